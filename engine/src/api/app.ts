@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import express, { type Express } from 'express';
+import { DomainError } from '../core/errors.js';
+import type { RecordsService } from '../records/service.js';
+import type { MetaService } from '../tenancy/meta-service.js';
+import type { ModelCache } from '../tenancy/model-cache.js';
+import type { TenantStore } from '../tenancy/tenants.js';
+import { authenticate } from './auth.js';
+import { principalOf } from './context.js';
+import { openApiFor } from './openapi.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { dataRouter } from './routes/data.js';
+import { metaRouter } from './routes/meta.js';
+
+export interface AppDeps {
+  tenants: TenantStore;
+  models: ModelCache;
+  records: RecordsService;
+  meta: MetaService;
+  /** Folder of the built studio, served at / when present. */
+  studioDir?: string;
+  isReady: () => boolean;
+}
+
+export function createApp(d: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    res.locals.requestId = randomUUID();
+    res.setHeader('X-Request-Id', res.locals.requestId as string);
+    next();
+  });
+  app.get('/health', (_req, res) => {
+    if (d.isReady()) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'starting' });
+  });
+  const api = express.Router();
+  api.use('/data/:object/batch', express.json({ limit: '8mb' }));
+  api.use(express.json({ limit: '1mb', strict: true }));
+  api.use(authenticate(d.tenants));
+  api.get('/openapi.json', async (_req, res) => {
+    const p = principalOf(res);
+    res.json(openApiFor(await d.models.get(p.tenant.id), p.tenant.name));
+  });
+  api.get('/me', (_req, res) => {
+    const p = principalOf(res);
+    res.json({ data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin } });
+  });
+  api.use('/data', dataRouter(d.records, d.models));
+  api.use('/meta', metaRouter(d.meta));
+  api.use((req, res) => sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })));
+  app.use('/api/v1', api);
+  if (d.studioDir && existsSync(d.studioDir)) {
+    app.use(express.static(d.studioDir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile('index.html', { root: d.studioDir }));
+  }
+  app.use(errorHandler);
+  return app;
+}

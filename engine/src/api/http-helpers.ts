@@ -1,0 +1,44 @@
+import type { Request } from 'express';
+import { badRequest, DomainError } from '../core/errors.js';
+
+/** Refuses query parameters outside the allowlist (unknown ones never slip past). */
+export function strictQuery(req: Request, allowed: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) {
+    if (!allowed.includes(k)) throw badRequest('UNKNOWN_PARAMETER', { name: k, allowed: allowed.join(', ') });
+    if (typeof v !== 'string') throw badRequest('BAD_REQUEST', { reason: `"${k}" must be given once, as a plain value` });
+    out[k] = v;
+  }
+  return out;
+}
+
+/** `If-Match: "3"` → 3; absent → undefined; `*` → undefined (any version). */
+export function ifMatch(req: Request): number | undefined {
+  const h = req.headers['if-match'];
+  if (h === undefined || h.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"m?(\d{1,9})"\s*$/.exec(h);
+  if (!m) throw new DomainError(400, 'PRECONDITION_INVALID');
+  return Number(m[1]);
+}
+
+export const etag = (version: number) => `"${version}"`;
+export const metaEtag = (version: number) => `"m${version}"`;
+
+export function parseJsonParam(name: string, raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  if (raw.length > 20_000) throw badRequest('BAD_FILTER', { pointer: '/', reason: `${name} too long` });
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw badRequest('BAD_FILTER', { pointer: '/', reason: `${name} is not valid JSON` });
+  }
+}
+
+export const listParam = (raw: string | undefined) =>
+  raw === undefined ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function intParam(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(raw)) throw badRequest('BAD_LIMIT', { max: 200 });
+  return Number(raw);
+}

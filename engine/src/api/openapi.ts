@@ -1,0 +1,110 @@
+import type { CompiledModel } from '../metadata/compile.js';
+import { readSchema, writeSchema } from '../validation/record-schema.js';
+
+const cache = new WeakMap<CompiledModel, object>();
+
+/** Strips our private keywords so the schema is plain JSON Schema 2020-12 for OpenAPI 3.1. */
+function clean(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(clean);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x-')).map(([k, x]) => [k, clean(x)]));
+  return v;
+}
+
+const problem = { $ref: '#/components/responses/Problem' };
+
+/** OpenAPI 3.1 of a tenant's records API, generated from its metadata, once per version. */
+export function openApiFor(model: CompiledModel, tenantName: string): object {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const schemas: Record<string, unknown> = {
+    Problem: {
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        instance: { type: 'string' },
+        code: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: { type: 'object', properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  };
+  const paths: Record<string, unknown> = {};
+  for (const o of model.objects.values()) {
+    const ref = (n: string) => ({ $ref: `#/components/schemas/${n}` });
+    schemas[o.name] = { ...(clean(readSchema(o)) as object), title: o.def.label.en, description: o.def.label['zh-CN'] };
+    schemas[`${o.name}_write`] = clean(writeSchema(o));
+    const one = { content: { 'application/json': { schema: { type: 'object', properties: { data: ref(o.name) } } } } };
+    const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+    const tags = [o.name];
+    paths[`/api/v1/data/${o.name}`] = {
+      get: {
+        tags,
+        operationId: `list_${o.name}`,
+        summary: `List ${o.def.pluralLabel.en} / ${o.def.pluralLabel['zh-CN']}`,
+        parameters: ['filter', 'sort', 'cursor', 'fields', 'expand'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })).concat([
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } as never },
+        ]),
+        responses: {
+          200: {
+            description: 'A page of records',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    data: { type: 'array', items: ref(o.name) },
+                    meta: { type: 'object', properties: { next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } } },
+                  },
+                },
+              },
+            },
+          },
+          default: problem,
+        },
+      },
+      post: {
+        tags,
+        operationId: `create_${o.name}`,
+        requestBody: { required: true, content: { 'application/json': { schema: ref(`${o.name}_write`) } } },
+        responses: { 201: { description: 'Created', ...one }, default: problem },
+      },
+    };
+    paths[`/api/v1/data/${o.name}/{id}`] = {
+      parameters: [idParam],
+      get: { tags, operationId: `get_${o.name}`, responses: { 200: { description: 'The record', ...one }, default: problem } },
+      patch: {
+        tags,
+        operationId: `update_${o.name}`,
+        parameters: [{ name: 'If-Match', in: 'header', schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: ref(`${o.name}_write`) } } },
+        responses: { 200: { description: 'Updated', ...one }, default: problem },
+      },
+      delete: {
+        tags,
+        operationId: `delete_${o.name}`,
+        parameters: [{ name: 'If-Match', in: 'header', schema: { type: 'string' } }],
+        responses: { 204: { description: 'Deleted' }, default: problem },
+      },
+    };
+  }
+  const doc = {
+    openapi: '3.1.0',
+    info: { title: `Tessera API: ${tenantName}`, version: String(model.version), description: 'Generated from the tenant metadata.' },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: { Problem: { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+  cache.set(model, doc);
+  return doc;
+}

@@ -1,0 +1,85 @@
+import { Router, json } from 'express';
+import type { Request, Response } from 'express';
+import { badRequest } from '../../core/errors.js';
+import type { RecordsService, Scope } from '../../records/service.js';
+import type { ModelCache } from '../../tenancy/model-cache.js';
+import { principalOf } from '../context.js';
+import { etag, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
+
+const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'locale'] as const;
+const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
+const WRITE_PARAMS = ['locale'] as const;
+
+/** /api/v1/data/{object}: the generic records API over every object of the tenant. */
+export function dataRouter(records: RecordsService, models: ModelCache): Router {
+  const r = Router();
+  const scope = async (res: Response): Promise<Scope> => {
+    const p = principalOf(res);
+    return { tenantId: p.tenant.id, schema: p.tenant.schema, actor: p.userId, model: await models.get(p.tenant.id) };
+  };
+  const object = (req: Request) => String(req.params.object);
+
+  r.get('/:object', async (req, res) => {
+    const q = strictQuery(req, LIST_PARAMS);
+    const page = await records.list(await scope(res), object(req), {
+      filter: parseJsonParam('filter', q.filter),
+      sort: q.sort,
+      limit: intParam('limit', q.limit),
+      cursor: q.cursor,
+      fields: listParam(q.fields),
+      expand: listParam(q.expand),
+    });
+    if (page.meta.next_cursor) {
+      const url = new URL(req.originalUrl, 'http://x');
+      url.searchParams.set('cursor', page.meta.next_cursor);
+      res.setHeader('Link', `<${url.pathname}${url.search}>; rel="next"`);
+    }
+    res.json(page);
+  });
+
+  r.post('/:object', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const { record, version } = await records.create(await scope(res), object(req), req.body);
+    res.status(201).setHeader('ETag', etag(version!)).setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
+    res.json({ data: record });
+  });
+
+  r.post('/:object/batch', json({ limit: '8mb' }), async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const body = req.body as { operations?: unknown; records?: unknown };
+    const ops = Array.isArray(body?.operations)
+      ? body.operations
+      : Array.isArray(body?.records)
+        ? body.records.map((data: unknown) => ({ op: 'create', data }))
+        : null;
+    if (!ops) throw badRequest('BAD_REQUEST', { reason: 'send {"records": [...]} or {"operations": [...]}' });
+    const results = await records.batch(await scope(res), object(req), ops);
+    res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
+  });
+
+  r.post('/:object/aggregate', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    res.json({ data: await records.aggregate(await scope(res), object(req), req.body) });
+  });
+
+  r.get('/:object/:id', async (req, res) => {
+    const q = strictQuery(req, GET_PARAMS);
+    const { record, version } = await records.get(await scope(res), object(req), String(req.params.id), listParam(q.fields), listParam(q.expand));
+    const tag = etag(version);
+    if (req.headers['if-none-match'] === tag) return void res.status(304).setHeader('ETag', tag).end();
+    res.setHeader('ETag', tag).json({ data: record });
+  });
+
+  r.patch('/:object/:id', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const { record, version } = await records.update(await scope(res), object(req), String(req.params.id), req.body, ifMatch(req));
+    res.setHeader('ETag', etag(version!)).json({ data: record });
+  });
+
+  r.delete('/:object/:id', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    await records.delete(await scope(res), object(req), String(req.params.id), ifMatch(req));
+    res.status(204).end();
+  });
+  return r;
+}

@@ -1,0 +1,128 @@
+import { Router, json } from 'express';
+import type { Request, Response } from 'express';
+import { badRequest } from '../../core/errors.js';
+import type { ObjectDef } from '../../core/model.js';
+import { FIELD_TYPE_NAMES, fieldType } from '../../fields/registry.js';
+import { fieldDefinitionSchema } from '../../metadata/schemas.js';
+import type { DeployResult } from '../../schema-sync/apply.js';
+import type { MetaService } from '../../tenancy/meta-service.js';
+import { requireAdmin } from '../auth.js';
+import { principalOf } from '../context.js';
+import { ifMatch, metaEtag, strictQuery } from '../http-helpers.js';
+
+const PARAMS = ['locale', 'dryRun'] as const;
+
+interface DeployBody {
+  package?: unknown;
+  comment?: unknown;
+  allowLossy?: unknown;
+}
+
+function options(req: Request, body: DeployBody) {
+  const q = strictQuery(req, PARAMS);
+  if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 500))
+    throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
+  if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean') throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+  return {
+    comment: body.comment as string | undefined,
+    allowLossy: body.allowLossy as boolean | undefined,
+    dryRun: q.dryRun === 'true',
+    expectedVersion: ifMatch(req),
+  };
+}
+
+/** A deploy's answer: the plan (steps with their SQL) and what stops it, if anything. */
+function sendDeploy(res: Response, result: DeployResult) {
+  res.setHeader('ETag', metaEtag(result.version));
+  res.status(result.applied ? 201 : 200).json({
+    data: {
+      applied: result.applied,
+      version: result.version,
+      previousVersion: result.previousVersion,
+      hash: result.hash,
+      steps: result.steps,
+      issues: result.issues,
+    },
+  });
+}
+
+/** /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback. Admins only. */
+export function metaRouter(meta: MetaService): Router {
+  const r = Router();
+  r.use(json({ limit: '8mb' }));
+  r.get('/field-types', (_req, res) => {
+    res.json({
+      data: FIELD_TYPE_NAMES.map((name) => {
+        const t = fieldType(name);
+        return {
+          name,
+          label: t.label,
+          operators: t.operators,
+          writable: t.writable,
+          sortable: t.sortable,
+          widget: t.widget,
+          definitionSchema: fieldDefinitionSchema(name),
+        };
+      }),
+    });
+  });
+  r.use(requireAdmin);
+  const who = (res: Response) => principalOf(res);
+
+  r.get('/', async (req, res) => {
+    strictQuery(req, ['locale']);
+    const row = await meta.current(who(res).tenant);
+    res.setHeader('ETag', metaEtag(row.version)).json({ data: { version: row.version, hash: row.hash, package: row.package } });
+  });
+
+  r.post('/plan', async (req, res) => {
+    const body = (req.body ?? {}) as DeployBody;
+    const p = who(res);
+    sendDeploy(res, await meta.deploy(p.tenant, p.userId, body.package, { ...options(req, body), dryRun: true }));
+  });
+
+  r.post('/deploy', async (req, res) => {
+    const body = (req.body ?? {}) as DeployBody;
+    const p = who(res);
+    sendDeploy(res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
+  });
+
+  r.get('/versions', async (req, res) => {
+    strictQuery(req, ['locale']);
+    res.json({ data: await meta.versions(who(res).tenant) });
+  });
+
+  r.get('/versions/:version', async (req, res) => {
+    const v = Number(req.params.version);
+    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const row = await meta.version(who(res).tenant, v);
+    res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
+  });
+
+  r.post('/rollback/:version', async (req, res) => {
+    const v = Number(req.params.version);
+    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const body = (req.body ?? {}) as DeployBody;
+    const p = who(res);
+    sendDeploy(res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
+  });
+
+  r.put('/objects/:name', async (req, res) => {
+    const body = (req.body ?? {}) as ObjectDef & DeployBody;
+    const { comment, allowLossy, ...object } = body;
+    if (object.name !== undefined && object.name !== req.params.name) throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
+    const p = who(res);
+    sendDeploy(res, await meta.upsertObject(p.tenant, p.userId, { ...object, name: String(req.params.name) } as ObjectDef, options(req, { comment, allowLossy })));
+  });
+
+  r.delete('/objects/:name', async (req, res) => {
+    const p = who(res);
+    sendDeploy(res, await meta.removeObject(p.tenant, p.userId, String(req.params.name), options(req, {})));
+  });
+
+  r.post('/purge', async (req, res) => {
+    strictQuery(req, ['locale']);
+    res.json({ data: { purged: await meta.purge(who(res).tenant) } });
+  });
+  return r;
+}

@@ -1,0 +1,108 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { FieldIssue } from './errors.js';
+
+export type { ErrorObject, ValidateFunction };
+
+// ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as typeof addFormatsModule;
+
+/** One configured ajv: draft 2020-12, all errors, formats, and our `x-scale` decimal-places keyword. */
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, useDefaults: false, coerceTypes: false });
+  addFormats(ajv, ['date', 'date-time', 'email', 'uri', 'uuid']);
+  ajv.addKeyword({
+    keyword: 'x-scale',
+    type: 'number',
+    schemaType: 'number',
+    error: { message: 'too many decimals' },
+    validate: (scale: number, value: number) => {
+      const s = String(value);
+      if (s.includes('e')) return Number(value.toFixed(scale)) === value;
+      const dot = s.indexOf('.');
+      return dot < 0 || s.length - dot - 1 <= scale;
+    },
+  });
+  return ajv;
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  date: 'date (YYYY-MM-DD) / 日期',
+  'date-time': 'ISO 8601 date-time / 日期时间',
+  email: 'email / 邮箱',
+  uri: 'URL / 网址',
+  uuid: 'uuid',
+};
+
+/** Maps ajv errors to our issue codes, so every layer reports schema failures the same way. */
+export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const e of errors ?? []) {
+    const at = base + e.instancePath;
+    const p = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'required':
+        out.push({ pointer: `${at}/${String(p.missingProperty)}`, code: 'REQUIRED' });
+        break;
+      case 'additionalProperties':
+        out.push({
+          pointer: `${at}/${String(p.additionalProperty)}`,
+          code: 'UNKNOWN_FIELD',
+          params: { field: p.additionalProperty },
+        });
+        break;
+      case 'type':
+        out.push({ pointer: at, code: 'WRONG_TYPE', params: { expected: p.type } });
+        break;
+      case 'maxLength':
+      case 'maxItems':
+        out.push({ pointer: at, code: 'TOO_LONG', params: { limit: p.limit } });
+        break;
+      case 'minLength':
+      case 'minItems':
+        out.push({ pointer: at, code: 'TOO_SHORT', params: { limit: p.limit } });
+        break;
+      case 'minimum':
+      case 'exclusiveMinimum':
+        out.push({ pointer: at, code: 'TOO_SMALL', params: { limit: p.limit } });
+        break;
+      case 'maximum':
+      case 'exclusiveMaximum':
+        out.push({ pointer: at, code: 'TOO_LARGE', params: { limit: p.limit } });
+        break;
+      case 'x-scale':
+        out.push({ pointer: at, code: 'TOO_MANY_DECIMALS', params: { scale: (e.parentSchema as { 'x-scale'?: number })?.['x-scale'] } });
+        break;
+      case 'enum':
+        out.push({ pointer: at, code: 'NOT_AN_OPTION', params: { value: valueAt(e), allowed: p.allowedValues } });
+        break;
+      case 'format':
+        out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: FORMAT_NAMES[String(p.format)] ?? p.format } });
+        break;
+      case 'pattern':
+        out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: `/${String(p.pattern)}/` } });
+        break;
+      case 'uniqueItems':
+        out.push({ pointer: at, code: 'DUPLICATE_ITEMS' });
+        break;
+      default:
+        out.push({ pointer: at, code: 'BAD_REQUEST', params: { reason: e.message ?? e.keyword } });
+    }
+  }
+  return dedupe(out);
+}
+
+function valueAt(e: ErrorObject): unknown {
+  return (e as ErrorObject & { data?: unknown }).data;
+}
+
+function dedupe(issues: FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = i.pointer + '|' + i.code;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

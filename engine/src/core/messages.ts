@@ -1,0 +1,194 @@
+import type { Lang } from './model.js';
+
+/**
+ * Every message a person may read, in both languages. Keys are stable error codes;
+ * `{name}` placeholders are filled from the error's params.
+ */
+export const MESSAGES: Record<string, Record<Lang, string>> = {
+  // generic HTTP problems
+  NOT_FOUND: { en: 'Not found.', 'zh-CN': '未找到。' },
+  ROUTE_NOT_FOUND: { en: 'No such endpoint: {path}.', 'zh-CN': '没有这个接口：{path}。' },
+  OBJECT_NOT_FOUND: { en: 'Object "{object}" does not exist.', 'zh-CN': '对象“{object}”不存在。' },
+  RECORD_NOT_FOUND: {
+    en: 'Record {id} of "{object}" does not exist.',
+    'zh-CN': '“{object}”中不存在记录 {id}。',
+  },
+  UNAUTHENTICATED: {
+    en: 'Sign in or send a valid bearer token.',
+    'zh-CN': '请登录，或提供有效的 Bearer 令牌。',
+  },
+  FORBIDDEN: {
+    en: 'Only tenant administrators may do this.',
+    'zh-CN': '只有租户管理员可以执行此操作。',
+  },
+  INVALID_JSON: { en: 'The request body is not valid JSON.', 'zh-CN': '请求体不是合法的 JSON。' },
+  PAYLOAD_TOO_LARGE: { en: 'The request body is too large.', 'zh-CN': '请求体过大。' },
+  BAD_REQUEST: { en: 'The request is not valid: {reason}', 'zh-CN': '请求无效：{reason}' },
+  UNKNOWN_PARAMETER: {
+    en: 'Unknown query parameter "{name}". Allowed: {allowed}.',
+    'zh-CN': '未知的查询参数“{name}”。允许的参数：{allowed}。',
+  },
+  INTERNAL: {
+    en: 'Something went wrong on our side. Try again; if it keeps happening, report request {requestId}.',
+    'zh-CN': '服务器内部出错。请重试；如果一直出现，请报告请求编号 {requestId}。',
+  },
+  SERVICE_UNAVAILABLE: {
+    en: 'The database is busy ({reason}). Try again in a moment.',
+    'zh-CN': '数据库繁忙（{reason}）。请稍后重试。',
+  },
+  // records
+  VALIDATION_FAILED: {
+    en: 'The record is not valid: see errors.',
+    'zh-CN': '记录未通过校验，详见 errors。',
+  },
+  VERSION_CONFLICT: {
+    en: 'The record was changed by someone else (current version {current}). Reload it and apply your change again.',
+    'zh-CN': '该记录已被他人修改（当前版本 {current}）。请重新加载后再修改。',
+  },
+  PRECONDITION_INVALID: {
+    en: 'The If-Match header must be an ETag such as "3".',
+    'zh-CN': 'If-Match 请求头必须是形如 "3" 的 ETag。',
+  },
+  STILL_REFERENCED: {
+    en: 'This record is still referenced by other records ({detail}). Remove those references first.',
+    'zh-CN': '该记录仍被其他记录引用（{detail}）。请先解除这些引用。',
+  },
+  UNIQUE_VIOLATION: {
+    en: 'Another record already has this value.',
+    'zh-CN': '已有其他记录使用了这个值。',
+  },
+  BATCH_TOO_LARGE: {
+    en: 'A batch holds at most {max} operations; this one has {count}.',
+    'zh-CN': '一个批次最多 {max} 条操作，此批次有 {count} 条。',
+  },
+  BATCH_FAILED: {
+    en: 'Operation {index} of the batch failed; nothing was saved.',
+    'zh-CN': '批次中第 {index} 条操作失败，所有数据均未保存。',
+  },
+  // field-level
+  REQUIRED: { en: 'This field is required.', 'zh-CN': '此字段为必填项。' },
+  UNKNOWN_FIELD: { en: 'Unknown field "{field}".', 'zh-CN': '未知字段“{field}”。' },
+  READ_ONLY_FIELD: {
+    en: 'Field "{field}" is maintained by the system and cannot be written.',
+    'zh-CN': '字段“{field}”由系统维护，不能写入。',
+  },
+  WRONG_TYPE: { en: 'Expected {expected}.', 'zh-CN': '应为{expected}。' },
+  TOO_LONG: { en: 'At most {limit} characters.', 'zh-CN': '最多 {limit} 个字符。' },
+  TOO_SHORT: { en: 'At least {limit} characters.', 'zh-CN': '至少 {limit} 个字符。' },
+  TOO_SMALL: { en: 'Must be at least {limit}.', 'zh-CN': '不能小于 {limit}。' },
+  TOO_LARGE: { en: 'Must be at most {limit}.', 'zh-CN': '不能大于 {limit}。' },
+  TOO_MANY_DECIMALS: { en: 'At most {scale} decimal places.', 'zh-CN': '最多 {scale} 位小数。' },
+  NOT_AN_OPTION: {
+    en: '"{value}" is not an option of this field.',
+    'zh-CN': '“{value}”不是此字段的可选值。',
+  },
+  BAD_FORMAT: { en: 'Not a valid {format}.', 'zh-CN': '不是有效的{format}。' },
+  DUPLICATE_ITEMS: { en: 'Values must not repeat.', 'zh-CN': '值不能重复。' },
+  LOOKUP_NOT_FOUND: {
+    en: 'No "{target}" record with id {id}.',
+    'zh-CN': '“{target}”中不存在 id 为 {id} 的记录。',
+  },
+  // queries
+  BAD_FILTER: { en: 'Invalid filter at {pointer}: {reason}', 'zh-CN': '过滤条件 {pointer} 无效：{reason}' },
+  BAD_SORT: { en: 'Cannot sort by "{field}": {reason}', 'zh-CN': '不能按“{field}”排序：{reason}' },
+  BAD_FIELDS: { en: 'Unknown field "{field}" in fields.', 'zh-CN': 'fields 中有未知字段“{field}”。' },
+  BAD_EXPAND: {
+    en: 'Cannot expand "{path}": {reason}',
+    'zh-CN': '不能展开“{path}”：{reason}',
+  },
+  BAD_CURSOR: {
+    en: 'The cursor is invalid or belongs to another query. Start again without a cursor.',
+    'zh-CN': '游标无效或属于其他查询。请去掉 cursor 重新查询。',
+  },
+  BAD_LIMIT: { en: 'limit must be an integer from 1 to {max}.', 'zh-CN': 'limit 必须是 1 到 {max} 之间的整数。' },
+  BAD_AGGREGATE: { en: 'Invalid aggregate: {reason}', 'zh-CN': '聚合请求无效：{reason}' },
+  // metadata
+  METADATA_INVALID: {
+    en: 'The metadata package is not valid: see errors.',
+    'zh-CN': '元数据包未通过校验，详见 errors。',
+  },
+  META_VERSION_CONFLICT: {
+    en: 'The metadata was deployed by someone else (current version {current}). Plan again on top of it.',
+    'zh-CN': '元数据已被他人部署（当前版本 {current}）。请基于最新版本重新生成计划。',
+  },
+  META_VERSION_NOT_FOUND: { en: 'Metadata version {version} does not exist.', 'zh-CN': '元数据版本 {version} 不存在。' },
+  LOSSY_CHANGE: {
+    en: 'The deploy would lose data in {count} place(s); see errors. Fix the data, or deploy again with "allowLossy": true to convert (values that cannot convert become empty, long texts are cut).',
+    'zh-CN': '此次部署会在 {count} 处丢失数据，详见 errors。请先修正数据，或在部署时加上 "allowLossy": true 以强制转换（无法转换的值将置空，超长文本将被截断）。',
+  },
+  UNSUPPORTED_CHANGE: {
+    en: 'This change cannot be made in place: {reason}',
+    'zh-CN': '无法直接进行此变更：{reason}',
+  },
+  LOCK_TIMEOUT: {
+    en: 'The tables are busy; the deploy was not applied. Try again in a moment.',
+    'zh-CN': '数据表正忙，部署未执行。请稍后重试。',
+  },
+  // metadata definitions (each reported at a JSON pointer into the package)
+  META_BAD_NAME: {
+    en: 'Names are lower-case ASCII: a letter, then letters, digits or _ (at most 40).',
+    'zh-CN': '名称须为小写 ASCII：以字母开头，之后为字母、数字或下划线（最多 40 个字符）。',
+  },
+  META_RESERVED_NAME: {
+    en: '"{name}" is reserved (a system field or SQL key word); choose another name.',
+    'zh-CN': '“{name}”是保留字（系统字段或 SQL 关键字），请换一个名称。',
+  },
+  META_DUPLICATE_NAME: { en: 'The name "{name}" is used twice.', 'zh-CN': '名称“{name}”重复。' },
+  META_DUPLICATE_ID: { en: 'The id {id} is used twice.', 'zh-CN': 'id {id} 重复。' },
+  META_ID_REUSED: {
+    en: 'The id {id} belonged to {was}; ids are never reused for something else.',
+    'zh-CN': 'id {id} 原属于 {was}；id 不能挪作他用。',
+  },
+  META_UNKNOWN_TARGET: {
+    en: 'Object "{target}" does not exist in this package.',
+    'zh-CN': '此元数据包中不存在对象“{target}”。',
+  },
+  META_UNKNOWN_FIELD: { en: 'Field "{field}" does not exist on "{object}".', 'zh-CN': '“{object}”上不存在字段“{field}”。' },
+  META_SCALE_GT_PRECISION: {
+    en: 'Scale ({scale}) cannot exceed precision ({precision}).',
+    'zh-CN': '小数位数（{scale}）不能大于总位数（{precision}）。',
+  },
+  META_MIN_GT_MAX: { en: 'min is greater than max.', 'zh-CN': '最小值大于最大值。' },
+  META_DUPLICATE_OPTION: { en: 'Option "{value}" appears twice.', 'zh-CN': '选项“{value}”重复。' },
+  META_AUTONUMBER_SEQUENCE: {
+    en: 'The format needs exactly one sequence such as {0000}.',
+    'zh-CN': '编号格式中必须恰好有一个序号，如 {0000}。',
+  },
+  META_BAD_DEFAULT: { en: 'The default value is not valid for this field: {reason}', 'zh-CN': '默认值对此字段无效：{reason}' },
+  META_NOT_INDEXABLE: {
+    en: 'Fields of type {type} cannot be indexed or unique.',
+    'zh-CN': '{type} 类型的字段不能建索引或设为唯一。',
+  },
+  META_NAME_FIELD: {
+    en: 'nameField must name a text, email, phone or auto-number field of this object.',
+    'zh-CN': 'nameField 必须是本对象的文本、邮箱、电话或自动编号字段。',
+  },
+  META_MASTER_DETAIL_SELF: {
+    en: 'A master-detail field cannot point at its own object.',
+    'zh-CN': '主从关联字段不能指向自身对象。',
+  },
+  META_ROLLUP_VIA: {
+    en: '"{via}" on "{object}" must be a lookup or master-detail to this object.',
+    'zh-CN': '“{object}”上的“{via}”必须是指向本对象的查找关联或主从关联字段。',
+  },
+  META_ROLLUP_FIELD: {
+    en: '{fn} needs a numeric or date field of "{object}"; "{field}" is not one.',
+    'zh-CN': '{fn} 需要“{object}”上的数字或日期字段；“{field}”不是。',
+  },
+  META_EXPRESSION_TOO_BIG: {
+    en: 'The expression is too large (at most {nodes} nodes, depth {depth}).',
+    'zh-CN': '表达式过大（最多 {nodes} 个节点，深度 {depth}）。',
+  },
+  META_TYPE_CHANGE: {
+    en: 'Cannot change {from} into {to}. Create a new field and copy the data instead.',
+    'zh-CN': '不能把 {from} 改为 {to}。请新建字段并迁移数据。',
+  },
+  META_TOO_MANY: { en: 'At most {max} {what}.', 'zh-CN': '{what}最多 {max} 个。' },
+  TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+};
+
+export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {
+  const entry = MESSAGES[code];
+  const template = entry ? entry[lang] : code;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}

@@ -1,0 +1,114 @@
+/**
+ * The shape of metadata as authors write it (metadata/*.json, the studio, the metadata API).
+ * Plain types, no logic: every layer above imports these.
+ */
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [k: string]: JsonValue };
+export type JsonObject = { [k: string]: JsonValue };
+
+export const LANGS = ['en', 'zh-CN'] as const;
+export type Lang = (typeof LANGS)[number];
+/** A text in both product languages. */
+export type I18nText = { en: string; 'zh-CN': string };
+
+export type FieldTypeName =
+  | 'text'
+  | 'textarea'
+  | 'rich_text'
+  | 'integer'
+  | 'number'
+  | 'currency'
+  | 'percent'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'multi_picklist'
+  | 'lookup'
+  | 'master_detail'
+  | 'auto_number'
+  | 'formula'
+  | 'rollup';
+
+export interface PicklistOption {
+  value: string;
+  label: I18nText;
+  order?: number;
+  active?: boolean;
+}
+
+/** A field definition. Type-specific settings sit beside the common ones (validated per type). */
+export interface FieldDef {
+  /** Stable id (uuid). Optional on input: the engine keeps the id of a same-named field, or mints one. */
+  id?: string;
+  name: string;
+  label: I18nText;
+  type: FieldTypeName;
+  description?: string;
+  help?: I18nText;
+  required?: boolean;
+  unique?: boolean;
+  indexed?: boolean;
+  default?: JsonValue;
+  // text-like
+  maxLength?: number;
+  // numeric
+  precision?: number;
+  scale?: number;
+  min?: number;
+  max?: number;
+  currencyCode?: string;
+  // picklists
+  options?: PicklistOption[];
+  // relations
+  target?: string;
+  onDelete?: 'restrict' | 'set_null' | 'cascade';
+  // auto-number
+  format?: string;
+  // formula / roll-up (declared here, computed by the rules layer)
+  returnType?: 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'currency' | 'percent';
+  expression?: JsonValue;
+  summary?: { object: string; field?: string; via: string; fn: 'count' | 'sum' | 'min' | 'max'; filter?: JsonValue };
+}
+
+export interface IndexDef {
+  fields: string[];
+  unique?: boolean;
+}
+
+export interface ObjectDef {
+  id?: string;
+  name: string;
+  label: I18nText;
+  pluralLabel: I18nText;
+  description?: I18nText;
+  /** Which field names a record in lists and lookups; defaults to the first text field. */
+  nameField?: string;
+  fields: FieldDef[];
+  indexes?: IndexDef[];
+  /** Presentation only: sections and field order of the record form. */
+  layout?: JsonObject;
+  // Later issues: validationRules, businessTypes, stagePipelines, approvalFlows, pools, timeRules.
+  [extension: `x_${string}`]: JsonValue | undefined;
+}
+
+/** A metadata package: the whole set of a tenant's objects, deployed as one unit. */
+export interface PackageDef {
+  name?: string;
+  description?: string;
+  objects: ObjectDef[];
+}
+
+/** Fields every record has, maintained by the engine. */
+export interface SystemValues {
+  id: string;
+  owner: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+  version: number;
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+
+export interface Database {
+  knex: Knex;
+  kind: 'pglite' | 'postgres';
+  /** Connection string for a dedicated LISTEN connection (server only). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… to use a Postgres server; absent → embedded PGlite. */
+  url?: string;
+  /** PGlite data folder; absent → in memory (tests). */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+// Dates stay 'YYYY-MM-DD' strings (no time-zone shift); bigint counts become numbers.
+const DATE_OID = 1082;
+const INT8_OID = 20;
+const asIs = (v: string) => v;
+pg.types.setTypeParser(DATE_OID, asIs);
+pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.url) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: { connectionString: opts.url, application_name: 'tessera' },
+      pool: { min: 0, max: opts.poolSize ?? 16 },
+      acquireConnectionTimeout: 30_000,
+    });
+    await knex.raw('select 1');
+    return { knex, kind: 'postgres', url: opts.url, close: () => knex.destroy() };
+  }
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: opts.dataDir,
+    extensions: { pg_trgm },
+    parsers: { [DATE_OID]: asIs, [INT8_OID]: (v: string) => Number(v) },
+  });
+  const knex = knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    connection: { pglite } as unknown as Knex.StaticConnectionConfig,
+  });
+  return { knex, kind: 'pglite', close: () => knex.destroy() };
+}

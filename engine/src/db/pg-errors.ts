@@ -1,0 +1,34 @@
+import { DomainError } from '../core/errors.js';
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  table?: string;
+}
+
+/** Turns the database's refusals that a user can act on into problems; anything else stays a 500. */
+export function fromPgError(err: unknown): DomainError | null {
+  const e = err as PgError;
+  switch (e?.code) {
+    case '23505':
+      return new DomainError(409, 'UNIQUE_VIOLATION', {}, uniqueIssue(e));
+    case '23503':
+      return new DomainError(409, 'STILL_REFERENCED', { detail: e.table ?? '' });
+    case '55P03': // lock_not_available (lock_timeout)
+      return new DomainError(503, 'LOCK_TIMEOUT', {}, [], { retryAfter: 2 });
+    case '57014': // query_canceled (statement_timeout)
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'statement timeout' }, [], { retryAfter: 2 });
+    case '40001':
+    case '40P01':
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'concurrent update' }, [], { retryAfter: 1 });
+    default:
+      return null;
+  }
+}
+
+/** Our unique indexes are uq_<field id>; the field name comes from the error detail `Key (name)=…`. */
+function uniqueIssue(e: PgError) {
+  const m = /^Key \(([^)]+)\)=/.exec(e.detail ?? '');
+  return m ? [{ pointer: '/' + m[1].split(', ')[0], code: 'UNIQUE_VIOLATION' }] : [];
+}

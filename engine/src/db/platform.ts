@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Ident } from '../core/ident.js';
+
+/**
+ * The platform schema: tenants, their API tokens and every metadata version ever deployed,
+ * plus the safe-cast helpers schema sync uses to test and convert data.
+ * Idempotent: safe to run at every boot.
+ */
+export async function ensurePlatform(knex: Knex, schema: Ident): Promise<void> {
+  await knex.transaction(async (trx) => {
+    // Serialise concurrent boots of several engine processes.
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`tessera:platform:${schema}`]);
+    await trx.raw('create schema if not exists ??', [schema]);
+    const has = (table: string) => trx.schema.withSchema(schema).hasTable(table);
+    if (!(await has('tenants')))
+      await trx.schema.withSchema(schema).createTable('tenants', (t) => {
+        t.uuid('id').primary();
+        t.text('slug').notNullable().unique();
+        t.text('name').notNullable();
+        t.text('schema_name').notNullable().unique();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+      });
+    if (!(await has('api_tokens')))
+      await trx.schema.withSchema(schema).createTable('api_tokens', (t) => {
+        t.text('token_hash').primary();
+        t.uuid('tenant_id').notNullable().references('id').inTable(`${schema}.tenants`).onDelete('CASCADE');
+        t.uuid('user_id').notNullable();
+        t.text('label').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+        t.timestamp('expires_at', { useTz: true });
+        t.index(['tenant_id']);
+      });
+    if (!(await has('meta_versions')))
+      await trx.schema.withSchema(schema).createTable('meta_versions', (t) => {
+        t.uuid('tenant_id').notNullable().references('id').inTable(`${schema}.tenants`).onDelete('CASCADE');
+        t.integer('version').notNullable();
+        t.jsonb('package').notNullable();
+        t.text('hash').notNullable();
+        t.jsonb('changes').notNullable();
+        t.text('comment');
+        t.text('created_by');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+        t.primary(['tenant_id', 'version']);
+      });
+    if (!(await has('settings')))
+      await trx.schema.withSchema(schema).createTable('settings', (t) => {
+        t.text('key').primary();
+        t.text('value').notNullable();
+      });
+    await trx
+      .withSchema(schema)
+      .table('settings')
+      .insert({ key: 'cursor_secret', value: randomBytes(32).toString('base64url') })
+      .onConflict('key')
+      .ignore();
+    await createCastHelpers(trx, schema);
+  });
+}
+
+/** try_<type>(text): the value cast, or NULL when it does not cast (PG 15 has no pg_input_is_valid). */
+async function createCastHelpers(trx: Knex.Transaction, schema: Ident) {
+  const body = ' language plpgsql immutable as $fn$ begin return v::';
+  const tail = '; exception when others then return null; end $fn$';
+  await trx.raw('create or replace function ??.try_numeric(v text) returns numeric' + body + 'numeric' + tail, [schema]);
+  await trx.raw('create or replace function ??.try_date(v text) returns date' + body + 'date' + tail, [schema]);
+  await trx.raw(
+    'create or replace function ??.try_timestamptz(v text) returns timestamptz' + body + 'timestamptz' + tail,
+    [schema],
+  );
+  await trx.raw('create or replace function ??.try_boolean(v text) returns boolean' + body + 'boolean' + tail, [schema]);
+  await trx.raw('create or replace function ??.try_uuid(v text) returns uuid' + body + 'uuid' + tail, [schema]);
+}
+
+/** A platform-wide secret shared by every engine process (signs cursors). */
+export async function platformSetting(knex: Knex, schema: Ident, key: string): Promise<string> {
+  const row = await knex.withSchema(schema).table('settings').where({ key }).first('value');
+  if (!row) throw new Error(`platform setting ${key} missing`);
+  return row.value as string;
+}

@@ -1,0 +1,83 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
+import { createApp } from './api/app.js';
+import { internalIdent, type Ident } from './core/ident.js';
+import { openDatabase, type Database } from './db/connect.js';
+import { listen } from './db/listen.js';
+import { ensurePlatform, platformSetting } from './db/platform.js';
+import { CursorCodec } from './records/cursor.js';
+import { OutboxDispatcher } from './records/outbox-dispatcher.js';
+import { RecordsService } from './records/service.js';
+import { META_CHANNEL } from './schema-sync/apply.js';
+import { MetaService } from './tenancy/meta-service.js';
+import { ModelCache } from './tenancy/model-cache.js';
+import { TenantStore } from './tenancy/tenants.js';
+
+export interface EngineConfig {
+  /** postgres://… for a Postgres server; absent → embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data folder; absent → in memory. */
+  dataDir?: string;
+  /** Schema of the platform tables (tenants, tokens, metadata versions). */
+  platformSchema?: string;
+  /** Prefix of each tenant's schema name. */
+  schemaPrefix?: string;
+  /** Time zone of auto-number dates. */
+  timeZone?: string;
+  /** How often a cached model re-checks its version (catches a missed NOTIFY). */
+  metaRecheckMs?: number;
+  poolSize?: number;
+}
+
+export interface Engine {
+  db: Database;
+  platform: Ident;
+  tenants: TenantStore;
+  models: ModelCache;
+  records: RecordsService;
+  meta: MetaService;
+  dispatcher: OutboxDispatcher;
+  app: Express;
+  close(): Promise<void>;
+}
+
+const STUDIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../studio/dist');
+
+/** The composition root: wires database, metadata, records pipeline and API. */
+export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
+  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: cfg.poolSize });
+  const platform = internalIdent(cfg.platformSchema ?? 'tessera');
+  await ensurePlatform(db.knex, platform);
+  const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
+  const models = new ModelCache(db.knex, platform, cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000));
+  const meta = new MetaService(db.knex, platform, models);
+  const dispatcher = new OutboxDispatcher(db.knex);
+  const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
+  // Process features (rules, stage gates, approvals) plug their steps in here.
+  const records = new RecordsService({ knex: db.knex, cursors, dispatcher, timeZone: cfg.timeZone ?? 'Asia/Shanghai', ruleSteps: [] });
+  const listener =
+    db.kind === 'postgres' && db.url
+      ? listen(db.url, META_CHANNEL, (payload) => {
+          const [tenantId, version] = payload.split(':');
+          models.invalidate(tenantId, Number(version));
+        })
+      : null;
+  let ready = true;
+  const app = createApp({ tenants, models, records, meta, studioDir: STUDIO_DIR, isReady: () => ready });
+  return {
+    db,
+    platform,
+    tenants,
+    models,
+    records,
+    meta,
+    dispatcher,
+    app,
+    async close() {
+      ready = false;
+      await listener?.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { Knex } from 'knex';
+import type { FieldIssue } from '../core/errors.js';
+import type { Ident } from '../core/ident.js';
+import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+
+export type WriteOp = 'create' | 'update' | 'delete';
+
+/** One record being written. Steps read `input` and `before`, and shape `values`. */
+export interface WriteItem {
+  index: number;
+  op: WriteOp;
+  id?: string;
+  /** What the caller sent (field name → JSON value). */
+  input: Record<string, unknown>;
+  expectedVersion?: number;
+  /** The stored row (database columns) for updates and deletes, locked FOR UPDATE. */
+  before: Record<string, unknown> | null;
+  /** Field name → value to store. Starts as the input; steps may add (defaults, auto-numbers). */
+  values: Record<string, unknown>;
+  /** The stored row after persist. */
+  after?: Record<string, unknown>;
+  /** Where this item's fields live in the request body, e.g. '' or '/records/3'. */
+  pointer: string;
+}
+
+export interface OutboxEvent {
+  type: 'record.created' | 'record.updated' | 'record.deleted';
+  object: string;
+  recordId: string;
+  payload: Record<string, unknown>;
+}
+
+/** The work of one write request, shared by every step, inside one transaction. */
+export interface WriteContext {
+  trx: Knex.Transaction;
+  schema: Ident;
+  tenantId: string;
+  actor: string;
+  model: CompiledModel;
+  object: CompiledObject;
+  items: WriteItem[];
+  /** Problems found so far; the pipeline stops with a 422 after any step that adds one. */
+  issues: FieldIssue[];
+  events: OutboxEvent[];
+  /** Values steps prepared before the transaction (e.g. reserved auto-numbers), by step name. */
+  prepared: Map<string, unknown>;
+}
+
+/** What a step may see before the transaction opens. */
+export type PrepareContext = Omit<WriteContext, 'trx' | 'issues' | 'events' | 'prepared'> & { db: Knex };
+
+/**
+ * A step of the write pipeline. Later features (rules, stage gates, approval locks) are steps
+ * plugged in between validation and persistence by the composition root; records never imports them.
+ */
+export interface RecordStep {
+  name: string;
+  /** Work that must not hold locks inside the transaction (e.g. reserving auto-numbers). */
+  prepare?(ctx: PrepareContext): Promise<unknown>;
+  run(ctx: WriteContext): Promise<void> | void;
+}

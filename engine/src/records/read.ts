@@ -1,0 +1,168 @@
+import type { Knex } from 'knex';
+import { badRequest, DomainError, notFound } from '../core/errors.js';
+import type { Ident } from '../core/ident.js';
+import type { JsonValue } from '../core/model.js';
+import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+import { canonicalJson } from '../metadata/hash.js';
+import { catalogOf, rowToRecord, type Catalog } from './catalog.js';
+import type { CursorCodec, CursorState } from './cursor.js';
+import { applyFilter } from './filter.js';
+import { parseSort, type SortKey } from './sort.js';
+
+export const PAGE = { default: 50, max: 200 } as const;
+export const MAX_EXPAND_DEPTH = 2;
+
+export interface ReadScope {
+  db: Knex | Knex.Transaction;
+  schema: Ident;
+  tenantId: string;
+  model: CompiledModel;
+  cursors: CursorCodec;
+}
+
+export interface ListQuery {
+  filter?: unknown;
+  sort?: string;
+  limit?: number;
+  cursor?: string;
+  fields?: string[];
+  expand?: string[];
+}
+
+export interface Page {
+  data: Record<string, JsonValue>[];
+  meta: { next_cursor: string | null; has_more: boolean };
+}
+
+/** Lists records: filter, keyset pagination on (sort keys…, id), sparse fields, expanded lookups. */
+export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery): Promise<Page> {
+  const cat = catalogOf(o);
+  const limit = q.limit ?? PAGE.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE.max) throw badRequest('BAD_LIMIT', { max: PAGE.max });
+  const keys = parseSort(q.sort, cat);
+  const plan = projection(s.model, o, q.fields, q.expand);
+  const qb = s.db.withSchema(s.schema).from(o.table);
+  const columns = new Set([...plan.names.map((n) => cat.all.get(n)!.column), ...keys.map((k) => k.q.column), 'id']);
+  qb.select([...columns]);
+  if (q.filter !== undefined) applyFilter(qb, q.filter, cat);
+  const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
+  if (q.cursor) applyKeyset(qb, keys, s.cursors.decode(q.cursor, queryKey));
+  for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc', 'last');
+  qb.orderBy('id', 'asc').limit(limit + 1);
+  const rows = (await qb) as Record<string, unknown>[];
+  const hasMore = rows.length > limit;
+  const pageRows = hasMore ? rows.slice(0, limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  const next = hasMore && last ? s.cursors.encode(cursorOf(keys, last), queryKey) : null;
+  const data = pageRows.map((r) => rowToRecord(cat, r, plan.names));
+  await expandInto(s, o, data, pageRows, plan.expand, 1);
+  return { data, meta: { next_cursor: next, has_more: hasMore } };
+}
+
+export async function getRecord(s: ReadScope, o: CompiledObject, id: string, fields?: string[], expand?: string[]) {
+  const cat = catalogOf(o);
+  const plan = projection(s.model, o, fields, expand);
+  if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  const row = (await s.db
+    .withSchema(s.schema)
+    .from(o.table)
+    .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id', 'version'])])
+    .where('id', id)
+    .first()) as Record<string, unknown> | undefined;
+  if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  const data = [rowToRecord(cat, row, plan.names)];
+  await expandInto(s, o, data, [row], plan.expand, 1);
+  return { record: data[0], version: row.version as number };
+}
+
+export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+function cursorOf(keys: SortKey[], row: Record<string, unknown>): CursorState {
+  const raw = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+  return { values: keys.map((k) => raw(row[k.q.column])), id: row.id as string };
+}
+
+/** Rows strictly after the cursor in (keys…, id) order, with NULLs last in both directions. */
+function applyKeyset(qb: Knex.QueryBuilder, keys: SortKey[], c: CursorState) {
+  if (c.values.length !== keys.length) throw badRequest('BAD_CURSOR');
+  const after = (b: Knex.QueryBuilder, i: number): void => {
+    if (i === keys.length) {
+      b.where('id', '>', c.id);
+      return;
+    }
+    const { q, desc } = keys[i];
+    const v = c.values[i] as Knex.Value;
+    if (v === null) {
+      b.whereNull(q.column).andWhere((x) => after(x, i + 1));
+      return;
+    }
+    b.where((x) =>
+      x
+        .where(q.column, desc ? '<' : '>', v)
+        .orWhere((y) => y.where(q.column, '=', v).andWhere((z) => after(z, i + 1)))
+        .orWhereNull(q.column),
+    );
+  };
+  qb.where((b) => after(b, 0));
+}
+
+interface Projection {
+  names: string[];
+  /** lookup name → sub-projection */
+  expand: Map<string, { object: CompiledObject; plan: Projection }>;
+}
+
+/**
+ * Which fields to return and which lookups to expand. `fields=name,account.name` selects and
+ * expands in one go; `expand=account` returns the whole account.
+ */
+function projection(model: CompiledModel, o: CompiledObject, fields: string[] | undefined, expand: string[] | undefined, depth = 1): Projection {
+  const cat = catalogOf(o);
+  const top = fields?.filter((f) => !f.includes('.'));
+  const names = top && top.length ? ['id', ...top.filter((n) => n !== 'id')] : [...cat.names];
+  for (const n of names) if (!cat.all.has(n)) throw badRequest('BAD_FIELDS', { field: n });
+  const nested = new Map<string, { fields: string[]; expand: string[] }>();
+  const want = (path: string) => {
+    const [head, ...rest] = path.split('.');
+    if (!nested.has(head)) nested.set(head, { fields: [], expand: [] });
+    return { head, rest: rest.join('.') };
+  };
+  for (const f of fields ?? []) if (f.includes('.')) {
+    const { head, rest } = want(f);
+    nested.get(head)!.fields.push(rest);
+  }
+  for (const e of expand ?? []) {
+    const { head, rest } = want(e);
+    if (rest) nested.get(head)!.expand.push(rest);
+  }
+  const out: Projection = { names, expand: new Map() };
+  for (const [head, sub] of nested) {
+    const q = cat.all.get(head);
+    if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
+    if (depth > MAX_EXPAND_DEPTH) throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
+    const target = model.objects.get(q.target);
+    if (!target) throw new DomainError(500, 'INTERNAL');
+    if (!names.includes(head)) names.push(head);
+    out.expand.set(head, { object: target, plan: projection(model, target, sub.fields.length ? sub.fields : undefined, sub.expand, depth + 1) });
+  }
+  return out;
+}
+
+/** One query per expanded lookup and level (no N+1), replacing ids with the related records. */
+async function expandInto(s: ReadScope, o: CompiledObject, data: Record<string, JsonValue>[], _rows: Record<string, unknown>[], expand: Projection['expand'], depth: number) {
+  for (const [name, { object, plan }] of expand) {
+    const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
+    if (!ids.length) continue;
+    const cat: Catalog = catalogOf(object);
+    const rows = (await s.db
+      .withSchema(s.schema)
+      .from(object.table)
+      .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id'])])
+      .whereIn('id', ids)) as Record<string, unknown>[];
+    const related = rows.map((r) => rowToRecord(cat, r, plan.names));
+    await expandInto(s, object, related, rows, plan.expand, depth + 1);
+    const byId = new Map(related.map((r) => [r.id as string, r]));
+    for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
+  }
+  void o;
+}

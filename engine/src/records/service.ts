@@ -1,0 +1,142 @@
+import type { Knex } from 'knex';
+import { DomainError, badRequest, notFound } from '../core/errors.js';
+import type { Ident } from '../core/ident.js';
+import type { JsonValue } from '../core/model.js';
+import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+import { aggregate } from './aggregate.js';
+import { catalogOf, rowToRecord } from './catalog.js';
+import type { CursorCodec } from './cursor.js';
+import type { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { RecordStep, WriteContext, WriteItem, WriteOp } from './pipeline.js';
+import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
+import { autoNumbers } from './steps/auto-numbers.js';
+import { loadBefore } from './steps/load-before.js';
+import { normalize } from './steps/normalize.js';
+import { outbox } from './steps/outbox.js';
+import { persist } from './steps/persist.js';
+import { validate } from './steps/validate.js';
+
+/** Who writes, in which tenant, against which metadata version. */
+export interface Scope {
+  tenantId: string;
+  schema: Ident;
+  actor: string;
+  model: CompiledModel;
+}
+
+export interface BatchOperation {
+  op: WriteOp;
+  id?: string;
+  version?: number;
+  data?: Record<string, unknown>;
+}
+
+export const MAX_BATCH = 1000;
+
+export interface RecordsOptions {
+  knex: Knex;
+  cursors: CursorCodec;
+  dispatcher: OutboxDispatcher;
+  timeZone: string;
+  /** Steps from process features, run in order between validation and persistence. */
+  ruleSteps?: RecordStep[];
+}
+
+/**
+ * The one way into a tenant's tables. Every write (single, batch, and later imports, stage moves,
+ * approvals, automation) runs the same steps in one transaction:
+ * load-before → normalize → validate → [rule steps] → auto-numbers → persist → outbox.
+ */
+export class RecordsService {
+  private readonly steps: RecordStep[];
+  constructor(private opts: RecordsOptions) {
+    this.steps = [loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, outbox];
+  }
+
+  object(model: CompiledModel, name: string): CompiledObject {
+    const o = model.objects.get(name);
+    if (!o) throw notFound('OBJECT_NOT_FOUND', { object: name });
+    return o;
+  }
+
+  private readScope(s: Scope): ReadScope {
+    return { db: this.opts.knex, schema: s.schema, tenantId: s.tenantId, model: s.model, cursors: this.opts.cursors };
+  }
+
+  list(s: Scope, object: string, q: ListQuery) {
+    return listRecords(this.readScope(s), this.object(s.model, object), q);
+  }
+
+  get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
+    return getRecord(this.readScope(s), this.object(s.model, object), id, fields, expand);
+  }
+
+  aggregate(s: Scope, object: string, body: unknown) {
+    return aggregate(this.readScope(s), this.object(s.model, object), body);
+  }
+
+  async create(s: Scope, object: string, data: unknown) {
+    const [r] = await this.write(s, object, [{ op: 'create', input: asRecord(data, '') }], false);
+    return r;
+  }
+
+  async update(s: Scope, object: string, id: string, data: unknown, expectedVersion?: number) {
+    if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object, id });
+    const [r] = await this.write(s, object, [{ op: 'update', id, input: asRecord(data, ''), expectedVersion }], false);
+    return r;
+  }
+
+  async delete(s: Scope, object: string, id: string, expectedVersion?: number) {
+    if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object, id });
+    await this.write(s, object, [{ op: 'delete', id, input: {}, expectedVersion }], false);
+  }
+
+  /** Up to 1,000 creates, updates or deletes: all saved, or none. */
+  async batch(s: Scope, object: string, ops: BatchOperation[]) {
+    if (ops.length > MAX_BATCH) throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
+    if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: 'the batch is empty' });
+    const items = ops.map((op, i) => {
+      const at = `/operations/${i}`;
+      if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
+        throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
+      if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
+        throw badRequest('BAD_REQUEST', { reason: `${at}/id must be a record id` });
+      if (op.version !== undefined && !Number.isInteger(op.version)) throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
+      return { op: op.op, id: op.id, input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, `${at}/data`), expectedVersion: op.version, pointer: `${at}/data` };
+    });
+    return this.write(s, object, items, true);
+  }
+
+  private async write(
+    s: Scope,
+    objectName: string,
+    raw: { op: WriteOp; id?: string; input: Record<string, unknown>; expectedVersion?: number; pointer?: string }[],
+    batch: boolean,
+  ): Promise<{ record: Record<string, JsonValue> | null; version: number | null }[]> {
+    const object = this.object(s.model, objectName);
+    const items: WriteItem[] = raw.map((r, index) => ({ ...r, index, before: null, values: {}, pointer: r.pointer ?? '' }));
+    const base = { schema: s.schema, tenantId: s.tenantId, actor: s.actor, model: s.model, object, items };
+    const prepared = new Map<string, unknown>();
+    for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare({ ...base, db: this.opts.knex }));
+    const done = await this.opts.knex.transaction(async (trx) => {
+      const ctx: WriteContext = { ...base, trx, issues: [], events: [], prepared };
+      for (const step of this.steps) {
+        await step.run(ctx);
+        if (ctx.issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
+      }
+      return ctx;
+    });
+    void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
+    const cat = catalogOf(object);
+    return done.items.map((i) => ({
+      record: i.after ? rowToRecord(cat, i.after) : null,
+      version: (i.after?.version as number | undefined) ?? null,
+    }));
+  }
+}
+
+function asRecord(data: unknown, at: string): Record<string, unknown> {
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [{ pointer: at || '/', code: 'WRONG_TYPE', params: { expected: 'object' } }]);
+  return data as Record<string, unknown>;
+}

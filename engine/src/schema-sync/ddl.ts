@@ -1,0 +1,198 @@
+/**
+ * THE one module that writes SQL text by interpolation (lint allows it here only).
+ * Every identifier it splices is an `Ident` from core/ident.ts and is double-quoted again;
+ * every value is a number it computed itself or a bound parameter.
+ */
+import type { Knex } from 'knex';
+import type { Ident } from '../core/ident.js';
+import type { Storage } from '../fields/field-type.js';
+import type { SchemaChange } from './changes.js';
+import { formatStorage, parseFormatted } from './pg-types.js';
+import { SYSTEM_COLUMNS as S } from './system-columns.js';
+
+export interface DdlContext {
+  schema: Ident;
+  /** The platform schema, home of the try_* cast helpers. */
+  platform: Ident;
+}
+
+export interface Sql {
+  sql: string;
+  bindings?: readonly Knex.RawBinding[];
+}
+
+const q = (id: Ident) => `"${id}"`;
+const t = (c: DdlContext, table: Ident) => `${q(c.schema)}.${q(table)}`;
+
+/** Data check run before a risky step: returns the rows (id, value) that would not survive. */
+export interface Check {
+  sql: string;
+  /** Applied instead of refusing when the deploy allows lossy changes. */
+  fix?: Sql;
+}
+
+export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[]; statements: Sql[] } {
+  const none = { checks: [] as Check[], statements: [] as Sql[] };
+  switch (c.kind) {
+    case 'dropForeignKey':
+      return { ...none, statements: [{ sql: `alter table ${t(ctx, c.table)} drop constraint if exists ${q(c.name)}` }] };
+    case 'dropIndex':
+      return { ...none, statements: [{ sql: `drop index if exists ${q(ctx.schema)}.${q(c.name)}` }] };
+    case 'retireColumn':
+    case 'restoreColumn':
+    case 'renameColumn': {
+      const from = c.kind === 'retireColumn' ? c.column : c.from;
+      return { ...none, statements: [{ sql: `alter table ${t(ctx, c.table)} rename column ${q(from)} to ${q(c.to)}` }] };
+    }
+    case 'retireTable':
+    case 'restoreTable':
+    case 'renameTable': {
+      const from = c.kind === 'retireTable' ? c.table : c.from;
+      return { ...none, statements: [{ sql: `alter table ${t(ctx, from)} rename to ${q(c.to)}` }] };
+    }
+    case 'createTable': {
+      const cols = [
+        `${q(S.id)} uuid primary key default gen_random_uuid()`,
+        `${q(S.owner)} uuid references ${t(ctx, USERS)} (${q(S.id)})`,
+        `${q(S.createdAt)} timestamp with time zone not null default now()`,
+        `${q(S.createdBy)} uuid`,
+        `${q(S.updatedAt)} timestamp with time zone not null default now()`,
+        `${q(S.updatedBy)} uuid`,
+        `${q(S.version)} integer not null default 1`,
+        ...c.columns.map((col) => `${q(col.name)} ${formatStorage(col.storage)}`),
+      ];
+      return { ...none, statements: [{ sql: `create table ${t(ctx, c.table)} (\n  ${cols.join(',\n  ')}\n)` }] };
+    }
+    case 'addColumn':
+      // Nullable, no default: a catalog-only change, no table rewrite however many rows.
+      return {
+        ...none,
+        statements: [{ sql: `alter table ${t(ctx, c.table)} add column ${q(c.column.name)} ${formatStorage(c.column.storage)}` }],
+      };
+    case 'alterType':
+      return renderAlterType(c, ctx);
+    case 'narrowText': {
+      const col = q(c.column);
+      const failing = `char_length(${col}) > ${c.maxLength}`;
+      return {
+        checks: [
+          {
+            sql: `select ${q(S.id)} as id, left(${col}, 200) as value from ${t(ctx, c.table)} where ${failing}`,
+            fix: { sql: `update ${t(ctx, c.table)} set ${col} = left(${col}, ${c.maxLength}) where ${failing}` },
+          },
+        ],
+        statements: [],
+      };
+    }
+    case 'addIndex': {
+      const cols = c.columns.map(q).join(', ');
+      const checks: Check[] = c.unique
+        ? [
+            {
+              sql: `select min(${q(S.id)}::text) as id, concat_ws(', ', ${cols}) as value from ${t(ctx, c.table)} where ${c.columns.map((x) => `${q(x)} is not null`).join(' and ')} group by ${cols} having count(*) > 1`,
+            },
+          ]
+        : [];
+      return {
+        checks,
+        statements: [{ sql: `create ${c.unique ? 'unique ' : ''}index ${q(c.name)} on ${t(ctx, c.table)} (${cols})` }],
+      };
+    }
+    case 'addForeignKey': {
+      const col = q(c.column);
+      const dangling = `${col} is not null and not exists (select 1 from ${t(ctx, c.refTable)} r where r.${q(S.id)} = ${t(ctx, c.table)}.${col})`;
+      const action = { restrict: 'restrict', set_null: 'set null', cascade: 'cascade' }[c.onDelete];
+      return {
+        checks: [
+          {
+            sql: `select ${q(S.id)} as id, ${col}::text as value from ${t(ctx, c.table)} where ${dangling}`,
+            fix: { sql: `update ${t(ctx, c.table)} set ${col} = null where ${dangling}` },
+          },
+        ],
+        statements: [
+          {
+            sql: `alter table ${t(ctx, c.table)} add constraint ${q(c.name)} foreign key (${col}) references ${t(ctx, c.refTable)} (${q(S.id)}) on delete ${action}`,
+          },
+        ],
+      };
+    }
+    case 'picklistChange':
+    case 'refused':
+      return none;
+  }
+}
+
+/** USING expression and data check for each supported conversion (see pg-types classifyConversion). */
+function renderAlterType(c: Extract<SchemaChange, { kind: 'alterType' }>, ctx: DdlContext) {
+  const col = q(c.column);
+  const from = parseFormatted(c.from)!;
+  const to = c.to;
+  const target = formatStorage(to);
+  const fn = (name: string) => `${q(ctx.platform)}.${name}`;
+  let using: string;
+  let failing: string | null = null;
+  if (to.pg === 'text') {
+    using = from.pg === 'text[]' ? `array_to_string(${col}, ';')` : `${col}::text`;
+  } else if (from.pg === 'text' && to.pg === 'text[]') {
+    using = `case when ${col} is null then null else array[${col}] end`;
+  } else if (from.pg === 'date' && to.pg === 'timestamptz') {
+    using = `${col}::timestamp with time zone`;
+  } else if (from.pg === 'timestamptz' && to.pg === 'date') {
+    using = `(${col} at time zone 'UTC')::date`;
+    failing = `${col} is not null and (${col} at time zone 'UTC')::time <> time '00:00'`;
+  } else {
+    // to a number, date, timestamp, boolean or uuid: parse safely, then range-check numerics
+    const parsed =
+      from.pg === 'text'
+        ? `${fn(`try_${to.pg === 'timestamptz' ? 'timestamptz' : to.pg === 'integer' ? 'numeric' : to.pg}`)}(${col})`
+        : `${col}::numeric`;
+    const bad = numericBad(parsed, to);
+    failing = `${col} is not null and (${parsed} is null${bad ? ` or ${bad}` : ''})`;
+    using = `case when ${failing} then null else (${parsed})::${target} end`;
+  }
+  const checks: Check[] = failing
+    ? [{ sql: `select ${q(S.id)} as id, left(${col}::text, 200) as value from ${t(ctx, c.table)} where ${failing}` }]
+    : [];
+  return { checks, statements: [{ sql: `alter table ${t(ctx, c.table)} alter column ${col} type ${target} using ${using}` }] };
+}
+
+function numericBad(v: string, to: Storage): string | null {
+  if (to.pg === 'integer') return `${v} <> trunc(${v}) or abs(${v}) > 2147483647`;
+  if (to.pg !== 'numeric') return null;
+  const p = to.precision ?? 18;
+  const s = to.scale ?? 2;
+  return `abs(${v}) >= 1e${p - s} or round(${v}, ${s}) <> ${v}`;
+}
+
+export const USERS = '_users' as Ident;
+export const OUTBOX = '_outbox' as Ident;
+export const SEQUENCES = '_sequences' as Ident;
+
+/** Engine tables of a new tenant schema. */
+export function tenantBootstrap(ctx: DdlContext): Sql[] {
+  return [
+    { sql: `create schema ${q(ctx.schema)}` },
+    {
+      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
+    },
+    {
+      sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,
+    },
+    { sql: `create index ${q('ix_outbox_pending' as Ident)} on ${t(ctx, OUTBOX)} (seq) where dispatched_at is null` },
+    {
+      sql: `create table ${t(ctx, SEQUENCES)} (field_id uuid not null, period text not null, value bigint not null, primary key (field_id, period))`,
+    },
+  ];
+}
+
+/** Drops a tenant's schema and everything in it. */
+export const dropSchema = (schema: Ident): Sql => ({ sql: `drop schema if exists ${q(schema)} cascade` });
+
+/** Physically removes retired columns or tables (the purge). */
+export function purgeStatements(ctx: DdlContext, retired: { table: Ident; column?: Ident }[]): Sql[] {
+  return retired.map((r) =>
+    r.column
+      ? { sql: `alter table ${t(ctx, r.table)} drop column if exists ${q(r.column)}` }
+      : { sql: `drop table if exists ${t(ctx, r.table)} cascade` },
+  );
+}

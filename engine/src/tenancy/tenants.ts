@@ -1,0 +1,135 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { DomainError } from '../core/errors.js';
+import { internalIdent, type Ident } from '../core/ident.js';
+import type { PackageDef } from '../core/model.js';
+import { deploy } from '../schema-sync/apply.js';
+import { USERS, dropSchema, tenantBootstrap } from '../schema-sync/ddl.js';
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  schema: Ident;
+}
+
+/** Who is calling: resolved from a bearer token, used by every layer above. */
+export interface Principal {
+  tenant: Tenant;
+  userId: string;
+  isAdmin: boolean;
+}
+
+export const TENANT_SLUG = /^[a-z][a-z0-9_]{0,29}$/;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface CreateTenantOptions {
+  slug: string;
+  name: string;
+  /** Metadata to deploy as version 1 (the standard CRM objects by default). */
+  package: PackageDef;
+  adminUsername?: string;
+  /** A fixed API token (e.g. TESSERA_DEMO_TOKEN); a random one otherwise. */
+  token?: string;
+}
+
+export class TenantStore {
+  private bySchemaPrefix: string;
+  constructor(
+    private knex: Knex,
+    readonly platform: Ident,
+    schemaPrefix: string,
+  ) {
+    this.bySchemaPrefix = schemaPrefix;
+  }
+
+  schemaFor(slug: string): Ident {
+    return internalIdent(`${this.bySchemaPrefix}${slug}`);
+  }
+
+  private tenants = () => this.knex.withSchema(this.platform).table('tenants');
+
+  async findBySlug(slug: string): Promise<Tenant | null> {
+    const row = await this.tenants().where({ slug }).first();
+    return row ? toTenant(row) : null;
+  }
+
+  async list(): Promise<Tenant[]> {
+    return (await this.tenants().orderBy('slug')).map(toTenant);
+  }
+
+  /**
+   * Creates the tenant's schema, its engine tables and admin user, an API token, and deploys
+   * its first metadata version. One transaction for the schema; the deploy is its own (it
+   * rolls back alone), and a failed deploy removes the half-made tenant.
+   */
+  async create(opts: CreateTenantOptions): Promise<{ tenant: Tenant; token: string; adminUserId: string }> {
+    if (!TENANT_SLUG.test(opts.slug)) throw new DomainError(422, 'BAD_REQUEST', { reason: 'tenant slug must match ' + TENANT_SLUG.source });
+    if (await this.findBySlug(opts.slug)) throw new DomainError(409, 'TENANT_EXISTS', { slug: opts.slug });
+    const tenant: Tenant = { id: randomUUID(), slug: opts.slug, name: opts.name, schema: this.schemaFor(opts.slug) };
+    const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
+    const adminUserId = randomUUID();
+    await this.knex.transaction(async (trx) => {
+      await trx.withSchema(this.platform).table('tenants').insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
+      for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
+      await trx.withSchema(tenant.schema).table(USERS).insert({
+        id: adminUserId,
+        username: opts.adminUsername ?? 'admin',
+        display_name: 'Administrator / 管理员',
+        is_admin: true,
+      });
+      await trx.withSchema(this.platform).table('api_tokens').insert({
+        token_hash: hashToken(token),
+        tenant_id: tenant.id,
+        user_id: adminUserId,
+        label: 'admin',
+      });
+    });
+    try {
+      await deploy(this.knex, this.platform, tenant, { package: opts.package, comment: 'tenant created', actor: adminUserId });
+    } catch (e) {
+      await this.drop(tenant);
+      throw e;
+    }
+    return { tenant, token, adminUserId };
+  }
+
+  async drop(tenant: Tenant): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      await trx.raw(dropSchema(tenant.schema).sql);
+      await trx.withSchema(this.platform).table('tenants').where({ id: tenant.id }).delete();
+    });
+  }
+
+  /** The caller behind a bearer token, or null. */
+  async principalForToken(token: string): Promise<Principal | null> {
+    const row = await this.knex
+      .withSchema(this.platform)
+      .table('api_tokens as k')
+      .join('tenants as t', 't.id', 'k.tenant_id')
+      .where('k.token_hash', hashToken(token))
+      .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id');
+    if (!row) return null;
+    const tenant = toTenant(row);
+    const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin');
+    if (!user) return null;
+    return { tenant, userId: row.user_id as string, isAdmin: !!user.is_admin };
+  }
+
+  /** Adds an API token for an existing user (e.g. TESSERA_DEMO_TOKEN on an existing demo tenant). */
+  async ensureToken(tenant: Tenant, token: string, username = 'admin'): Promise<void> {
+    const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ username }).first('id');
+    if (!user) return;
+    await this.knex
+      .withSchema(this.platform)
+      .table('api_tokens')
+      .insert({ token_hash: hashToken(token), tenant_id: tenant.id, user_id: user.id, label: 'env' })
+      .onConflict('token_hash')
+      .ignore();
+  }
+}
+
+function toTenant(row: Record<string, unknown>): Tenant {
+  return { id: row.id as string, slug: row.slug as string, name: row.name as string, schema: internalIdent(row.schema_name as string) };
+}

@@ -1,0 +1,65 @@
+import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import type { JsonSchema } from '../fields/field-type.js';
+import type { CompiledObject } from '../metadata/compile.js';
+
+/** Widens a value schema to accept null (keywords such as maxLength or format ignore non-strings). */
+export function nullable(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...schema };
+  if (typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
+  return out;
+}
+
+/** JSON Schema of a record's writable values: what POST and PATCH accept. No `required`: see requiredFields. */
+export function writeSchema(o: CompiledObject): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const f of o.fieldList)
+    if (f.type.writable) properties[f.name] = nullable(f.type.valueSchema(f.def));
+  return { type: 'object', properties, additionalProperties: false };
+}
+
+/** JSON Schema of a record as the API returns it (system fields included). */
+export function readSchema(o: CompiledObject): JsonSchema {
+  const properties: Record<string, JsonSchema> = {
+    id: { type: 'string', format: 'uuid', readOnly: true },
+    owner: { type: ['string', 'null'], format: 'uuid', readOnly: true },
+    created_at: { type: 'string', format: 'date-time', readOnly: true },
+    created_by: { type: ['string', 'null'], format: 'uuid', readOnly: true },
+    updated_at: { type: 'string', format: 'date-time', readOnly: true },
+    updated_by: { type: ['string', 'null'], format: 'uuid', readOnly: true },
+    version: { type: 'integer', readOnly: true },
+  };
+  for (const f of o.fieldList) {
+    const { 'x-scale': _scale, ...value } = f.type.valueSchema(f.def) as JsonSchema & { 'x-scale'?: number };
+    void _scale;
+    properties[f.name] = {
+      ...nullable(value),
+      title: f.def.label.en,
+      description: f.def.label['zh-CN'],
+      ...(f.type.writable ? {} : { readOnly: true }),
+    };
+  }
+  return { type: 'object', properties, required: ['id', 'version'] };
+}
+
+/** Fields a saved record must have a value in. */
+export const requiredFields = (o: CompiledObject) =>
+  o.fieldList.filter((f) => f.type.writable && f.def.required).map((f) => f.name);
+
+export interface ObjectValidators {
+  write: ValidateFunction;
+  required: string[];
+}
+
+// Compiled once per CompiledObject, i.e. once per metadata version.
+const ajv = createAjv();
+const cache = new WeakMap<CompiledObject, ObjectValidators>();
+
+export function validatorsFor(o: CompiledObject): ObjectValidators {
+  let v = cache.get(o);
+  if (!v) {
+    v = { write: ajv.compile(writeSchema(o)), required: requiredFields(o) };
+    cache.set(o, v);
+  }
+  return v;
+}

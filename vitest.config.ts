@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Two cores: two test files at a time. Each integration file starts its own engine on
+// PGlite (in memory) or, with DATABASE_URL, in its own schemas on the server.
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
