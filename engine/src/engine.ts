@@ -4,12 +4,11 @@ import type { Express } from 'express';
 import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
-import { listen } from './db/listen.js';
+import { listenForDeploys } from './db/listen.js';
 import { ensurePlatform, platformSetting } from './db/platform.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { META_CHANNEL } from './schema-sync/apply.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore } from './tenancy/tenants.js';
@@ -58,7 +57,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const records = new RecordsService({ knex: db.knex, cursors, dispatcher, timeZone: cfg.timeZone ?? 'Asia/Shanghai', ruleSteps: [] });
   const listener =
     db.kind === 'postgres' && db.url
-      ? listen(db.url, META_CHANNEL, (payload) => {
+      ? listenForDeploys(db.url, (payload) => {
           const [tenantId, version] = payload.split(':');
           models.invalidate(tenantId, Number(version));
         })

@@ -27,12 +27,21 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
-const FORMAT_NAMES: Record<string, string> = {
-  date: 'date (YYYY-MM-DD) / 日期',
-  'date-time': 'ISO 8601 date-time / 日期时间',
-  email: 'email / 邮箱',
-  uri: 'URL / 网址',
-  uuid: 'uuid',
+// Localized by formatMessage: params that are {en, zh-CN} objects are shown in the reader's language.
+const FORMAT_NAMES: Record<string, { en: string; 'zh-CN': string }> = {
+  date: { en: 'date (YYYY-MM-DD)', 'zh-CN': '日期（YYYY-MM-DD）' },
+  'date-time': { en: 'ISO 8601 date-time', 'zh-CN': 'ISO 8601 日期时间' },
+  email: { en: 'email address', 'zh-CN': '邮箱地址' },
+  uri: { en: 'URL', 'zh-CN': '网址' },
+  uuid: { en: 'id (uuid)', 'zh-CN': 'id（uuid）' },
+};
+const TYPE_NAMES: Record<string, { en: string; 'zh-CN': string }> = {
+  string: { en: 'a text', 'zh-CN': '文本' },
+  number: { en: 'a number', 'zh-CN': '数字' },
+  integer: { en: 'an integer', 'zh-CN': '整数' },
+  boolean: { en: 'true or false', 'zh-CN': 'true 或 false' },
+  array: { en: 'a list', 'zh-CN': '列表' },
+  object: { en: 'an object', 'zh-CN': '对象' },
 };
 
 /** Maps ajv errors to our issue codes, so every layer reports schema failures the same way. */
@@ -53,7 +62,7 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         });
         break;
       case 'type':
-        out.push({ pointer: at, code: 'WRONG_TYPE', params: { expected: p.type } });
+        out.push({ pointer: at, code: 'WRONG_TYPE', params: { expected: TYPE_NAMES[String(p.type).split(',')[0]] ?? p.type } });
         break;
       case 'maxLength':
       case 'maxItems':
@@ -81,7 +90,7 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: FORMAT_NAMES[String(p.format)] ?? p.format } });
         break;
       case 'pattern':
-        out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: `/${String(p.pattern)}/` } });
+        out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: { en: 'format', 'zh-CN': '格式' } } });
         break;
       case 'uniqueItems':
         out.push({ pointer: at, code: 'DUPLICATE_ITEMS' });

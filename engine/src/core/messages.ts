@@ -190,5 +190,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {
   const entry = MESSAGES[code];
   const template = entry ? entry[lang] : code;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? localized(params[k], lang) : `{${k}}`));
+}
+
+/** A param may itself be a text in both languages. */
+function localized(v: unknown, lang: Lang): string {
+  if (v && typeof v === 'object' && lang in v) return String((v as Record<Lang, unknown>)[lang]);
+  return String(v);
 }

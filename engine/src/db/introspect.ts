@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
-import type { DbSnapshot } from '../schema-sync/snapshot.js';
+import type { DbSnapshot } from './snapshot.js';
 
 const ON_DELETE: Record<string, 'restrict' | 'set_null' | 'cascade'> = { r: 'restrict', a: 'restrict', n: 'set_null', c: 'cascade' };
 

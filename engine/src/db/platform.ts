@@ -60,16 +60,26 @@ export async function ensurePlatform(knex: Knex, schema: Ident): Promise<void> {
 
 /** try_<type>(text): the value cast, or NULL when it does not cast (PG 15 has no pg_input_is_valid). */
 async function createCastHelpers(trx: Knex.Transaction, schema: Ident) {
-  const body = ' language plpgsql immutable as $fn$ begin return v::';
-  const tail = '; exception when others then return null; end $fn$';
-  await trx.raw('create or replace function ??.try_numeric(v text) returns numeric' + body + 'numeric' + tail, [schema]);
-  await trx.raw('create or replace function ??.try_date(v text) returns date' + body + 'date' + tail, [schema]);
   await trx.raw(
-    'create or replace function ??.try_timestamptz(v text) returns timestamptz' + body + 'timestamptz' + tail,
+    'create or replace function ??.try_numeric(v text) returns numeric language plpgsql immutable as $fn$ begin return v::numeric; exception when others then return null; end $fn$',
     [schema],
   );
-  await trx.raw('create or replace function ??.try_boolean(v text) returns boolean' + body + 'boolean' + tail, [schema]);
-  await trx.raw('create or replace function ??.try_uuid(v text) returns uuid' + body + 'uuid' + tail, [schema]);
+  await trx.raw(
+    'create or replace function ??.try_date(v text) returns date language plpgsql immutable as $fn$ begin return v::date; exception when others then return null; end $fn$',
+    [schema],
+  );
+  await trx.raw(
+    'create or replace function ??.try_timestamptz(v text) returns timestamptz language plpgsql immutable as $fn$ begin return v::timestamptz; exception when others then return null; end $fn$',
+    [schema],
+  );
+  await trx.raw(
+    'create or replace function ??.try_boolean(v text) returns boolean language plpgsql immutable as $fn$ begin return v::boolean; exception when others then return null; end $fn$',
+    [schema],
+  );
+  await trx.raw(
+    'create or replace function ??.try_uuid(v text) returns uuid language plpgsql immutable as $fn$ begin return v::uuid; exception when others then return null; end $fn$',
+    [schema],
+  );
 }
 
 /** A platform-wide secret shared by every engine process (signs cursors). */

@@ -4,6 +4,7 @@ import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
 import type { PackageDef } from '../core/model.js';
 import { snapshotSchema } from '../db/introspect.js';
+import { META_CHANNEL } from '../db/listen.js';
 import { compileModel, type CompiledModel } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
 import { assignIds } from '../metadata/ids.js';
@@ -45,7 +46,6 @@ export interface DeployResult {
   package: PackageDef;
 }
 
-export const META_CHANNEL = 'tessera_meta';
 const hashOf = (pkg: PackageDef) => createHash('sha256').update(canonicalJson(pkg)).digest('hex').slice(0, 32);
 
 class DryRunRollback extends Error {

@@ -14,7 +14,7 @@ import {
 } from './names.js';
 import { classifyConversion, formatStorage, parseFormatted } from './pg-types.js';
 import { SYSTEM_COLUMNS } from './system-columns.js';
-import type { DbSnapshot } from './snapshot.js';
+import type { DbSnapshot } from '../db/snapshot.js';
 
 interface DesiredIndex {
   object: string;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
-import type { ObjectDef, PackageDef } from '../core/model.js';
+import type { FieldDef, ObjectDef, PackageDef } from '../core/model.js';
 import { snapshotSchema } from '../db/introspect.js';
 import { deploy, type DeployRequest, type DeployResult } from '../schema-sync/apply.js';
 import { purgeStatements } from '../schema-sync/ddl.js';
@@ -47,6 +47,23 @@ export class MetaService {
         const i = pkg.objects.findIndex((o) => o.name === object.name || (object.id && o.id === object.id));
         if (i >= 0) pkg.objects[i] = object;
         else pkg.objects.push(object);
+        return pkg;
+      },
+      opts,
+    );
+  }
+
+  /** Adds one field to an object (or replaces the same-named one): one deploy. */
+  upsertField(tenant: Tenant, actor: string, objectName: string, field: FieldDef, opts: DeployOptions) {
+    return this.deployEdit(
+      tenant,
+      actor,
+      (pkg) => {
+        const o = pkg.objects.find((x) => x.name === objectName);
+        if (!o) throw notFound('OBJECT_NOT_FOUND', { object: objectName });
+        const i = o.fields.findIndex((f) => f.name === field.name);
+        if (i >= 0) o.fields[i] = { ...field, id: field.id ?? o.fields[i].id };
+        else o.fields.push(field);
         return pkg;
       },
       opts,

@@ -1,7 +1,7 @@
 import { Router, json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
-import type { ObjectDef } from '../../core/model.js';
+import type { FieldDef, ObjectDef } from '../../core/model.js';
 import { FIELD_TYPE_NAMES, fieldType } from '../../fields/registry.js';
 import { fieldDefinitionSchema } from '../../metadata/schemas.js';
 import type { DeployResult } from '../../schema-sync/apply.js';
@@ -113,6 +113,13 @@ export function metaRouter(meta: MetaService): Router {
     if (object.name !== undefined && object.name !== req.params.name) throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
     const p = who(res);
     sendDeploy(res, await meta.upsertObject(p.tenant, p.userId, { ...object, name: String(req.params.name) } as ObjectDef, options(req, { comment, allowLossy })));
+  });
+
+  r.post('/objects/:name/fields', async (req, res) => {
+    const body = (req.body ?? {}) as FieldDef & DeployBody;
+    const { comment, allowLossy, ...field } = body;
+    const p = who(res);
+    sendDeploy(res, await meta.upsertField(p.tenant, p.userId, String(req.params.name), field as FieldDef, options(req, { comment, allowLossy })));
   });
 
   r.delete('/objects/:name', async (req, res) => {
