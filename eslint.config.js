@@ -64,7 +64,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/engine/src/{db,schema-sync,tenancy,records,rule-steps,api}/**', '**/engine/src/engine.js', '**/engine/src/main.js', ...SERVER_ONLY],
+              group: [...['db', 'schema-sync', 'tenancy', 'records', 'rule-steps', 'api'].map((l) => `**/engine/src/${l}/**`), '**/engine/src/engine.js', '**/engine/src/main.js', ...SERVER_ONLY],
               message: 'The studio may import only the pure engine layers (core, fields, rules, metadata, validation).',
             },
           ],

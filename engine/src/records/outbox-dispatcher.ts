@@ -23,8 +23,12 @@ export class OutboxDispatcher extends EventEmitter {
     super();
   }
 
-  /** Drains a tenant's pending events; concurrent kicks for one tenant share one drain. */
+  /**
+   * Drains a tenant's pending events; concurrent kicks for one tenant share one drain. With no
+   * subscriber yet, events wait in the outbox (no work on the write path).
+   */
   kick(tenantId: string, schema: Ident): Promise<void> {
+    if (this.listenerCount('event') === 0) return Promise.resolve();
     const busy = this.running.get(tenantId);
     if (busy) return busy.then(() => this.kick(tenantId, schema));
     const run = this.drain(tenantId, schema).finally(() => this.running.delete(tenantId));
@@ -33,10 +37,6 @@ export class OutboxDispatcher extends EventEmitter {
   }
 
   private async drain(tenantId: string, schema: Ident) {
-    if (this.listenerCount('event') === 0) {
-      await this.knex.withSchema(schema).table(OUTBOX).whereNull('dispatched_at').update({ dispatched_at: this.knex.fn.now() });
-      return;
-    }
     for (;;) {
       const rows = (await this.knex.withSchema(schema).table(OUTBOX).whereNull('dispatched_at').orderBy('seq').limit(500)) as Record<string, unknown>[];
       if (!rows.length) return;
