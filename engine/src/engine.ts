@@ -12,6 +12,7 @@ import { RecordsService } from './records/service.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore } from './tenancy/tenants.js';
+import { Sessions } from './tenancy/sessions.js';
 
 export interface EngineConfig {
   /** postgres://… for a Postgres server; absent → embedded PGlite. */
@@ -36,6 +37,7 @@ export interface Engine {
   models: ModelCache;
   records: RecordsService;
   meta: MetaService;
+  sessions: Sessions;
   dispatcher: OutboxDispatcher;
   app: Express;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
   const models = new ModelCache(db.knex, platform, cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000));
   const meta = new MetaService(db.knex, platform, models);
+  const sessions = new Sessions(db.knex, platform, tenants);
   const dispatcher = new OutboxDispatcher(db.knex);
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
@@ -63,7 +66,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   let ready = true;
-  const app = createApp({ tenants, models, records, meta, studioDir: STUDIO_DIR, isReady: () => ready });
+  const app = createApp({ tenants, models, records, meta, sessions, studioDir: STUDIO_DIR, isReady: () => ready });
   return {
     db,
     platform,
@@ -71,6 +74,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     models,
     records,
     meta,
+    sessions,
     dispatcher,
     app,
     async close() {

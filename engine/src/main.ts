@@ -10,12 +10,12 @@ async function main() {
   const dataDir = resolve(process.env.TESSERA_DATA_DIR ?? './data');
   console.log(databaseUrl ? 'Tessera: using the Postgres server in DATABASE_URL' : `Tessera: embedded PGlite database in ${dataDir}`);
   const engine = await createEngine({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir });
-  const demo = await seedDemo(engine, standardPackage(), process.env.TESSERA_DEMO_TOKEN);
+  const demo = await seedDemo(engine, standardPackage(), process.env.TESSERA_DEMO_TOKEN, process.env.TESSERA_DEMO_PASSWORD);
   const server = engine.app.listen(port, () => {
     console.log(`Tessera is running on http://localhost:${port}`);
-    console.log(`  demo tenant "${demo.slug}", admin user "admin"`);
-    console.log(`  API token: ${demo.token ?? '(created earlier; set TESSERA_DEMO_TOKEN to choose one)'}`);
-    console.log(`  try: curl -H "Authorization: Bearer ${demo.token ?? '<token>'}" http://localhost:${port}/api/v1/data/account`);
+    console.log(`  sign in: tenant "${demo.slug}", user "admin", password ${demo.password ?? '(chosen at first start; set TESSERA_DEMO_PASSWORD to reset it)'}`);
+    console.log(`  API token: ${demo.token}`);
+    console.log(`  try: curl -H "Authorization: Bearer ${demo.token}" http://localhost:${port}/api/v1/data/account`);
   });
   const stop = () => {
     server.close();

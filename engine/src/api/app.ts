@@ -6,18 +6,21 @@ import type { RecordsService } from '../records/service.js';
 import type { MetaService } from '../tenancy/meta-service.js';
 import type { ModelCache } from '../tenancy/model-cache.js';
 import type { TenantStore } from '../tenancy/tenants.js';
-import { authenticate } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import { principalOf } from './context.js';
 import { openApiFor } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { dataRouter } from './routes/data.js';
 import { metaRouter } from './routes/meta.js';
+import { authRouter } from './routes/auth.js';
+import type { Sessions } from '../tenancy/sessions.js';
 
 export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
   meta: MetaService;
+  sessions: Sessions;
   /** Folder of the built studio, served at / when present. */
   studioDir?: string;
   isReady: () => boolean;
@@ -40,7 +43,9 @@ export function createApp(d: AppDeps): Express {
   const api = express.Router();
   api.use('/data/:object/batch', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb', strict: true }));
-  api.use(authenticate(d.tenants));
+  const auth = createAuthenticator(d.tenants);
+  api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
+  api.use(auth.middleware);
   api.get('/openapi.json', async (_req, res) => {
     const p = principalOf(res);
     res.json(openApiFor(await d.models.get(p.tenant.id), p.tenant.name));

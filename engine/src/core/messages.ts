@@ -21,6 +21,18 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Only tenant administrators may do this.',
     'zh-CN': '只有租户管理员可以执行此操作。',
   },
+  LOGIN_FAILED: {
+    en: 'Wrong tenant, user name or password.',
+    'zh-CN': '租户、用户名或密码错误。',
+  },
+  TOO_MANY_ATTEMPTS: {
+    en: 'Too many sign-in attempts. Wait {seconds} seconds and try again.',
+    'zh-CN': '登录尝试次数过多。请等待 {seconds} 秒后重试。',
+  },
+  WEAK_PASSWORD: {
+    en: 'A password needs at least {min} characters.',
+    'zh-CN': '密码至少需要 {min} 个字符。',
+  },
   INVALID_JSON: { en: 'The request body is not valid JSON.', 'zh-CN': '请求体不是合法的 JSON。' },
   PAYLOAD_TOO_LARGE: { en: 'The request body is too large.', 'zh-CN': '请求体过大。' },
   BAD_REQUEST: { en: 'The request is not valid: {reason}', 'zh-CN': '请求无效：{reason}' },

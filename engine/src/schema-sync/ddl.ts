@@ -173,7 +173,7 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
   return [
     { sql: `create schema ${q(ctx.schema)}` },
     {
-      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
+      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
     },
     {
       sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,

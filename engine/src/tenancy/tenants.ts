@@ -4,6 +4,7 @@ import { DomainError } from '../core/errors.js';
 import { internalIdent, type Ident } from '../core/ident.js';
 import type { PackageDef } from '../core/model.js';
 import { deploy } from '../schema-sync/apply.js';
+import { hashPassword } from './passwords.js';
 import { USERS, dropSchema, tenantBootstrap } from '../schema-sync/ddl.js';
 
 export interface Tenant {
@@ -31,6 +32,8 @@ export interface CreateTenantOptions {
   adminUsername?: string;
   /** A fixed API token (e.g. TESSERA_DEMO_TOKEN); a random one otherwise. */
   token?: string;
+  /** The admin's password (hashed with argon2id); without one the admin signs in by token only. */
+  adminPassword?: string;
 }
 
 export class TenantStore {
@@ -69,6 +72,7 @@ export class TenantStore {
     const tenant: Tenant = { id: randomUUID(), slug: opts.slug, name: opts.name, schema: this.schemaFor(opts.slug) };
     const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
     const adminUserId = randomUUID();
+    const passwordHash = opts.adminPassword ? await hashPassword(opts.adminPassword) : null;
     await this.knex.transaction(async (trx) => {
       await trx.withSchema(this.platform).table('tenants').insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
       for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
@@ -76,6 +80,7 @@ export class TenantStore {
         id: adminUserId,
         username: opts.adminUsername ?? 'admin',
         display_name: 'Administrator / 管理员',
+        password_hash: passwordHash,
         is_admin: true,
       });
       await trx.withSchema(this.platform).table('api_tokens').insert({
@@ -115,6 +120,10 @@ export class TenantStore {
     const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin');
     if (!user) return null;
     return { tenant, userId: row.user_id as string, isAdmin: !!user.is_admin };
+  }
+
+  async setPassword(tenant: Tenant, username: string, password: string): Promise<void> {
+    await this.knex.withSchema(tenant.schema).table(USERS).where({ username }).update({ password_hash: await hashPassword(password) });
   }
 
   /** Adds an API token for an existing user (e.g. TESSERA_DEMO_TOKEN on an existing demo tenant). */

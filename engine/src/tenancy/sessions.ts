@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { DomainError } from '../core/errors.js';
+import type { Ident } from '../core/ident.js';
+import { USERS } from '../schema-sync/ddl.js';
+import { LoginLimiter } from './login-limiter.js';
+import { MIN_PASSWORD_LENGTH, checkPassword, hashPassword } from './passwords.js';
+import { hashToken, type Principal, type TenantStore } from './tenants.js';
+
+export const SESSION_HOURS = 12;
+
+export interface Session {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_at: string;
+}
+
+/**
+ * Password sign-in. A session is a bearer token with an expiry, stored hashed beside the API
+ * tokens; refresh swaps it for a new one, logout deletes it. Wrong tenant, user or password all
+ * get the same 401 in the same time; attempts are limited per account and per IP.
+ */
+export class Sessions {
+  private perAccount = new LoginLimiter(5, 15 * 60_000);
+  private perIp = new LoginLimiter(30, 60_000);
+  constructor(
+    private knex: Knex,
+    private platform: Ident,
+    private tenants: TenantStore,
+  ) {}
+
+  async login(slug: string, username: string, password: string, ip: string): Promise<Session> {
+    const account = `${slug}\u0000${username.toLowerCase()}`;
+    const wait = Math.max(this.perAccount.retryAfter(account), this.perIp.retryAfter(ip));
+    if (wait > 0) throw new DomainError(429, 'TOO_MANY_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
+    this.perIp.record(ip);
+    const tenant = await this.tenants.findBySlug(slug);
+    const user = tenant
+      ? await this.knex.withSchema(tenant.schema).table(USERS).where({ username, active: true }).first('id', 'password_hash')
+      : undefined;
+    const ok = await checkPassword(user?.password_hash as string | undefined, password);
+    if (!ok || !tenant || !user) {
+      this.perAccount.record(account);
+      throw new DomainError(401, 'LOGIN_FAILED');
+    }
+    this.perAccount.reset(account);
+    return this.issue(tenant.id, user.id as string);
+  }
+
+  async issue(tenantId: string, userId: string): Promise<Session> {
+    const token = `tss_${randomBytes(32).toString('base64url')}`;
+    const expires = new Date(Date.now() + SESSION_HOURS * 3600_000);
+    await this.knex
+      .withSchema(this.platform)
+      .table('api_tokens')
+      .insert({ token_hash: hashToken(token), tenant_id: tenantId, user_id: userId, label: 'session', expires_at: expires });
+    return { access_token: token, token_type: 'Bearer', expires_at: expires.toISOString() };
+  }
+
+  /** A fresh session for the caller; the presented one stops working. */
+  async refresh(p: Principal, token: string): Promise<Session> {
+    const next = await this.issue(p.tenant.id, p.userId);
+    await this.revoke(token);
+    return next;
+  }
+
+  async revoke(token: string) {
+    await this.knex.withSchema(this.platform).table('api_tokens').where({ token_hash: hashToken(token), label: 'session' }).delete();
+  }
+
+  /** Changes the caller's password and ends every other session of theirs. */
+  async changePassword(p: Principal, token: string, current: string, next: string) {
+    if (next.length < MIN_PASSWORD_LENGTH) throw new DomainError(422, 'WEAK_PASSWORD', { min: MIN_PASSWORD_LENGTH }, [{ pointer: '/newPassword', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } }]);
+    const user = await this.knex.withSchema(p.tenant.schema).table(USERS).where({ id: p.userId }).first('password_hash');
+    if (!(await checkPassword(user?.password_hash as string | undefined, current))) throw new DomainError(401, 'LOGIN_FAILED');
+    const hashed = await hashPassword(next);
+    await this.knex.transaction(async (trx) => {
+      await trx.withSchema(p.tenant.schema).table(USERS).where({ id: p.userId }).update({ password_hash: hashed });
+      await trx
+        .withSchema(this.platform)
+        .table('api_tokens')
+        .where({ user_id: p.userId, tenant_id: p.tenant.id, label: 'session' })
+        .whereNot({ token_hash: hashToken(token) })
+        .delete();
+    });
+  }
+}
