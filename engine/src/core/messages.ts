@@ -195,6 +195,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Cannot change {from} into {to}. Create a new field and copy the data instead.',
     'zh-CN': '不能把 {from} 改为 {to}。请新建字段并迁移数据。',
   },
+  META_UNKNOWN_ROLE: { en: 'Role "{role}" does not exist.', 'zh-CN': '角色“{role}”不存在。' },
+  META_ROLE_CYCLE: { en: 'Role "{role}" is its own ancestor.', 'zh-CN': '角色“{role}”成为了自己的上级。' },
   META_TOO_MANY: { en: 'At most {max} {what}.', 'zh-CN': '{what}最多 {max} 个。' },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
 };

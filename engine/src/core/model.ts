@@ -91,6 +91,8 @@ export interface ObjectDef {
   indexes?: IndexDef[];
   /** Presentation only: sections and field order of the record form. */
   layout?: JsonObject;
+  /** Who sees and edits which records (organisation-wide default, sharing rules). */
+  sharing?: SharingDef;
   // Later issues: validationRules, businessTypes, stagePipelines, approvalFlows, pools, timeRules.
   [extension: `x_${string}`]: JsonValue | undefined;
 }
@@ -100,6 +102,54 @@ export interface PackageDef {
   name?: string;
   description?: string;
   objects: ObjectDef[];
+  /** The role hierarchy: a manager sees what the roles below theirs own. */
+  roles?: RoleDef[];
+  /** Permission sets: object and field permissions, assigned to users. */
+  profiles?: ProfileDef[];
+}
+
+export type OrgWideDefault = 'private' | 'public_read' | 'public_read_write';
+
+export interface SharingRuleDef {
+  name: string;
+  label?: I18nText;
+  /** Records matching this filter (the records filter language) are shared… */
+  filter: JsonObject;
+  /** …with the users in this role (and, if asked, the roles below it)… */
+  role: string;
+  includeSubordinates?: boolean;
+  /** …for reading, or for reading and editing. */
+  access: 'read' | 'edit';
+}
+
+export interface SharingDef {
+  default: OrgWideDefault;
+  rules?: SharingRuleDef[];
+}
+
+export interface RoleDef {
+  name: string;
+  label: I18nText;
+  parent?: string;
+}
+
+export interface ObjectPermissions {
+  create?: boolean;
+  read?: boolean;
+  edit?: boolean;
+  delete?: boolean;
+  /** Read every record, whoever owns it. */
+  viewAll?: boolean;
+  /** Edit and delete every record, whoever owns it. */
+  modifyAll?: boolean;
+}
+
+export interface ProfileDef {
+  name: string;
+  label: I18nText;
+  objects: Record<string, ObjectPermissions>;
+  /** Field-level security: object → field → access; a field not listed is editable when the object is. */
+  fields?: Record<string, Record<string, 'none' | 'read' | 'edit'>>;
 }
 
 /** Fields every record has, maintained by the engine. */

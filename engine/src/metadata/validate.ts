@@ -7,6 +7,7 @@ import { fieldType, withDefaults } from '../fields/registry.js';
 import { expressionSize } from './expression-size.js';
 import { META_LIMITS } from './limits.js';
 import { validateFieldShape, validatePackageShape } from './schemas.js';
+import { checkSecurity } from './validate-security.js';
 
 export type ValidationResult = { ok: true; pkg: PackageDef } | { ok: false; issues: FieldIssue[] };
 
@@ -32,6 +33,7 @@ export function validatePackage(input: unknown): ValidationResult {
   }
   if (issues.length) return { ok: false, issues };
   checkSemantics(pkg, issues);
+  checkSecurity(pkg, issues);
   return issues.length ? { ok: false, issues } : { ok: true, pkg };
 }
 

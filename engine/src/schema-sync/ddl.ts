@@ -167,13 +167,14 @@ function numericBad(v: string, to: Storage): string | null {
 export const USERS = '_users' as Ident;
 export const OUTBOX = '_outbox' as Ident;
 export const SEQUENCES = '_sequences' as Ident;
+export const RECORD_SHARES = '_record_shares' as Ident;
 
 /** Engine tables of a new tenant schema. */
 export function tenantBootstrap(ctx: DdlContext): Sql[] {
   return [
     { sql: `create schema ${q(ctx.schema)}` },
     {
-      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
+      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, role text, profile text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
     },
     {
       sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,
@@ -182,8 +183,36 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
     {
       sql: `create table ${t(ctx, SEQUENCES)} (field_id uuid not null, period text not null, value bigint not null, primary key (field_id, period))`,
     },
+    // Record teams: extra people on one record (read or edit), beside owner, hierarchy and rules.
+    {
+      sql: `create table ${t(ctx, RECORD_SHARES)} (object_id uuid not null, record_id uuid not null, user_id uuid not null references ${t(ctx, USERS)} (id), access text not null check (access in ('read', 'edit')), reason text, created_at timestamp with time zone not null default now(), primary key (object_id, record_id, user_id))`,
+    },
+    { sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)` },
   ];
 }
+
+/**
+ * The tenant's database role: it reaches its own schema and nothing else. Every tenant request
+ * runs under it (SET LOCAL ROLE), so a bug in the application cannot cross tenants.
+ */
+export function tenantRoleStatements(ctx: DdlContext, role: Ident): Sql[] {
+  const r = q(role);
+  const s = q(ctx.schema);
+  return [
+    { sql: `create role ${r} nologin noinherit` },
+    { sql: `grant ${r} to current_user` },
+    { sql: `grant usage on schema ${s} to ${r}` },
+    { sql: `grant select, insert, update, delete on all tables in schema ${s} to ${r}` },
+    { sql: `grant usage, select on all sequences in schema ${s} to ${r}` },
+    { sql: `alter default privileges in schema ${s} grant select, insert, update, delete on tables to ${r}` },
+    { sql: `alter default privileges in schema ${s} grant usage, select on sequences to ${r}` },
+  ];
+}
+
+export const dropTenantRole = (role: Ident): Sql[] => [
+  { sql: `drop owned by ${q(role)}` },
+  { sql: `drop role if exists ${q(role)}` },
+];
 
 /** Drops a tenant's schema and everything in it. */
 export const dropSchema = (schema: Ident): Sql => ({ sql: `drop schema if exists ${q(schema)} cascade` });

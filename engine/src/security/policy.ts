@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type { ObjectPermissions, ProfileDef, SharingRuleDef } from '../core/model.js';
+import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+import type { AccessPolicy, ObjectOp } from '../records/access.js';
+import { ALLOW_ALL } from '../records/access.js';
+import { catalogOf } from '../records/catalog.js';
+import { applyFilter } from '../records/filter.js';
+import { RECORD_SHARES, USERS } from '../schema-sync/ddl.js';
+import { subordinatesOf } from './roles.js';
+
+/** Who asks, as far as authorisation cares. */
+export interface Subject {
+  userId: string;
+  isAdmin: boolean;
+  role: string | null;
+  profile: string | null;
+}
+
+const NONE: ObjectPermissions = {};
+
+interface ObjectRules {
+  perms: ObjectPermissions;
+  readable: ReadonlySet<string>;
+  editable: ReadonlySet<string>;
+  /** Sharing rules that reach this subject, by the access they give. */
+  readRules: SharingRuleDef[];
+  editRules: SharingRuleDef[];
+}
+
+/**
+ * The access policy of one subject under one metadata version: profile permissions (object and
+ * field level), organisation-wide defaults, the role hierarchy, sharing rules and record teams.
+ * Built once per (version, user) and cached with the model.
+ */
+export function policyFor(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
+  if (s.isAdmin) return ALLOW_ALL;
+  let perModel = cache.get(model);
+  if (!perModel) cache.set(model, (perModel = new Map()));
+  const key = `${s.userId}|${s.role ?? ''}|${s.profile ?? ''}|${schema}`;
+  let p = perModel.get(key);
+  if (!p) perModel.set(key, (p = build(model, s, schema)));
+  return p;
+}
+
+const cache = new WeakMap<CompiledModel, Map<string, AccessPolicy>>();
+
+function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
+  const profile: ProfileDef | undefined = (model.pkg.profiles ?? []).find((p) => p.name === s.profile);
+  const below = s.role ? (subordinatesOf(model.pkg).get(s.role) ?? []) : [];
+  // Roles whose members a rule shared with role R reaches: R, plus those below R when asked.
+  const reaches = (rule: SharingRuleDef) =>
+    s.role !== null && (rule.role === s.role || (!!rule.includeSubordinates && (subordinatesOf(model.pkg).get(rule.role) ?? []).includes(s.role)));
+  const rules = new Map<CompiledObject, ObjectRules>();
+  const rulesOf = (o: CompiledObject): ObjectRules => {
+    let r = rules.get(o);
+    if (r) return r;
+    const perms = profile?.objects?.[o.name] ?? NONE;
+    const fls = profile?.fields?.[o.name] ?? {};
+    const names = o.fieldList.map((f) => f.name);
+    const shared = (o.def.sharing?.rules ?? []).filter(reaches);
+    r = {
+      perms,
+      readable: new Set(perms.read ? names.filter((n) => fls[n] !== 'none') : []),
+      editable: new Set(perms.edit || perms.create ? names.filter((n) => (fls[n] ?? 'edit') === 'edit' && o.fields.get(n)!.type.writable) : []),
+      readRules: shared,
+      editRules: shared.filter((x) => x.access === 'edit'),
+    };
+    rules.set(o, r);
+    return r;
+  };
+  const owd = (o: CompiledObject) => o.def.sharing?.default ?? 'private';
+
+  /** Rows the subject reaches through ownership, the hierarchy, sharing rules or a record team. */
+  const reachable = (qb: Knex.QueryBuilder, o: CompiledObject, col: (n: string) => string, sharingRules: SharingRuleDef[], needEdit: boolean) => {
+    qb.where((w) => {
+      w.where(col('owner'), s.userId);
+      if (below.length) w.orWhereIn(col('owner'), (sub) => sub.withSchema(schema).from(USERS).select('id').whereIn('role', below));
+      w.orWhereExists((sub) => {
+        sub.withSchema(schema).from(RECORD_SHARES).select(sub.client.raw('1'))
+          .where('object_id', o.id).where('user_id', s.userId).whereRaw('?? = ??', [`${RECORD_SHARES}.record_id`, col('id')]);
+        if (needEdit) sub.where('access', 'edit');
+      });
+      for (const rule of sharingRules) w.orWhere((x) => applyFilter(x, rule.filter, catalogOf(o), qualifier(col)));
+    });
+  };
+
+  return {
+    can: (o: CompiledObject, op: ObjectOp) => !!rulesOf(o).perms[op],
+    readable: (o) => rulesOf(o).readable,
+    editable: (o) => rulesOf(o).editable,
+    scopeRead(qb, o, col) {
+      const r = rulesOf(o);
+      if (!r.perms.read) return void qb.whereRaw('false');
+      if (r.perms.viewAll || r.perms.modifyAll || owd(o) !== 'private') return;
+      reachable(qb, o, col, r.readRules, false);
+    },
+    scopeEdit(qb, o, col) {
+      const r = rulesOf(o);
+      if (!r.perms.edit && !r.perms.delete) return void qb.whereRaw('false');
+      if (r.perms.modifyAll || owd(o) === 'public_read_write') return;
+      reachable(qb, o, col, r.editRules, true);
+    },
+  };
+}
+
+/** applyFilter qualifies columns with a table name; recover it from the column function. */
+function qualifier(col: (n: string) => string): string | undefined {
+  const c = col('id');
+  return c.includes('.') ? c.slice(0, c.lastIndexOf('.')) : undefined;
+}
