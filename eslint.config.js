@@ -8,7 +8,7 @@ import globals from 'globals';
  * Engine layers, lowest first. A module may import only from its own layer or lower ones
  * (docs/architecture.md). The first five are pure: the studio imports them too.
  */
-const LAYERS = ['core', 'fields', 'rules', 'metadata', 'validation', 'db', 'schema-sync', 'tenancy', 'records', 'rule-steps', 'api'];
+const LAYERS = ['core', 'fields', 'rules', 'metadata', 'validation', 'db', 'schema-sync', 'tenancy', 'records', 'security', 'rule-steps', 'api'];
 const PURE = new Set(['core', 'fields', 'rules', 'metadata', 'validation']);
 const SERVER_ONLY = ['node:*', 'knex', 'pg', 'pg-*', 'express', '@electric-sql/*', 'knex-pglite'];
 
@@ -64,7 +64,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [...['db', 'schema-sync', 'tenancy', 'records', 'rule-steps', 'api'].map((l) => `**/engine/src/${l}/**`), '**/engine/src/engine.js', '**/engine/src/main.js', ...SERVER_ONLY],
+              group: [...['db', 'schema-sync', 'tenancy', 'records', 'security', 'rule-steps', 'api'].map((l) => `**/engine/src/${l}/**`), '**/engine/src/engine.js', '**/engine/src/main.js', ...SERVER_ONLY],
               message: 'The studio may import only the pure engine layers (core, fields, rules, metadata, validation).',
             },
           ],

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PackageDef } from '../engine/src/core/model.js';
 import type { Engine } from '../engine/src/engine.js';
+import { ALLOW_ALL } from '../engine/src/records/access.js';
+import { dbRoleOf } from '../engine/src/tenancy/tenants.js';
 import demoData from './demo-data.json' with { type: 'json' };
 
 export interface DemoInfo {
@@ -25,7 +27,14 @@ export async function seedDemo(engine: Engine, pkg: PackageDef, fixedToken?: str
   }
   const password = fixedPassword ?? randomBytes(9).toString('base64url');
   const { tenant, adminUserId } = await engine.tenants.create({ slug, name: 'Demo Co. / 演示公司', package: pkg, token, adminPassword: password });
-  const scope = { tenantId: tenant.id, schema: tenant.schema, actor: adminUserId, model: await engine.models.get(tenant.id) };
+  const scope = {
+    tenantId: tenant.id,
+    schema: tenant.schema,
+    actor: adminUserId,
+    model: await engine.models.get(tenant.id),
+    access: ALLOW_ALL,
+    dbRole: dbRoleOf(tenant),
+  };
   const accounts = await engine.records.batch(
     scope,
     'account',

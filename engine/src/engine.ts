@@ -13,6 +13,7 @@ import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore } from './tenancy/tenants.js';
 import { Sessions } from './tenancy/sessions.js';
+import { Users } from './tenancy/users.js';
 
 export interface EngineConfig {
   /** postgres://… for a Postgres server; absent → embedded PGlite. */
@@ -38,6 +39,7 @@ export interface Engine {
   records: RecordsService;
   meta: MetaService;
   sessions: Sessions;
+  users: Users;
   dispatcher: OutboxDispatcher;
   app: Express;
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const models = new ModelCache(db.knex, platform, cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000));
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
+  const users = new Users(db.knex);
   const dispatcher = new OutboxDispatcher(db.knex);
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
@@ -66,7 +69,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   let ready = true;
-  const app = createApp({ tenants, models, records, meta, sessions, studioDir: STUDIO_DIR, isReady: () => ready });
+  const app = createApp({ tenants, models, records, meta, sessions, users, studioDir: STUDIO_DIR, isReady: () => ready });
   return {
     db,
     platform,
@@ -75,6 +78,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     records,
     meta,
     sessions,
+    users,
     dispatcher,
     app,
     async close() {

@@ -14,6 +14,8 @@ import { dataRouter } from './routes/data.js';
 import { metaRouter } from './routes/meta.js';
 import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
+import type { Users } from '../tenancy/users.js';
+import { usersRouter } from './routes/users.js';
 
 export interface AppDeps {
   tenants: TenantStore;
@@ -21,6 +23,7 @@ export interface AppDeps {
   records: RecordsService;
   meta: MetaService;
   sessions: Sessions;
+  users: Users;
   /** Folder of the built studio, served at / when present. */
   studioDir?: string;
   isReady: () => boolean;
@@ -56,6 +59,7 @@ export function createApp(d: AppDeps): Express {
   });
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta));
+  api.use('/users', usersRouter(d.users, d.models));
   api.use((req, res) => sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })));
   app.use('/api/v1', api);
   if (d.studioDir && existsSync(d.studioDir)) {

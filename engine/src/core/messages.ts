@@ -33,6 +33,18 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'A password needs at least {min} characters.',
     'zh-CN': '密码至少需要 {min} 个字符。',
   },
+  NO_OBJECT_ACCESS: {
+    en: 'You have no permission to {op} records of "{object}".',
+    'zh-CN': '你没有{op}“{object}”记录的权限。',
+  },
+  NO_RECORD_ACCESS: {
+    en: 'You may see record {id} but not change it. Ask its owner or your manager.',
+    'zh-CN': '你可以查看记录 {id}，但无权修改。请联系记录负责人或你的上级。',
+  },
+  FIELD_NOT_EDITABLE: {
+    en: 'You may not change field "{field}".',
+    'zh-CN': '你无权修改字段“{field}”。',
+  },
   INVALID_JSON: { en: 'The request body is not valid JSON.', 'zh-CN': '请求体不是合法的 JSON。' },
   PAYLOAD_TOO_LARGE: { en: 'The request body is too large.', 'zh-CN': '请求体过大。' },
   BAD_REQUEST: { en: 'The request is not valid: {reason}', 'zh-CN': '请求无效：{reason}' },

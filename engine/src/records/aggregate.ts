@@ -1,9 +1,8 @@
 import { badRequest } from '../core/errors.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledObject } from '../metadata/compile.js';
-import { catalogOf } from './catalog.js';
 import { applyFilter } from './filter.js';
-import type { ReadScope } from './read.js';
+import { assertCan, catalogFor, type ReadScope } from './read.js';
 
 export interface AggregateRequest {
   groupBy?: string[];
@@ -23,7 +22,8 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('BAD_AGGREGATE', { reason: 'expected a JSON object' });
   const req = body as AggregateRequest;
   for (const k of Object.keys(req)) if (!ALLOWED.has(k)) throw badRequest('BAD_AGGREGATE', { reason: `unknown property "${k}"` });
-  const cat = catalogOf(o);
+  assertCan(s, o, 'read');
+  const cat = catalogFor(s, o);
   const groupBy = req.groupBy ?? [];
   const metrics = req.metrics ?? [{ fn: 'count' as const }];
   if (!Array.isArray(groupBy) || groupBy.length > AGGREGATE_LIMITS.groups)
@@ -35,6 +35,7 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
     throw badRequest('BAD_AGGREGATE', { reason: `limit: 1 to ${AGGREGATE_LIMITS.rows}` });
 
   const qb = s.db.withSchema(s.schema).from(o.table);
+  s.access.scopeRead(qb, o, (name) => `${o.table}.${name}`);
   const groups = groupBy.map((name) => {
     const q = typeof name === 'string' ? cat.all.get(name) : undefined;
     if (!q || !q.groupable) throw badRequest('BAD_AGGREGATE', { reason: `cannot group by "${String(name)}"` });

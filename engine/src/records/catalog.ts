@@ -67,6 +67,23 @@ export function catalogOf(o: CompiledObject): Catalog {
   return c;
 }
 
+const visible = new WeakMap<ReadonlySet<string>, Catalog>();
+
+/**
+ * The catalog as one caller sees it: system fields plus the fields they may read. Whatever is
+ * not in it cannot be selected, filtered, sorted, grouped or expanded: it does not exist for them.
+ */
+export function visibleCatalog(o: CompiledObject, readable: ReadonlySet<string>): Catalog {
+  const full = catalogOf(o);
+  if (readable.size === o.fieldList.length) return full;
+  let c = visible.get(readable);
+  if (!c) {
+    const all = new Map([...full.all].filter(([name, q]) => !q.field || readable.has(name)));
+    visible.set(readable, (c = { all, names: [...all.keys()] }));
+  }
+  return c;
+}
+
 /** Turns a database row into the API's JSON record. */
 export function rowToRecord(cat: Catalog, row: Record<string, unknown>, names: readonly string[] = cat.names) {
   const out: Record<string, JsonValue> = {};

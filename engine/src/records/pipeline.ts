@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+import type { AccessPolicy } from './access.js';
 
 export type WriteOp = 'create' | 'update' | 'delete';
 
@@ -39,6 +40,10 @@ export interface WriteContext {
   model: CompiledModel;
   object: CompiledObject;
   items: WriteItem[];
+  /** What the caller may do (checked by the authorize step). */
+  access: AccessPolicy;
+  /** The policy that allows everything, to skip row checks for administrators. */
+  unrestricted: AccessPolicy;
   /** Problems found so far; the pipeline stops with a 422 after any step that adds one. */
   issues: FieldIssue[];
   events: OutboxEvent[];

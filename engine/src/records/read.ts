@@ -4,7 +4,8 @@ import type { Ident } from '../core/ident.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
-import { catalogOf, rowToRecord, type Catalog } from './catalog.js';
+import type { AccessPolicy } from './access.js';
+import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
 import { parseSort, type SortKey } from './sort.js';
@@ -18,7 +19,16 @@ export interface ReadScope {
   tenantId: string;
   model: CompiledModel;
   cursors: CursorCodec;
+  access: AccessPolicy;
 }
+
+/** The caller may not read this object at all. */
+export function assertCan(s: { access: AccessPolicy }, o: CompiledObject, op: 'create' | 'read' | 'edit' | 'delete') {
+  if (!s.access.can(o, op)) throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op });
+}
+
+const qualified = (o: CompiledObject) => (name: string) => `${o.table}.${name}`;
+export const catalogFor = (s: ReadScope, o: CompiledObject) => visibleCatalog(o, s.access.readable(o));
 
 export interface ListQuery {
   filter?: unknown;
@@ -36,12 +46,14 @@ export interface Page {
 
 /** Lists records: filter, keyset pagination on (sort keys…, id), sparse fields, expanded lookups. */
 export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery): Promise<Page> {
-  const cat = catalogOf(o);
+  assertCan(s, o, 'read');
+  const cat = catalogFor(s, o);
   const limit = q.limit ?? PAGE.default;
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE.max) throw badRequest('BAD_LIMIT', { max: PAGE.max });
   const keys = parseSort(q.sort, cat);
-  const plan = projection(s.model, o, q.fields, q.expand);
+  const plan = projection(s, o, q.fields, q.expand);
   const qb = s.db.withSchema(s.schema).from(o.table);
+  s.access.scopeRead(qb, o, qualified(o));
   const columns = new Set([...plan.names.map((n) => cat.all.get(n)!.column), ...keys.map((k) => k.q.column), 'id']);
   qb.select([...columns]);
   if (q.filter !== undefined) applyFilter(qb, q.filter, cat);
@@ -60,15 +72,17 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
 }
 
 export async function getRecord(s: ReadScope, o: CompiledObject, id: string, fields?: string[], expand?: string[]) {
-  const cat = catalogOf(o);
-  const plan = projection(s.model, o, fields, expand);
+  assertCan(s, o, 'read');
+  const cat = catalogFor(s, o);
+  const plan = projection(s, o, fields, expand);
   if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
-  const row = (await s.db
+  const qb = s.db
     .withSchema(s.schema)
     .from(o.table)
     .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id', 'version'])])
-    .where('id', id)
-    .first()) as Record<string, unknown> | undefined;
+    .where('id', id);
+  s.access.scopeRead(qb, o, qualified(o));
+  const row = (await qb.first()) as Record<string, unknown> | undefined;
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
   const data = [rowToRecord(cat, row, plan.names)];
   await expandInto(s, o, data, [row], plan.expand, 1);
@@ -116,8 +130,8 @@ interface Projection {
  * Which fields to return and which lookups to expand. `fields=name,account.name` selects and
  * expands in one go; `expand=account` returns the whole account.
  */
-function projection(model: CompiledModel, o: CompiledObject, fields: string[] | undefined, expand: string[] | undefined, depth = 1): Projection {
-  const cat = catalogOf(o);
+function projection(s: ReadScope, o: CompiledObject, fields: string[] | undefined, expand: string[] | undefined, depth = 1): Projection {
+  const cat = catalogFor(s, o);
   const top = fields?.filter((f) => !f.includes('.'));
   const names = top && top.length ? ['id', ...top.filter((n) => n !== 'id')] : [...cat.names];
   for (const n of names) if (!cat.all.has(n)) throw badRequest('BAD_FIELDS', { field: n });
@@ -140,10 +154,11 @@ function projection(model: CompiledModel, o: CompiledObject, fields: string[] | 
     const q = cat.all.get(head);
     if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
     if (depth > MAX_EXPAND_DEPTH) throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
-    const target = model.objects.get(q.target);
+    const target = s.model.objects.get(q.target);
     if (!target) throw new DomainError(500, 'INTERNAL');
+    if (!s.access.can(target, 'read')) throw badRequest('BAD_EXPAND', { path: head, reason: 'no access to the related object' });
     if (!names.includes(head)) names.push(head);
-    out.expand.set(head, { object: target, plan: projection(model, target, sub.fields.length ? sub.fields : undefined, sub.expand, depth + 1) });
+    out.expand.set(head, { object: target, plan: projection(s, target, sub.fields.length ? sub.fields : undefined, sub.expand, depth + 1) });
   }
   return out;
 }
@@ -153,12 +168,15 @@ async function expandInto(s: ReadScope, o: CompiledObject, data: Record<string, 
   for (const [name, { object, plan }] of expand) {
     const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
     if (!ids.length) continue;
-    const cat: Catalog = catalogOf(object);
-    const rows = (await s.db
+    const cat: Catalog = catalogFor(s, object);
+    const qb = s.db
       .withSchema(s.schema)
       .from(object.table)
       .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id'])])
-      .whereIn('id', ids)) as Record<string, unknown>[];
+      .whereIn('id', ids);
+    // A related record the caller may not see stays a bare id.
+    s.access.scopeRead(qb, object, qualified(object));
+    const rows = (await qb) as Record<string, unknown>[];
     const related = rows.map((r) => rowToRecord(cat, r, plan.names));
     await expandInto(s, object, related, rows, plan.expand, depth + 1);
     const byId = new Map(related.map((r) => [r.id as string, r]));

@@ -4,9 +4,11 @@ import type { Ident } from '../core/ident.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { aggregate } from './aggregate.js';
-import { catalogOf, rowToRecord } from './catalog.js';
+import { rowToRecord, visibleCatalog } from './catalog.js';
 import type { CursorCodec } from './cursor.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
+import { ALLOW_ALL, type AccessPolicy } from './access.js';
+import { authorize } from './steps/authorize.js';
 import type { RecordStep, WriteContext, WriteItem, WriteOp } from './pipeline.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
 import { autoNumbers } from './steps/auto-numbers.js';
@@ -16,12 +18,16 @@ import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
 import { validate } from './steps/validate.js';
 
-/** Who writes, in which tenant, against which metadata version. */
+/** Who writes, in which tenant, against which metadata version, with which rights. */
 export interface Scope {
   tenantId: string;
   schema: Ident;
   actor: string;
   model: CompiledModel;
+  /** The caller's access policy; system work passes ALLOW_ALL explicitly. */
+  access: AccessPolicy;
+  /** The tenant's database role: every transaction runs under it (the database's tenant fence). */
+  dbRole: Ident;
 }
 
 export interface BatchOperation {
@@ -50,7 +56,7 @@ export interface RecordsOptions {
 export class RecordsService {
   private readonly steps: RecordStep[];
   constructor(private opts: RecordsOptions) {
-    this.steps = [loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, outbox];
+    this.steps = [authorize, loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, outbox];
   }
 
   object(model: CompiledModel, name: string): CompiledObject {
@@ -59,20 +65,31 @@ export class RecordsService {
     return o;
   }
 
-  private readScope(s: Scope): ReadScope {
-    return { db: this.opts.knex, schema: s.schema, tenantId: s.tenantId, model: s.model, cursors: this.opts.cursors };
+  /** Runs `fn` in a transaction under the tenant's database role. */
+  private inTenant<T>(s: Scope, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.opts.knex.transaction(async (trx) => {
+      await trx.raw('select set_config(?, ?, true)', ['role', s.dbRole]);
+      return fn(trx);
+    });
+  }
+
+  private read<T>(s: Scope, fn: (r: ReadScope) => Promise<T>): Promise<T> {
+    return this.inTenant(s, (trx) => fn({ db: trx, schema: s.schema, tenantId: s.tenantId, model: s.model, cursors: this.opts.cursors, access: s.access }));
   }
 
   list(s: Scope, object: string, q: ListQuery) {
-    return listRecords(this.readScope(s), this.object(s.model, object), q);
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => listRecords(r, o, q));
   }
 
   get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
-    return getRecord(this.readScope(s), this.object(s.model, object), id, fields, expand);
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => getRecord(r, o, id, fields, expand));
   }
 
   aggregate(s: Scope, object: string, body: unknown) {
-    return aggregate(this.readScope(s), this.object(s.model, object), body);
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => aggregate(r, o, body));
   }
 
   async create(s: Scope, object: string, data: unknown) {
@@ -115,10 +132,10 @@ export class RecordsService {
   ): Promise<{ record: Record<string, JsonValue> | null; version: number | null }[]> {
     const object = this.object(s.model, objectName);
     const items: WriteItem[] = raw.map((r, index) => ({ ...r, index, before: null, values: {}, pointer: r.pointer ?? '' }));
-    const base = { schema: s.schema, tenantId: s.tenantId, actor: s.actor, model: s.model, object, items };
+    const base = { schema: s.schema, tenantId: s.tenantId, actor: s.actor, model: s.model, object, items, access: s.access, unrestricted: ALLOW_ALL };
     const prepared = new Map<string, unknown>();
     for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare({ ...base, db: this.opts.knex }));
-    const done = await this.opts.knex.transaction(async (trx) => {
+    const done = await this.inTenant(s, async (trx) => {
       const ctx: WriteContext = { ...base, trx, issues: [], events: [], prepared };
       for (const step of this.steps) {
         await step.run(ctx);
@@ -127,7 +144,7 @@ export class RecordsService {
       return ctx;
     });
     void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
-    const cat = catalogOf(object);
+    const cat = visibleCatalog(object, s.access.readable(object));
     return done.items.map((i) => ({
       record: i.after ? rowToRecord(cat, i.after) : null,
       version: (i.after?.version as number | undefined) ?? null,

@@ -5,7 +5,7 @@ import { internalIdent, type Ident } from '../core/ident.js';
 import type { PackageDef } from '../core/model.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
-import { USERS, dropSchema, tenantBootstrap } from '../schema-sync/ddl.js';
+import { USERS, dropSchema, dropTenantRole, tenantBootstrap, tenantRoleStatements } from '../schema-sync/ddl.js';
 
 export interface Tenant {
   id: string;
@@ -19,7 +19,12 @@ export interface Principal {
   tenant: Tenant;
   userId: string;
   isAdmin: boolean;
+  role: string | null;
+  profile: string | null;
 }
+
+/** The database role a tenant's requests run under (see ddl.tenantRoleStatements). */
+export const dbRoleOf = (tenant: Tenant): Ident => internalIdent(`${tenant.schema}_app`);
 
 export const TENANT_SLUG = /^[a-z][a-z0-9_]{0,29}$/;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -76,6 +81,7 @@ export class TenantStore {
     await this.knex.transaction(async (trx) => {
       await trx.withSchema(this.platform).table('tenants').insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
       for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
+      for (const s of tenantRoleStatements({ schema: tenant.schema, platform: this.platform }, dbRoleOf(tenant))) await trx.raw(s.sql);
       await trx.withSchema(tenant.schema).table(USERS).insert({
         id: adminUserId,
         username: opts.adminUsername ?? 'admin',
@@ -102,6 +108,8 @@ export class TenantStore {
   async drop(tenant: Tenant): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx.raw(dropSchema(tenant.schema).sql);
+      const role = await trx.raw('select 1 from pg_roles where rolname = ?', [dbRoleOf(tenant)]);
+      if (role.rows.length) for (const s of dropTenantRole(dbRoleOf(tenant))) await trx.raw(s.sql);
       await trx.withSchema(this.platform).table('tenants').where({ id: tenant.id }).delete();
     });
   }
@@ -117,9 +125,9 @@ export class TenantStore {
       .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id');
     if (!row) return null;
     const tenant = toTenant(row);
-    const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin');
+    const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin', 'role', 'profile');
     if (!user) return null;
-    return { tenant, userId: row.user_id as string, isAdmin: !!user.is_admin };
+    return { tenant, userId: row.user_id as string, isAdmin: !!user.is_admin, role: user.role ?? null, profile: user.profile ?? null };
   }
 
   async setPassword(tenant: Tenant, username: string, password: string): Promise<void> {

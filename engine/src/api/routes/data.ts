@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
 import type { RecordsService, Scope } from '../../records/service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
+import { dbRoleOf } from '../../tenancy/tenants.js';
+import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
 import { etag, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
@@ -15,7 +17,9 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
   const r = Router();
   const scope = async (res: Response): Promise<Scope> => {
     const p = principalOf(res);
-    return { tenantId: p.tenant.id, schema: p.tenant.schema, actor: p.userId, model: await models.get(p.tenant.id) };
+    const model = await models.get(p.tenant.id);
+    const access = policyFor(model, { userId: p.userId, isAdmin: p.isAdmin, role: p.role, profile: p.profile }, p.tenant.schema);
+    return { tenantId: p.tenant.id, schema: p.tenant.schema, actor: p.userId, model, access, dbRole: dbRoleOf(p.tenant) };
   };
   const object = (req: Request) => String(req.params.object);
 

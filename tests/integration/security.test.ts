@@ -1,0 +1,185 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackageDef } from '../../engine/src/core/model.js';
+import { ALLOW_ALL } from '../../engine/src/records/access.js';
+import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
+import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
+import { field, l, object, salesPackage } from '../helpers/packages.js';
+
+/** The sales package with a role hierarchy, two profiles and sharing settings. */
+function securedPackage(): PackageDef {
+  const pkg = salesPackage();
+  pkg.objects.push(object('secret_deal', [field('name', 'text')]));
+  pkg.objects[0].sharing = {
+    default: 'private',
+    rules: [{ name: 'east_accounts', filter: { region: { eq: 'east' } }, role: 'manager_east', includeSubordinates: true, access: 'read' }],
+  };
+  pkg.objects[1].sharing = { default: 'private' };
+  pkg.roles = [
+    { name: 'director', label: l('Director') },
+    { name: 'manager_east', label: l('Manager East'), parent: 'director' },
+    { name: 'manager_north', label: l('Manager North'), parent: 'director' },
+    { name: 'rep_east', label: l('Rep East'), parent: 'manager_east' },
+    { name: 'rep_north', label: l('Rep North'), parent: 'manager_north' },
+  ];
+  const crud = { create: true, read: true, edit: true };
+  pkg.profiles = [
+    { name: 'rep', label: l('Rep'), objects: { account: crud, opportunity: crud }, fields: { opportunity: { description: 'none', probability: 'read' } } },
+    { name: 'manager', label: l('Manager'), objects: { account: { ...crud, delete: true }, opportunity: { ...crud, delete: true } } },
+  ];
+  return pkg;
+}
+
+let te: TestEngine;
+let admin: TestTenant;
+let other: TestTenant;
+const as: Record<string, (m: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object) => request.Test> = {};
+const users: [string, string, string][] = [
+  ['director', 'director', 'manager'],
+  ['mgr_east', 'manager_east', 'manager'],
+  ['mgr_north', 'manager_north', 'manager'],
+  ['rep_east1', 'rep_east', 'rep'],
+  ['rep_east2', 'rep_east', 'rep'],
+  ['rep_north', 'rep_north', 'rep'],
+];
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  te = await startEngine();
+  admin = await te.tenant(securedPackage(), 'sec_a');
+  other = await te.tenant(securedPackage(), 'sec_b');
+  for (const [username, role, profile] of users) {
+    const r = await admin.post('/api/v1/users', { username, displayName: username, password: 'password-' + username, role, profile });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const login = await request(te.engine.app).post('/api/v1/auth/login').send({ tenant: 'sec_a', username, password: 'password-' + username });
+    const token = login.body.data.access_token as string;
+    as[username] = (m, path, body) => {
+      const t = request(te.engine.app)[m](path).set('Authorization', `Bearer ${token}`);
+      return body ? t.send(body) : t;
+    };
+  }
+  const create = async (user: string, name: string, extra: object = {}) => {
+    const r = await as[user]('post', '/api/v1/data/opportunity', { name, amount: 1000, ...extra });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.data.id as string;
+  };
+  ids.a = await create('rep_east1', 'A');
+  ids.b = await create('rep_east2', 'B');
+  ids.c = await create('rep_north', 'C');
+});
+afterAll(() => te?.close());
+
+const names = (r: request.Response) => (r.body.data as { name: string }[]).map((x) => x.name).sort();
+
+describe('role hierarchy and private records', () => {
+  it('each user sees their own records and those of the roles below theirs', async () => {
+    expect(names(await as.rep_east1('get', '/api/v1/data/opportunity'))).toEqual(['A']);
+    expect(names(await as.rep_east2('get', '/api/v1/data/opportunity'))).toEqual(['B']);
+    expect(names(await as.mgr_east('get', '/api/v1/data/opportunity'))).toEqual(['A', 'B']);
+    expect(names(await as.mgr_north('get', '/api/v1/data/opportunity'))).toEqual(['C']);
+    expect(names(await as.director('get', '/api/v1/data/opportunity'))).toEqual(['A', 'B', 'C']);
+  });
+
+  it("a peer cannot read, change or delete another rep's record, by any path", async () => {
+    expect((await as.rep_east2('get', `/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
+    expect((await as.rep_east2('patch', `/api/v1/data/opportunity/${ids.a}`, { name: 'hijacked' })).status).toBe(404);
+    // Reps may not delete at all: refused before any row is looked at, so it tells nothing about the id.
+    const del = await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.a}`);
+    expect([del.status, del.body.code]).toEqual([403, 'NO_OBJECT_ACCESS']);
+    expect((await as.mgr_north('delete', `/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
+    const byFilter = await as.rep_east2('get', '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ id: { eq: ids.a } })));
+    expect(byFilter.body.data).toEqual([]);
+    const agg = await as.rep_east2('post', '/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }, { fn: 'sum', field: 'amount' }] });
+    expect(agg.body.data).toEqual([{ count: 1, sum_amount: 1000 }]);
+    const batch = await as.rep_east2('post', '/api/v1/data/opportunity/batch', { operations: [{ op: 'update', id: ids.a, data: { name: 'x' } }] });
+    expect(batch.status).toBe(404);
+    const a = await admin.get(`/api/v1/data/opportunity/${ids.a}`);
+    expect(a.body.data).toMatchObject({ name: 'A', version: 1 });
+  });
+
+  it('a manager edits a subordinate record', async () => {
+    const r = await as.mgr_east('patch', `/api/v1/data/opportunity/${ids.a}`, { stage: 'negotiation' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.data.stage).toBe('negotiation');
+  });
+
+  it('an object the profile does not grant is refused', async () => {
+    const r = await as.rep_east1('get', '/api/v1/data/secret_deal');
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('NO_OBJECT_ACCESS');
+    expect((await as.rep_east1('post', '/api/v1/data/secret_deal', { name: 'x' })).status).toBe(403);
+  });
+});
+
+describe('field-level security', () => {
+  it('a field the user may not read never appears, and cannot be filtered, sorted or selected', async () => {
+    await admin.patch(`/api/v1/data/opportunity/${ids.a}`, { description: 'confidential margin 42%' });
+    const got = await as.rep_east1('get', `/api/v1/data/opportunity/${ids.a}`);
+    expect(got.status).toBe(200);
+    expect(got.body.data).not.toHaveProperty('description');
+    const probe = (q: string) => as.rep_east1('get', `/api/v1/data/opportunity?${q}`);
+    expect((await probe('filter=' + encodeURIComponent(JSON.stringify({ description: { contains: 'margin' } })))).status).toBe(400);
+    expect((await probe('sort=description')).status).toBe(400);
+    expect((await probe('fields=name,description')).status).toBe(400);
+    const agg = await as.rep_east1('post', '/api/v1/data/opportunity/aggregate', { groupBy: ['description'] });
+    expect(agg.status).toBe(400);
+  });
+
+  it('a read-only field cannot be written, and nothing changes', async () => {
+    const r = await as.rep_east1('patch', `/api/v1/data/opportunity/${ids.a}`, { probability: 90, name: 'A2' });
+    expect(r.status).toBe(422);
+    expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/probability', code: 'FIELD_NOT_EDITABLE' })]);
+    expect((await admin.get(`/api/v1/data/opportunity/${ids.a}`)).body.data.name).toBe('A');
+  });
+});
+
+describe('sharing rules and expand', () => {
+  it('east accounts are shared read-only with the east team, including subordinates', async () => {
+    const acc = await as.rep_north('post', '/api/v1/data/account', { name: 'East Co', region: 'east' });
+    const north = await as.rep_north('post', '/api/v1/data/account', { name: 'North Co', region: 'north' });
+    expect(acc.status).toBe(201);
+    expect(names(await as.rep_east1('get', '/api/v1/data/account'))).toEqual(['East Co']);
+    const edit = await as.rep_east1('patch', `/api/v1/data/account/${acc.body.data.id}`, { name: 'mine now' });
+    expect(edit.status).toBe(403);
+    expect(edit.body.code).toBe('NO_RECORD_ACCESS');
+    // An opportunity of rep_east1 pointing at an account they cannot see: expand keeps the bare id.
+    const opp = await as.rep_east1('post', '/api/v1/data/opportunity', { name: 'D', account: north.body.data.id });
+    expect(opp.status, JSON.stringify(opp.body)).toBe(201);
+    const expanded = await as.rep_east1('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
+    expect(expanded.body.data.account).toBe(north.body.data.id);
+    const visible = await as.rep_north('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
+    expect(visible.status).toBe(404);
+  });
+});
+
+describe('mass assignment and tenants', () => {
+  it('system fields in a body are refused and nothing is written', async () => {
+    const before = (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count;
+    for (const body of [{ owner: te.engine.platform }, { created_by: ids.a }, { version: 99 }, { id: ids.a }, { updated_at: '2020-01-01T00:00:00Z' }]) {
+      const r = await as.rep_east1('post', '/api/v1/data/opportunity', { name: 'mass', ...body });
+      expect(r.status).toBe(422);
+      expect(r.body.errors[0].code).toBe('READ_ONLY_FIELD');
+    }
+    expect((await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count).toBe(before);
+  });
+
+  it('another tenant reaches nothing by guessed ids', async () => {
+    expect((await other.get(`/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
+    expect((await other.patch(`/api/v1/data/opportunity/${ids.a}`, { name: 'x' })).status).toBe(404);
+    expect((await other.del(`/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
+    expect((await other.get('/api/v1/data/opportunity')).body.data).toEqual([]);
+    expect((await admin.get(`/api/v1/data/opportunity/${ids.a}`)).body.data.name).toBe('A');
+  });
+
+  it('the database refuses a cross-tenant read even when the application check is gone', async () => {
+    const a = (await te.engine.tenants.findBySlug('sec_a'))!;
+    const b = (await te.engine.tenants.findBySlug('sec_b'))!;
+    // An application bug: tenant B's request built with tenant A's schema. The B role has no access.
+    const scope = { tenantId: b.id, schema: a.schema, actor: other.adminUserId, model: await te.engine.models.get(b.id), access: ALLOW_ALL, dbRole: dbRoleOf(b) };
+    await expect(te.engine.records.list(scope, 'opportunity', {})).rejects.toMatchObject({ code: '42501' });
+    await expect(te.engine.records.create(scope, 'opportunity', { name: 'planted' })).rejects.toMatchObject({ code: '42501' });
+    // The same request under A's own role works: the fence is the role, not the query.
+    const ok = await te.engine.records.list({ ...scope, dbRole: dbRoleOf(a) }, 'opportunity', {});
+    expect(ok.data.length).toBeGreaterThan(0);
+  });
+});
