@@ -56,7 +56,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const models = new ModelCache(db.knex, platform, cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000));
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
-  const users = new Users(db.knex);
+  const users = new Users(db.knex, platform);
   const dispatcher = new OutboxDispatcher(db.knex);
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
@@ -69,7 +69,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   let ready = true;
-  const app = createApp({ tenants, models, records, meta, sessions, users, studioDir: STUDIO_DIR, isReady: () => ready });
+  const app = createApp({ tenants, models, records, meta, sessions, users, db: db.knex, platform, studioDir: STUDIO_DIR, isReady: () => ready });
   return {
     db,
     platform,

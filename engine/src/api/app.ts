@@ -6,7 +6,10 @@ import type { RecordsService } from '../records/service.js';
 import type { MetaService } from '../tenancy/meta-service.js';
 import type { ModelCache } from '../tenancy/model-cache.js';
 import type { TenantStore } from '../tenancy/tenants.js';
-import { createAuthenticator } from './auth.js';
+import { createAuthenticator, requireAdmin } from './auth.js';
+import { readAudit } from '../db/audit.js';
+import type { Knex } from 'knex';
+import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
 import { openApiFor } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
@@ -24,6 +27,8 @@ export interface AppDeps {
   meta: MetaService;
   sessions: Sessions;
   users: Users;
+  db: Knex;
+  platform: Ident;
   /** Folder of the built studio, served at / when present. */
   studioDir?: string;
   isReady: () => boolean;
@@ -60,6 +65,10 @@ export function createApp(d: AppDeps): Express {
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta));
   api.use('/users', usersRouter(d.users, d.models));
+  api.get('/audit', requireAdmin, async (_req, res) => {
+    const p = principalOf(res);
+    res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });
+  });
   api.use((req, res) => sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })));
   app.use('/api/v1', api);
   if (d.studioDir && existsSync(d.studioDir)) {

@@ -52,6 +52,8 @@ export interface FieldDef {
   required?: boolean;
   unique?: boolean;
   indexed?: boolean;
+  /** Keep every change of this field (old value, new value, who, when), queryable per record. */
+  trackHistory?: boolean;
   default?: JsonValue;
   // text-like
   maxLength?: number;

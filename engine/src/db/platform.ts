@@ -43,6 +43,17 @@ export async function ensurePlatform(knex: Knex, schema: Ident): Promise<void> {
         t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
         t.primary(['tenant_id', 'version']);
       });
+    if (!(await has('audit_log')))
+      await trx.schema.withSchema(schema).createTable('audit_log', (t) => {
+        t.bigIncrements('seq').primary();
+        t.uuid('tenant_id');
+        t.uuid('actor');
+        t.text('action').notNullable();
+        t.jsonb('detail');
+        t.text('ip');
+        t.timestamp('at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+        t.index(['tenant_id', 'seq']);
+      });
     if (!(await has('settings')))
       await trx.schema.withSchema(schema).createTable('settings', (t) => {
         t.text('key').primary();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, badRequest, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
+import { FIELD_HISTORY } from '../schema-sync/ddl.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { aggregate } from './aggregate.js';
@@ -16,6 +17,7 @@ import { loadBefore } from './steps/load-before.js';
 import { normalize } from './steps/normalize.js';
 import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
+import { fieldHistory } from './steps/field-history.js';
 import { validate } from './steps/validate.js';
 
 /** Who writes, in which tenant, against which metadata version, with which rights. */
@@ -51,12 +53,13 @@ export interface RecordsOptions {
 /**
  * The one way into a tenant's tables. Every write (single, batch, and later imports, stage moves,
  * approvals, automation) runs the same steps in one transaction:
- * load-before → normalize → validate → [rule steps] → auto-numbers → persist → outbox.
+ * authorize → load-before → normalize → validate → [rule steps] → auto-numbers → persist →
+ * field-history → outbox.
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
   constructor(private opts: RecordsOptions) {
-    this.steps = [authorize, loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, outbox];
+    this.steps = [authorize, loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, fieldHistory, outbox];
   }
 
   object(model: CompiledModel, name: string): CompiledObject {
@@ -85,6 +88,25 @@ export class RecordsService {
   get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
     const o = this.object(s.model, object);
     return this.read(s, (r) => getRecord(r, o, id, fields, expand));
+  }
+
+  /** Tracked-field changes of one record, newest first; only fields the caller may read. */
+  history(s: Scope, object: string, id: string) {
+    const o = this.object(s.model, object);
+    return this.read(s, async (r) => {
+      await getRecord(r, o, id, ['id']);
+      const readable = s.access.readable(o);
+      const rows = (await r.db
+        .withSchema(s.schema)
+        .from(FIELD_HISTORY)
+        .where({ object_id: o.id, record_id: id })
+        .orderBy('seq', 'desc')
+        .limit(500)
+        .select('field', 'old_value', 'new_value', 'actor', 'at')) as { field: string; old_value: unknown; new_value: unknown; actor: string; at: Date }[];
+      return rows
+        .filter((h) => readable.has(h.field))
+        .map((h) => ({ field: h.field, old: h.old_value, new: h.new_value, actor: h.actor, at: h.at.toISOString() }));
+    });
   }
 
   aggregate(s: Scope, object: string, body: unknown) {

@@ -168,6 +168,7 @@ export const USERS = '_users' as Ident;
 export const OUTBOX = '_outbox' as Ident;
 export const SEQUENCES = '_sequences' as Ident;
 export const RECORD_SHARES = '_record_shares' as Ident;
+export const FIELD_HISTORY = '_field_history' as Ident;
 
 /** Engine tables of a new tenant schema. */
 export function tenantBootstrap(ctx: DdlContext): Sql[] {
@@ -188,6 +189,10 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
       sql: `create table ${t(ctx, RECORD_SHARES)} (object_id uuid not null, record_id uuid not null, user_id uuid not null references ${t(ctx, USERS)} (id), access text not null check (access in ('read', 'edit')), reason text, created_at timestamp with time zone not null default now(), primary key (object_id, record_id, user_id))`,
     },
     { sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)` },
+    {
+      sql: `create table ${t(ctx, FIELD_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, field_id uuid not null, field text not null, old_value jsonb, new_value jsonb, actor uuid, at timestamp with time zone not null default now())`,
+    },
+    { sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)` },
   ];
 }
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
 import type { FieldDef, ObjectDef, PackageDef } from '../core/model.js';
+import { writeAudit } from '../db/audit.js';
 import { snapshotSchema } from '../db/introspect.js';
 import { deploy, type DeployRequest, type DeployResult } from '../schema-sync/apply.js';
 import { purgeStatements } from '../schema-sync/ddl.js';
@@ -27,7 +28,11 @@ export class MetaService {
 
   async deploy(tenant: Tenant, actor: string, pkg: unknown, opts: DeployOptions): Promise<DeployResult> {
     const result = await deploy(this.knex, this.platform, tenant, { ...opts, package: pkg, actor });
-    if (result.applied) this.models.invalidate(tenant.id);
+    if (result.applied) {
+      this.models.invalidate(tenant.id);
+      const action = opts.comment?.startsWith('rollback to version') ? 'metadata.rolled_back' : 'metadata.deployed';
+      await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action, detail: { version: result.version, comment: opts.comment ?? null } });
+    }
     return result;
   }
 
@@ -99,7 +104,7 @@ export class MetaService {
   }
 
   /** Physically drops retired columns and tables: after this, a rollback brings back empty fields. */
-  async purge(tenant: Tenant) {
+  async purge(tenant: Tenant, actor: string) {
     const snap = await snapshotSchema(this.knex, tenant.schema);
     const retired: { table: Ident; column?: Ident }[] = [];
     for (const [table, cols] of snap.tables) {
@@ -108,6 +113,7 @@ export class MetaService {
     }
     await this.knex.transaction(async (trx) => {
       for (const s of purgeStatements({ schema: tenant.schema, platform: this.platform }, retired)) await trx.raw(s.sql);
+      await writeAudit(trx, this.platform, { tenantId: tenant.id, actor, action: 'metadata.purged', detail: { purged: retired } });
     });
     return retired;
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
+import { writeAudit } from '../db/audit.js';
 import { USERS } from '../schema-sync/ddl.js';
 import { LoginLimiter } from './login-limiter.js';
 import { MIN_PASSWORD_LENGTH, checkPassword, hashPassword } from './passwords.js';
@@ -41,9 +42,11 @@ export class Sessions {
     const ok = await checkPassword(user?.password_hash as string | undefined, password);
     if (!ok || !tenant || !user) {
       this.perAccount.record(account);
+      await writeAudit(this.knex, this.platform, { tenantId: tenant?.id ?? null, actor: (user?.id as string) ?? null, action: 'login.failed', detail: { tenant: slug, username }, ip });
       throw new DomainError(401, 'LOGIN_FAILED');
     }
     this.perAccount.reset(account);
+    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor: user.id as string, action: 'login.succeeded', ip });
     return this.issue(tenant.id, user.id as string);
   }
 
@@ -64,8 +67,9 @@ export class Sessions {
     return next;
   }
 
-  async revoke(token: string) {
+  async revoke(token: string, p?: Principal) {
     await this.knex.withSchema(this.platform).table('api_tokens').where({ token_hash: hashToken(token), label: 'session' }).delete();
+    if (p) await writeAudit(this.knex, this.platform, { tenantId: p.tenant.id, actor: p.userId, action: 'logout' });
   }
 
   /** Changes the caller's password and ends every other session of theirs. */
@@ -82,6 +86,7 @@ export class Sessions {
         .where({ user_id: p.userId, tenant_id: p.tenant.id, label: 'session' })
         .whereNot({ token_hash: hashToken(token) })
         .delete();
+      await writeAudit(trx, this.platform, { tenantId: p.tenant.id, actor: p.userId, action: 'password.changed' });
     });
   }
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../core/errors.js';
 import { internalIdent, type Ident } from '../core/ident.js';
 import type { PackageDef } from '../core/model.js';
+import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
 import { USERS, dropSchema, dropTenantRole, tenantBootstrap, tenantRoleStatements } from '../schema-sync/ddl.js';
@@ -97,7 +98,8 @@ export class TenantStore {
       });
     });
     try {
-      await deploy(this.knex, this.platform, tenant, { package: opts.package, comment: 'tenant created', actor: adminUserId });
+      const first = await deploy(this.knex, this.platform, tenant, { package: opts.package, comment: 'tenant created', actor: adminUserId });
+      await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor: adminUserId, action: 'metadata.deployed', detail: { version: first.version, comment: 'tenant created' } });
     } catch (e) {
       await this.drop(tenant);
       throw e;

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../core/errors.js';
+import type { Ident } from '../core/ident.js';
+import { writeAudit } from '../db/audit.js';
 import type { CompiledModel } from '../metadata/compile.js';
 import { USERS } from '../schema-sync/ddl.js';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
@@ -20,13 +22,16 @@ const COLUMNS = ['id', 'username', 'display_name', 'email', 'role', 'profile', '
 
 /** A tenant's users: data, not metadata. Their role and profile must exist in the deployed package. */
 export class Users {
-  constructor(private knex: Knex) {}
+  constructor(
+    private knex: Knex,
+    private platform: Ident,
+  ) {}
 
   list(tenant: Tenant) {
     return this.knex.withSchema(tenant.schema).table(USERS).select(COLUMNS).orderBy('username');
   }
 
-  async create(tenant: Tenant, model: CompiledModel, u: NewUser) {
+  async create(tenant: Tenant, model: CompiledModel, u: NewUser, actor: string | null = null) {
     const issues: FieldIssue[] = [];
     if (typeof u.username !== 'string' || !USERNAME.test(u.username)) issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });
     if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 100) issues.push({ pointer: '/displayName', code: 'REQUIRED' });
@@ -49,6 +54,7 @@ export class Users {
         is_admin: !!u.isAdmin,
       })
       .returning(COLUMNS);
+    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action: 'user.created', detail: { username: u.username, role: u.role ?? null, profile: u.profile ?? null, isAdmin: !!u.isAdmin } });
     return row as Record<string, unknown>;
   }
 }

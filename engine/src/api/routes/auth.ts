@@ -31,7 +31,7 @@ export function authRouter(
   });
   r.post('/logout', authenticate, async (req, res) => {
     const token = bearerToken(req)!;
-    await sessions.revoke(token);
+    await sessions.revoke(token, principalOf(res));
     evict(token);
     res.status(204).end();
   });

@@ -74,6 +74,11 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.setHeader('ETag', tag).json({ data: record });
   });
 
+  r.get('/:object/:id/history', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    res.json({ data: await records.history(await scope(res), object(req), String(req.params.id)) });
+  });
+
   r.patch('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const { record, version } = await records.update(await scope(res), object(req), String(req.params.id), req.body, ifMatch(req));

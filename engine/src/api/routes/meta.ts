@@ -129,7 +129,7 @@ export function metaRouter(meta: MetaService): Router {
 
   r.post('/purge', async (req, res) => {
     strictQuery(req, ['locale']);
-    res.json({ data: { purged: await meta.purge(who(res).tenant) } });
+    res.json({ data: { purged: await meta.purge(who(res).tenant, who(res).userId) } });
   });
   return r;
 }

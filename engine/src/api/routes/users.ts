@@ -13,7 +13,7 @@ export function usersRouter(users: Users, models: ModelCache): Router {
   });
   r.post('/', async (req, res) => {
     const p = principalOf(res);
-    const user = await users.create(p.tenant, await models.get(p.tenant.id), (req.body ?? {}) as NewUser);
+    const user = await users.create(p.tenant, await models.get(p.tenant.id), (req.body ?? {}) as NewUser, p.userId);
     res.status(201).json({ data: user });
   });
   return r;
