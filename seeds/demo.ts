@@ -27,24 +27,28 @@ export async function seedDemo(engine: Engine, pkg: PackageDef, fixedToken?: str
   }
   const password = fixedPassword ?? randomBytes(9).toString('base64url');
   const { tenant, adminUserId } = await engine.tenants.create({ slug, name: 'Demo Co. / 演示公司', package: pkg, token, adminPassword: password });
-  const scope = {
+  const model = await engine.models.get(tenant.id);
+  // The sales organisation, so the role hierarchy shows: a director, two regional managers, four reps.
+  const people = new Map<string, string>();
+  for (const u of demoData.users) {
+    const row = await engine.users.create(tenant, model, { ...u, password }, adminUserId);
+    people.set(u.username, row.id as string);
+  }
+  // Records are created by their owners, through the same pipeline as any client.
+  const scopeOf = (username: string) => ({
     tenantId: tenant.id,
     schema: tenant.schema,
-    actor: adminUserId,
-    model: await engine.models.get(tenant.id),
+    actor: people.get(username) ?? adminUserId,
+    model,
     access: ALLOW_ALL,
     dbRole: dbRoleOf(tenant),
-  };
-  const accounts = await engine.records.batch(
-    scope,
-    'account',
-    demoData.accounts.map((data) => ({ op: 'create' as const, data })),
-  );
-  const accountId = (name: string) => accounts.find((a) => a.record?.name === name)?.record?.id;
-  await engine.records.batch(
-    scope,
-    'opportunity',
-    demoData.opportunities.map(({ account, ...data }) => ({ op: 'create' as const, data: { ...data, account: accountId(account) } })),
-  );
+  });
+  const accountIds = new Map<string, string>();
+  for (const { owner, ...data } of demoData.accounts) {
+    const { record } = await engine.records.create(scopeOf(owner), 'account', data);
+    accountIds.set(data.name, record!.id as string);
+  }
+  for (const { account, owner, ...data } of demoData.opportunities)
+    await engine.records.create(scopeOf(owner), 'opportunity', { ...data, account: accountIds.get(account) });
   return { slug, token, password };
 }

@@ -14,6 +14,7 @@ async function main() {
   const server = engine.app.listen(port, () => {
     console.log(`Tessera is running on http://localhost:${port}`);
     console.log(`  sign in: tenant "${demo.slug}", user "admin", password ${demo.password ?? '(chosen at first start; set TESSERA_DEMO_PASSWORD to reset it)'}`);
+    console.log('  demo users with the same password: director, mgr_east, mgr_north, rep_east1, rep_east2, rep_north1, rep_north2');
     console.log(`  API token: ${demo.token}`);
     console.log(`  try: curl -H "Authorization: Bearer ${demo.token}" http://localhost:${port}/api/v1/data/account`);
   });
