@@ -183,3 +183,41 @@ describe('mass assignment and tenants', () => {
     expect(ok.data.length).toBeGreaterThan(0);
   });
 });
+
+describe('hostile payloads', () => {
+  it('refuses oversized and deeply nested JSON before doing any work', async () => {
+    const count = async () => (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count;
+    const before = await count();
+    const big = await admin.post('/api/v1/data/opportunity', { name: 'x', description: 'a'.repeat(1_100_000) });
+    expect([big.status, big.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    let deep: object = { leaf: 1 };
+    for (let i = 0; i < 100; i++) deep = { n: deep };
+    const nested = await admin.post('/api/v1/data/opportunity', { name: 'x', description: deep });
+    expect(nested.status).toBe(400);
+    const bad = await request(te.engine.app).post('/api/v1/data/opportunity').set('Authorization', `Bearer ${admin.token}`).set('Content-Type', 'application/json').send('{"name": ');
+    expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_JSON']);
+    expect(await count()).toBe(before);
+  });
+
+  it('treats injection attempts in object names, fields, sort and filter as plain bad input', async () => {
+    const probes = [
+      '/api/v1/data/opportunity%22%3Bdrop%20table%20account--',
+      '/api/v1/data/opportunity?sort=' + encodeURIComponent('name;drop table account'),
+      '/api/v1/data/opportunity?fields=' + encodeURIComponent('name,(select 1)'),
+      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ 'name"; drop table account; --': { eq: 1 } })),
+      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ name: { 'eq; drop': 'x' } })),
+      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ 't1.password': { eq: 'x' } })),
+    ];
+    for (const p of probes) {
+      const r = await admin.get(p);
+      expect(r.status, p).toBeGreaterThanOrEqual(400);
+      expect(r.status, p).toBeLessThan(500);
+      expect(JSON.stringify(r.body)).not.toMatch(/syntax error|pg_|relation "/i);
+    }
+    const value = await admin.get('/api/v1/data/account?filter=' + encodeURIComponent(JSON.stringify({ name: { eq: "x' or '1'='1" } })));
+    expect([value.status, value.body.data]).toEqual([200, []]);
+    const agg = await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'if(1=2,sleep(1),sleep(3)) and sum', field: 'amount' }] });
+    expect(agg.status).toBe(400);
+    expect((await admin.get('/api/v1/data/account')).status).toBe(200);
+  });
+});

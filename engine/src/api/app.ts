@@ -11,6 +11,7 @@ import { readAudit } from '../db/audit.js';
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
+import { limitJsonDepth } from './json-depth.js';
 import { openApiFor } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { dataRouter } from './routes/data.js';
@@ -51,6 +52,7 @@ export function createApp(d: AppDeps): Express {
   const api = express.Router();
   api.use('/data/:object/batch', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb', strict: true }));
+  api.use(limitJsonDepth);
   const auth = createAuthenticator(d.tenants);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
   api.use(auth.middleware);
