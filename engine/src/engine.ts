@@ -14,6 +14,7 @@ import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore } from './tenancy/tenants.js';
 import { Sessions } from './tenancy/sessions.js';
 import { Users } from './tenancy/users.js';
+import { ApiTokens } from './tenancy/api-tokens.js';
 
 export interface EngineConfig {
   /** postgres://… for a Postgres server; absent → embedded PGlite. */
@@ -57,6 +58,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
   const users = new Users(db.knex, platform);
+  const tokens = new ApiTokens(db.knex, platform);
   const dispatcher = new OutboxDispatcher(db.knex);
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
@@ -69,7 +71,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   let ready = true;
-  const app = createApp({ tenants, models, records, meta, sessions, users, db: db.knex, platform, studioDir: STUDIO_DIR, isReady: () => ready });
+  const app = createApp({ tenants, models, records, meta, sessions, users, tokens, db: db.knex, platform, studioDir: STUDIO_DIR, isReady: () => ready });
   return {
     db,
     platform,

@@ -91,3 +91,42 @@ describe('password sign-in', () => {
     expect((await login({ tenant: slug, username: 'admin', password: 'correct horse battery' })).status).toBe(401);
   });
 });
+
+describe('integration tokens and suspension', () => {
+  const session = async () => (await login({ tenant: slug, username: 'admin', password: 'another long one' })).body.data.access_token as string;
+  const call = (token: string, m: 'get' | 'post' | 'delete', path: string, body?: object) => {
+    const t = request(te.engine.app)[m](path).set('Authorization', `Bearer ${token}`);
+    return body ? t.send(body) : t;
+  };
+
+  it('a scoped token reaches only what its scopes name, and expires or is revoked', async () => {
+    const s = await session();
+    const made = await call(s, 'post', '/api/v1/tokens', { label: 'BI export', scopes: ['read'], expiresInDays: 30 });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const ro = made.body.data.token as string;
+    expect((await call(ro, 'get', '/api/v1/data/account')).status).toBe(200);
+    expect((await call(ro, 'post', '/api/v1/data/account/aggregate', { metrics: [{ fn: 'count' }] })).status).toBe(200);
+    const write = await call(ro, 'post', '/api/v1/data/account', { name: 'nope' });
+    expect([write.status, write.body.code]).toEqual([403, 'TOKEN_SCOPE']);
+    expect((await call(ro, 'get', '/api/v1/meta')).status).toBe(403);
+    expect((await call(ro, 'post', '/api/v1/tokens', { label: 'wider', scopes: ['write'] })).status).toBe(403);
+    expect((await call(s, 'post', '/api/v1/tokens', { label: 'bad', scopes: ['root'] })).status).toBe(422);
+    const list = await call(s, 'get', '/api/v1/tokens');
+    expect(list.body.data.map((t: { label: string }) => t.label)).toContain('BI export');
+    expect(JSON.stringify(list.body)).not.toContain(ro);
+    expect((await call(s, 'delete', `/api/v1/tokens/${made.body.data.id}`)).status).toBe(204);
+    expect(await te.engine.tenants.principalForToken(ro)).toBeNull();
+  });
+
+  it('a suspended user is refused at once, with every session', async () => {
+    const s = await session();
+    const u = await call(s, 'post', '/api/v1/users', { username: 'temp', displayName: 'Temp', password: 'temp-password' });
+    expect(u.status).toBe(201);
+    const t = (await login({ tenant: slug, username: 'temp', password: 'temp-password' })).body.data.access_token as string;
+    expect((await me(t)).status).toBe(200);
+    const off = await request(te.engine.app).patch(`/api/v1/users/${u.body.data.id}`).set('Authorization', `Bearer ${s}`).send({ active: false });
+    expect(off.status).toBe(200);
+    expect((await me(t)).status).toBe(401);
+    expect((await login({ tenant: slug, username: 'temp', password: 'temp-password' })).status).toBe(401);
+  });
+});

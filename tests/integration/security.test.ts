@@ -33,7 +33,7 @@ function securedPackage(): PackageDef {
 let te: TestEngine;
 let admin: TestTenant;
 let other: TestTenant;
-const as: Record<string, (m: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object) => request.Test> = {};
+const as: Record<string, (m: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string, body?: object) => request.Test> = {};
 const users: [string, string, string][] = [
   ['director', 'director', 'manager'],
   ['mgr_east', 'manager_east', 'manager'],
@@ -149,6 +149,25 @@ describe('sharing rules and expand', () => {
     expect(expanded.body.data.account).toBe(north.body.data.id);
     const visible = await as.rep_north('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(visible.status).toBe(404);
+  });
+});
+
+describe('record teams', () => {
+  it('an owner adds a colleague to a record for reading, and takes them off again', async () => {
+    const userId = (name: string) => admin.get('/api/v1/users').then((r) => (r.body.data as { id: string; username: string }[]).find((u) => u.username === name)!.id);
+    const north = await userId('rep_north');
+    expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(404);
+    const add = await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'read' });
+    expect(add.status, JSON.stringify(add.body)).toBe(204);
+    expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(200);
+    expect((await as.rep_north('patch', `/api/v1/data/opportunity/${ids.b}`, { name: 'B?' })).status).toBe(403);
+    // Only someone who may edit the record manages its team.
+    expect((await as.rep_north('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'edit' })).status).toBe(403);
+    expect((await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'owner' })).status).toBe(422);
+    const team = await as.rep_east2('get', `/api/v1/data/opportunity/${ids.b}/team`);
+    expect(team.body.data).toEqual([expect.objectContaining({ username: 'rep_north', access: 'read' })]);
+    expect((await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.b}/team/${north}`)).status).toBe(204);
+    expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(404);
   });
 });
 

@@ -12,6 +12,9 @@ import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
 import { limitJsonDepth } from './json-depth.js';
+import { requireScope } from './scopes.js';
+import { tokensRouter } from './routes/tokens.js';
+import type { ApiTokens } from '../tenancy/api-tokens.js';
 import { openApiFor } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { dataRouter } from './routes/data.js';
@@ -28,6 +31,7 @@ export interface AppDeps {
   meta: MetaService;
   sessions: Sessions;
   users: Users;
+  tokens: ApiTokens;
   db: Knex;
   platform: Ident;
   /** Folder of the built studio, served at / when present. */
@@ -56,6 +60,8 @@ export function createApp(d: AppDeps): Express {
   const auth = createAuthenticator(d.tenants);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
   api.use(auth.middleware);
+  api.use(requireScope);
+  api.use('/tokens', tokensRouter(d.tokens));
   api.get('/openapi.json', async (_req, res) => {
     const p = principalOf(res);
     res.json(openApiFor(await d.models.get(p.tenant.id), p.tenant.name));
@@ -66,7 +72,7 @@ export function createApp(d: AppDeps): Express {
   });
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta));
-  api.use('/users', usersRouter(d.users, d.models));
+  api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', requireAdmin, async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });

@@ -45,6 +45,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'You may not change field "{field}".',
     'zh-CN': '你无权修改字段“{field}”。',
   },
+  TOKEN_SCOPE: {
+    en: 'This API token lacks the "{scope}" scope.',
+    'zh-CN': '此 API 令牌缺少“{scope}”权限范围。',
+  },
   INVALID_JSON: { en: 'The request body is not valid JSON.', 'zh-CN': '请求体不是合法的 JSON。' },
   PAYLOAD_TOO_LARGE: { en: 'The request body is too large.', 'zh-CN': '请求体过大。' },
   BAD_REQUEST: { en: 'The request is not valid: {reason}', 'zh-CN': '请求无效：{reason}' },

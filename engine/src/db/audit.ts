@@ -7,6 +7,8 @@ export type AuditAction =
   | 'logout'
   | 'password.changed'
   | 'user.created'
+  | 'user.changed'
+  | 'token.created'
   | 'metadata.deployed'
   | 'metadata.rolled_back'
   | 'metadata.purged';

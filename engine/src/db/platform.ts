@@ -29,6 +29,8 @@ export async function ensurePlatform(knex: Knex, schema: Ident): Promise<void> {
         t.text('label').notNullable();
         t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
         t.timestamp('expires_at', { useTz: true });
+        // null: everything the user may do; otherwise a subset of read, write, admin.
+        t.specificType('scopes', 'text[]');
         t.index(['tenant_id']);
       });
     if (!(await has('meta_versions')))

@@ -12,6 +12,7 @@ import { ALLOW_ALL, type AccessPolicy } from './access.js';
 import { authorize } from './steps/authorize.js';
 import type { RecordStep, WriteContext, WriteItem, WriteOp } from './pipeline.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
+import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
 import { loadBefore } from './steps/load-before.js';
 import { normalize } from './steps/normalize.js';
@@ -107,6 +108,21 @@ export class RecordsService {
         .filter((h) => readable.has(h.field))
         .map((h) => ({ field: h.field, old: h.old_value, new: h.new_value, actor: h.actor, at: h.at.toISOString() }));
     });
+  }
+
+  team(s: Scope, object: string, id: string) {
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => listTeam(r, o, id));
+  }
+
+  setTeamMember(s: Scope, object: string, id: string, userId: string, access: unknown) {
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => setTeamMember(r, o, id, userId, access));
+  }
+
+  removeTeamMember(s: Scope, object: string, id: string, userId: string) {
+    const o = this.object(s.model, object);
+    return this.read(s, (r) => removeTeamMember(r, o, id, userId));
   }
 
   aggregate(s: Scope, object: string, body: unknown) {

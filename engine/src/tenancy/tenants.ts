@@ -22,7 +22,12 @@ export interface Principal {
   isAdmin: boolean;
   role: string | null;
   profile: string | null;
+  /** What the token may be used for; null = everything the user may do. */
+  scopes: TokenScope[] | null;
 }
+
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** The database role a tenant's requests run under (see ddl.tenantRoleStatements). */
 export const dbRoleOf = (tenant: Tenant): Ident => internalIdent(`${tenant.schema}_app`);
@@ -124,12 +129,19 @@ export class TenantStore {
       .join('tenants as t', 't.id', 'k.tenant_id')
       .where('k.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
-      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id');
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes');
     if (!row) return null;
     const tenant = toTenant(row);
     const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin', 'role', 'profile');
     if (!user) return null;
-    return { tenant, userId: row.user_id as string, isAdmin: !!user.is_admin, role: user.role ?? null, profile: user.profile ?? null };
+    return {
+      tenant,
+      userId: row.user_id as string,
+      isAdmin: !!user.is_admin,
+      role: user.role ?? null,
+      profile: user.profile ?? null,
+      scopes: (row.scopes as TokenScope[] | null) ?? null,
+    };
   }
 
   async setPassword(tenant: Tenant, username: string, password: string): Promise<void> {

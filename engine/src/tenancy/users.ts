@@ -31,6 +31,32 @@ export class Users {
     return this.knex.withSchema(tenant.schema).table(USERS).select(COLUMNS).orderBy('username');
   }
 
+  /** Changes a user's display name, role, profile or active flag (inactive users cannot sign in). */
+  async update(tenant: Tenant, model: CompiledModel, id: string, patch: Partial<Pick<NewUser, 'displayName' | 'role' | 'profile'>> & { active?: boolean }, actor: string) {
+    const issues: FieldIssue[] = [];
+    const set: Record<string, unknown> = {};
+    for (const key of Object.keys(patch)) if (!['displayName', 'role', 'profile', 'active'].includes(key)) issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
+    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.active !== undefined) {
+      if (typeof patch.active !== 'boolean') issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
+      set.active = patch.active;
+    }
+    if (patch.role !== undefined) {
+      if (patch.role !== null && !(model.pkg.roles ?? []).some((r) => r.name === patch.role)) issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: patch.role } });
+      set.role = patch.role;
+    }
+    if (patch.profile !== undefined) {
+      if (patch.profile !== null && !(model.pkg.profiles ?? []).some((p) => p.name === patch.profile)) issues.push({ pointer: '/profile', code: 'NOT_AN_OPTION', params: { value: patch.profile } });
+      set.profile = patch.profile;
+    }
+    if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
+    const [row] = await this.knex.withSchema(tenant.schema).table(USERS).where({ id }).update(set).returning(COLUMNS);
+    if (!row) throw new DomainError(404, 'NOT_FOUND');
+    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action: 'user.changed', detail: { id, ...patch } });
+    return row as Record<string, unknown>;
+  }
+
   async create(tenant: Tenant, model: CompiledModel, u: NewUser, actor: string | null = null) {
     const issues: FieldIssue[] = [];
     if (typeof u.username !== 'string' || !USERNAME.test(u.username)) issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });

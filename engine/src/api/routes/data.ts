@@ -79,6 +79,24 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.json({ data: await records.history(await scope(res), object(req), String(req.params.id)) });
   });
 
+  r.get('/:object/:id/team', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    res.json({ data: await records.team(await scope(res), object(req), String(req.params.id)) });
+  });
+
+  r.put('/:object/:id/team/:userId', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const body = (req.body ?? {}) as { access?: unknown };
+    await records.setTeamMember(await scope(res), object(req), String(req.params.id), String(req.params.userId), body.access);
+    res.status(204).end();
+  });
+
+  r.delete('/:object/:id/team/:userId', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    await records.removeTeamMember(await scope(res), object(req), String(req.params.id), String(req.params.userId));
+    res.status(204).end();
+  });
+
   r.patch('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const { record, version } = await records.update(await scope(res), object(req), String(req.params.id), req.body, ifMatch(req));
