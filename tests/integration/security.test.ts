@@ -240,3 +240,16 @@ describe('hostile payloads', () => {
     expect((await admin.get('/api/v1/data/account')).status).toBe(200);
   });
 });
+
+describe('search', () => {
+  it('matches readable text fields only, so it is no oracle for hidden ones', async () => {
+    const hit = await as.rep_east1('get', '/api/v1/data/opportunity?search=' + encodeURIComponent('A'));
+    expect(hit.status).toBe(200);
+    expect(names(hit)).toContain('A');
+    // description is hidden from reps: searching its words finds nothing, exactly like a miss.
+    const probe = await as.rep_east1('get', '/api/v1/data/opportunity?search=' + encodeURIComponent('confidential'));
+    expect(probe.body.data).toEqual([]);
+    const adminHit = await admin.get('/api/v1/data/opportunity?search=' + encodeURIComponent('%'));
+    expect(adminHit.body.data).toEqual([]);
+  });
+});

@@ -37,6 +37,22 @@ export interface ListQuery {
   cursor?: string;
   fields?: string[];
   expand?: string[];
+  /** Free text matched (case-insensitively) against the readable text fields. */
+  search?: string;
+}
+
+const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'picklist']);
+
+/** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
+function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
+  if (search.length > 100) throw badRequest('BAD_FILTER', { pointer: '/search', reason: 'at most 100 characters' });
+  const cols = [...cat.all.values()].filter((q) => q.field && SEARCHABLE.has(q.field.def.type)).map((q) => q.column);
+  const words = search.trim().split(/\s+/).filter(Boolean).slice(0, 5);
+  if (!cols.length || !words.length) return;
+  for (const w of words) {
+    const pattern = `%${w.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    qb.where((b) => cols.forEach((c) => b.orWhereRaw("?? ilike ? escape '\\'", [c, pattern])));
+  }
 }
 
 export interface Page {
@@ -57,7 +73,8 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   const columns = new Set([...plan.names.map((n) => cat.all.get(n)!.column), ...keys.map((k) => k.q.column), 'id']);
   qb.select([...columns]);
   if (q.filter !== undefined) applyFilter(qb, q.filter, cat);
-  const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
+  if (q.search) applySearch(qb, cat, q.search);
+  const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${q.search ?? ''}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
   if (q.cursor) applyKeyset(qb, keys, s.cursors.decode(q.cursor, queryKey));
   for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc', 'last');
   qb.orderBy('id', 'asc').limit(limit + 1);

@@ -8,7 +8,7 @@ import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
 import { etag, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
-const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'locale'] as const;
+const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
 const WRITE_PARAMS = ['locale'] as const;
 
@@ -32,6 +32,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
       cursor: q.cursor,
       fields: listParam(q.fields),
       expand: listParam(q.expand),
+      search: q.search,
     });
     if (page.meta.next_cursor) {
       const url = new URL(req.originalUrl, 'http://x');
