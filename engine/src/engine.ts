@@ -11,7 +11,8 @@ import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
-import { TenantStore } from './tenancy/tenants.js';
+import { TenantStore, hashToken } from './tenancy/tenants.js';
+import { standardPackage } from './tenancy/standard-package.js';
 import { Sessions } from './tenancy/sessions.js';
 import { Users } from './tenancy/users.js';
 import { ApiTokens } from './tenancy/api-tokens.js';
@@ -30,6 +31,8 @@ export interface EngineConfig {
   /** How often a cached model re-checks its version (catches a missed NOTIFY). */
   metaRecheckMs?: number;
   poolSize?: number;
+  /** Bearer token of the platform administrator (creates tenants); none → no platform API. */
+  platformToken?: string;
 }
 
 export interface Engine {
@@ -70,8 +73,21 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
           models.invalidate(tenantId, Number(version));
         })
       : null;
+  const platformTokens = new Set(cfg.platformToken ? [hashToken(cfg.platformToken)] : []);
   let ready = true;
-  const app = createApp({ tenants, models, records, meta, sessions, users, tokens, db: db.knex, platform, studioDir: STUDIO_DIR, isReady: () => ready });
+  const app = createApp({
+    tenants,
+    models,
+    records,
+    meta,
+    sessions,
+    users,
+    tokens,
+    db: db.knex,
+    platform,
+    platformTokenHashes: () => platformTokens,
+    standardPackage,
+    studioDir: STUDIO_DIR, isReady: () => ready });
   return {
     db,
     platform,

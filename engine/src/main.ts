@@ -9,7 +9,7 @@ async function main() {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const dataDir = resolve(process.env.TESSERA_DATA_DIR ?? './data');
   console.log(databaseUrl ? 'Tessera: using the Postgres server in DATABASE_URL' : `Tessera: embedded PGlite database in ${dataDir}`);
-  const engine = await createEngine({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir });
+  const engine = await createEngine({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir, platformToken: process.env.TESSERA_PLATFORM_TOKEN || undefined });
   const demo = await seedDemo(engine, standardPackage(), process.env.TESSERA_DEMO_TOKEN, process.env.TESSERA_DEMO_PASSWORD);
   const server = engine.app.listen(port, () => {
     console.log(`Tessera is running on http://localhost:${port}`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { PackageDef } from '../../engine/src/core/model.js';
-import { createEngine, type Engine } from '../../engine/src/engine.js';
+import { createEngine, type Engine, type EngineConfig } from '../../engine/src/engine.js';
 
 /** Which database this run uses: the server in DATABASE_URL, or PGlite in memory. */
 export const DATABASE_URL = process.env.DATABASE_URL || undefined;
@@ -31,13 +31,14 @@ export interface TestEngine {
  * An engine of its own for one test file. On the server each file gets fresh, uniquely named
  * platform and tenant schemas (dropped at the end), so files can run side by side.
  */
-export async function startEngine(): Promise<TestEngine> {
+export async function startEngine(extra: Partial<EngineConfig> = {}): Promise<TestEngine> {
   const tag = randomBytes(4).toString('hex');
   const engine = await createEngine({
     databaseUrl: DATABASE_URL,
     platformSchema: onServer ? `tp_${tag}` : 'tessera',
     schemaPrefix: onServer ? `tt${tag}_` : 't_',
     poolSize: 8,
+    ...extra,
   });
   let n = 0;
   return {

@@ -14,6 +14,8 @@ import { principalOf } from './context.js';
 import { limitJsonDepth } from './json-depth.js';
 import { requireScope } from './scopes.js';
 import { tokensRouter } from './routes/tokens.js';
+import { platformRouter } from './routes/platform.js';
+import type { PackageDef } from '../core/model.js';
 import type { ApiTokens } from '../tenancy/api-tokens.js';
 import { openApiFor } from './openapi.js';
 import { errorHandler, sendProblem } from './problem.js';
@@ -32,6 +34,9 @@ export interface AppDeps {
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
+  /** SHA-256 hashes of the platform administrators' tokens. */
+  platformTokenHashes: () => ReadonlySet<string>;
+  standardPackage: () => PackageDef;
   db: Knex;
   platform: Ident;
   /** Folder of the built studio, served at / when present. */
@@ -57,6 +62,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/data/:object/batch', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb', strict: true }));
   api.use(limitJsonDepth);
+  api.use('/platform', platformRouter(d.tenants, d.platformTokenHashes, d.standardPackage));
   const auth = createAuthenticator(d.tenants);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
   api.use(auth.middleware);
