@@ -16,7 +16,12 @@ export interface DemoInfo {
  * Creates the demo tenant on first start (standard objects + a little data, written through the
  * records pipeline like any client would). On later starts it only (re)issues the API token.
  */
-export async function seedDemo(engine: Engine, pkg: PackageDef, fixedToken?: string, fixedPassword?: string): Promise<DemoInfo> {
+export async function seedDemo(
+  engine: Engine,
+  pkg: PackageDef,
+  fixedToken?: string,
+  fixedPassword?: string,
+): Promise<DemoInfo> {
   const slug = 'demo';
   const existing = await engine.tenants.findBySlug(slug);
   const token = fixedToken ?? `tsr_${randomBytes(24).toString('base64url')}`;
@@ -26,7 +31,13 @@ export async function seedDemo(engine: Engine, pkg: PackageDef, fixedToken?: str
     return { slug, token, password: fixedPassword ?? null };
   }
   const password = fixedPassword ?? randomBytes(9).toString('base64url');
-  const { tenant, adminUserId } = await engine.tenants.create({ slug, name: 'Demo Co. / 演示公司', package: pkg, token, adminPassword: password });
+  const { tenant, adminUserId } = await engine.tenants.create({
+    slug,
+    name: 'Demo Co. / 演示公司',
+    package: pkg,
+    token,
+    adminPassword: password,
+  });
   const model = await engine.models.get(tenant.id);
   // The sales organisation, so the role hierarchy shows: a director, two regional managers, four reps.
   const people = new Map<string, string>();

@@ -9,6 +9,7 @@ import { ensurePlatform, platformSetting } from './db/platform.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
+import { createRuleSteps } from './rule-steps/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -57,7 +58,11 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   await ensurePlatform(db.knex, platform);
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
-  const models = new ModelCache(db.knex, platform, cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000));
+  const models = new ModelCache(
+    db.knex,
+    platform,
+    cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000),
+  );
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
   const users = new Users(db.knex, platform);
@@ -65,7 +70,17 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const dispatcher = new OutboxDispatcher(db.knex);
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
-  const records = new RecordsService({ knex: db.knex, cursors, dispatcher, timeZone: cfg.timeZone ?? 'Asia/Shanghai', ruleSteps: [] });
+  const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
+  const rules = await createRuleSteps(db.knex, timeZone);
+  const records = new RecordsService({
+    knex: db.knex,
+    cursors,
+    dispatcher,
+    timeZone,
+    beforeValidate: rules.beforeValidate,
+    ruleSteps: rules.ruleSteps,
+    afterPersist: rules.afterPersist,
+  });
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -87,7 +102,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     platform,
     platformTokenHashes: () => platformTokens,
     standardPackage,
-    studioDir: STUDIO_DIR, isReady: () => ready });
+    studioDir: STUDIO_DIR,
+    isReady: () => ready,
+  });
   return {
     db,
     platform,

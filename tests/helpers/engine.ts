@@ -45,7 +45,11 @@ export async function startEngine(extra: Partial<EngineConfig> = {}): Promise<Te
     engine,
     async tenant(pkg, slug) {
       const s = slug ?? `t${++n}`;
-      const { tenant, token, adminUserId } = await engine.tenants.create({ slug: s, name: `Test ${s}`, package: pkg });
+      const { tenant, token, adminUserId } = await engine.tenants.create({
+        slug: s,
+        name: `Test ${s}`,
+        package: pkg,
+      });
       const auth = (t: request.Test) => t.set('Authorization', `Bearer ${token}`);
       return {
         token,

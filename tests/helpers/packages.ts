@@ -10,7 +10,8 @@ export function object(name: string, fields: FieldDef[], extra: Partial<ObjectDe
   return { name, label: l(name), pluralLabel: l(name + 's'), fields, ...extra };
 }
 
-export const opts = (...values: string[]) => values.map((value, order) => ({ value, label: l(value), order }));
+export const opts = (...values: string[]) =>
+  values.map((value, order) => ({ value, label: l(value), order }));
 
 /** A small sales package: fast to deploy, covers lookups, picklists and numbers. */
 export function salesPackage(): PackageDef {
@@ -27,7 +28,9 @@ export function salesPackage(): PackageDef {
         [
           field('name', 'text', { required: true, maxLength: 120 }),
           field('amount', 'currency', { precision: 14, scale: 2 }),
-          field('stage', 'picklist', { options: opts('prospecting', 'qualification', 'negotiation', 'closed_won', 'closed_lost') }),
+          field('stage', 'picklist', {
+            options: opts('prospecting', 'qualification', 'negotiation', 'closed_won', 'closed_lost'),
+          }),
           field('close_date', 'date'),
           field('probability', 'percent', { min: 0, max: 100 }),
           field('account', 'lookup', { target: 'account' }),

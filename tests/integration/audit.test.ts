@@ -18,22 +18,47 @@ beforeAll(async () => {
   opp.fields.find((f) => f.name === 'stage')!.trackHistory = true;
   opp.fields.find((f) => f.name === 'amount')!.trackHistory = true;
   opp.sharing = { default: 'public_read_write' };
-  pkg.profiles = [{ name: 'rep', label: l('Rep'), objects: { opportunity: { create: true, read: true, edit: true } }, fields: { opportunity: { amount: 'none' } } }];
+  pkg.profiles = [
+    {
+      name: 'rep',
+      label: l('Rep'),
+      objects: { opportunity: { create: true, read: true, edit: true } },
+      fields: { opportunity: { amount: 'none' } },
+    },
+  ];
   admin = await te.tenant(pkg, 'audited');
-  await admin.post('/api/v1/users', { username: 'rep1', displayName: 'Rep 1', password: 'rep1-password', profile: 'rep' });
-  repToken = (await request(te.engine.app).post('/api/v1/auth/login').send({ tenant: 'audited', username: 'rep1', password: 'rep1-password' })).body.data.access_token;
+  await admin.post('/api/v1/users', {
+    username: 'rep1',
+    displayName: 'Rep 1',
+    password: 'rep1-password',
+    profile: 'rep',
+  });
+  repToken = (
+    await request(te.engine.app)
+      .post('/api/v1/auth/login')
+      .send({ tenant: 'audited', username: 'rep1', password: 'rep1-password' })
+  ).body.data.access_token;
 });
 afterAll(() => te?.close());
 
 describe('field history', () => {
   it('keeps old and new values of tracked fields, who and when, newest first', async () => {
-    const created = await admin.post('/api/v1/data/opportunity', { name: 'Tracked', stage: 'prospecting', amount: 10 });
+    const created = await admin.post('/api/v1/data/opportunity', {
+      name: 'Tracked',
+      stage: 'prospecting',
+      amount: 10,
+    });
     const id = created.body.data.id as string;
     await admin.patch(`/api/v1/data/opportunity/${id}`, { stage: 'qualification', amount: 20 });
-    await rep('patch', `/api/v1/data/opportunity/${id}`, { stage: 'negotiation', name: 'renamed (untracked)' });
+    await rep('patch', `/api/v1/data/opportunity/${id}`, {
+      stage: 'negotiation',
+      name: 'renamed (untracked)',
+    });
     const h = await admin.get(`/api/v1/data/opportunity/${id}/history`);
     expect(h.status).toBe(200);
-    expect(h.body.data.map((x: { field: string; old: unknown; new: unknown }) => [x.field, x.old, x.new])).toEqual([
+    expect(
+      h.body.data.map((x: { field: string; old: unknown; new: unknown }) => [x.field, x.old, x.new]),
+    ).toEqual([
       ['stage', 'qualification', 'negotiation'],
       ['stage', 'prospecting', 'qualification'],
       ['amount', 10, 20],
@@ -48,7 +73,10 @@ describe('field history', () => {
   it('a failed write leaves no history', async () => {
     const created = await admin.post('/api/v1/data/opportunity', { name: 'Atomic', stage: 'prospecting' });
     const id = created.body.data.id as string;
-    const bad = await admin.patch(`/api/v1/data/opportunity/${id}`, { stage: 'closed_won', probability: 500 });
+    const bad = await admin.patch(`/api/v1/data/opportunity/${id}`, {
+      stage: 'closed_won',
+      probability: 500,
+    });
     expect(bad.status).toBe(422);
     expect((await admin.get(`/api/v1/data/opportunity/${id}/history`)).body.data).toEqual([]);
   });
@@ -56,11 +84,15 @@ describe('field history', () => {
 
 describe('audit log and admin-only metadata', () => {
   it('records sign-ins, users and deploys; only admins read it', async () => {
-    await request(te.engine.app).post('/api/v1/auth/login').send({ tenant: 'audited', username: 'rep1', password: 'wrong-password' });
+    await request(te.engine.app)
+      .post('/api/v1/auth/login')
+      .send({ tenant: 'audited', username: 'rep1', password: 'wrong-password' });
     const log = await admin.get('/api/v1/audit');
     expect(log.status).toBe(200);
     const actions = (log.body.data as { action: string }[]).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['login.failed', 'login.succeeded', 'user.created', 'metadata.deployed']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['login.failed', 'login.succeeded', 'user.created', 'metadata.deployed']),
+    );
     expect((await rep('get', '/api/v1/audit')).status).toBe(403);
   });
 

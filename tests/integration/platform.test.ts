@@ -6,7 +6,8 @@ import { salesPackage } from '../helpers/packages.js';
 let te: TestEngine;
 let tenantAdmin: TestTenant;
 const PLATFORM = 'platform-token-for-tests';
-const platform = (m: 'get' | 'post', path: string, token = PLATFORM) => request(te.engine.app)[m](path).set('Authorization', `Bearer ${token}`);
+const platform = (m: 'get' | 'post', path: string, token = PLATFORM) =>
+  request(te.engine.app)[m](path).set('Authorization', `Bearer ${token}`);
 
 beforeAll(async () => {
   te = await startEngine({ platformToken: PLATFORM });
@@ -16,13 +17,21 @@ afterAll(() => te?.close());
 
 describe('platform administration', () => {
   it('creates a tenant with the standard objects, whose admin can sign in', async () => {
-    const r = await platform('post', '/api/v1/platform/tenants').send({ slug: 'newco', name: 'New Co 新公司', adminPassword: 'newco-admin-pw' });
+    const r = await platform('post', '/api/v1/platform/tenants').send({
+      slug: 'newco',
+      name: 'New Co 新公司',
+      adminPassword: 'newco-admin-pw',
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const objects = await request(te.engine.app).get('/api/v1/meta').set('Authorization', `Bearer ${r.body.data.adminToken}`);
+    const objects = await request(te.engine.app)
+      .get('/api/v1/meta')
+      .set('Authorization', `Bearer ${r.body.data.adminToken}`);
     expect(objects.body.data.package.objects.map((o: { name: string }) => o.name)).toEqual(
       expect.arrayContaining(['lead', 'account', 'contact', 'opportunity', 'activity']),
     );
-    const login = await request(te.engine.app).post('/api/v1/auth/login').send({ tenant: 'newco', username: 'admin', password: 'newco-admin-pw' });
+    const login = await request(te.engine.app)
+      .post('/api/v1/auth/login')
+      .send({ tenant: 'newco', username: 'admin', password: 'newco-admin-pw' });
     expect(login.status).toBe(200);
     const list = await platform('get', '/api/v1/platform/tenants');
     expect(list.body.data.map((t: { slug: string }) => t.slug).sort()).toEqual(['existing', 'newco']);
@@ -30,8 +39,12 @@ describe('platform administration', () => {
 
   it('refuses tenant tokens, bad slugs and duplicates', async () => {
     expect((await platform('get', '/api/v1/platform/tenants', tenantAdmin.token)).status).toBe(401);
-    expect((await platform('post', '/api/v1/platform/tenants').send({ slug: 'Bad Slug;--', name: 'x' })).status).toBe(422);
-    expect((await platform('post', '/api/v1/platform/tenants').send({ slug: 'existing', name: 'again' })).status).toBe(409);
+    expect(
+      (await platform('post', '/api/v1/platform/tenants').send({ slug: 'Bad Slug;--', name: 'x' })).status,
+    ).toBe(422);
+    expect(
+      (await platform('post', '/api/v1/platform/tenants').send({ slug: 'existing', name: 'again' })).status,
+    ).toBe(409);
     expect((await platform('get', '/api/v1/platform/tenants')).body.data).toHaveLength(2);
   });
 });

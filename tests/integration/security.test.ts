@@ -12,7 +12,15 @@ function securedPackage(): PackageDef {
   pkg.objects.push(object('secret_deal', [field('name', 'text')]));
   pkg.objects[0].sharing = {
     default: 'private',
-    rules: [{ name: 'east_accounts', filter: { region: { eq: 'east' } }, role: 'manager_east', includeSubordinates: true, access: 'read' }],
+    rules: [
+      {
+        name: 'east_accounts',
+        filter: { region: { eq: 'east' } },
+        role: 'manager_east',
+        includeSubordinates: true,
+        access: 'read',
+      },
+    ],
   };
   pkg.objects[1].sharing = { default: 'private' };
   pkg.roles = [
@@ -24,8 +32,17 @@ function securedPackage(): PackageDef {
   ];
   const crud = { create: true, read: true, edit: true };
   pkg.profiles = [
-    { name: 'rep', label: l('Rep'), objects: { account: crud, opportunity: crud }, fields: { opportunity: { description: 'none', probability: 'read' } } },
-    { name: 'manager', label: l('Manager'), objects: { account: { ...crud, delete: true }, opportunity: { ...crud, delete: true } } },
+    {
+      name: 'rep',
+      label: l('Rep'),
+      objects: { account: crud, opportunity: crud },
+      fields: { opportunity: { description: 'none', probability: 'read' } },
+    },
+    {
+      name: 'manager',
+      label: l('Manager'),
+      objects: { account: { ...crud, delete: true }, opportunity: { ...crud, delete: true } },
+    },
   ];
   return pkg;
 }
@@ -33,7 +50,10 @@ function securedPackage(): PackageDef {
 let te: TestEngine;
 let admin: TestTenant;
 let other: TestTenant;
-const as: Record<string, (m: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string, body?: object) => request.Test> = {};
+const as: Record<
+  string,
+  (m: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string, body?: object) => request.Test
+> = {};
 const users: [string, string, string][] = [
   ['director', 'director', 'manager'],
   ['mgr_east', 'manager_east', 'manager'],
@@ -49,9 +69,17 @@ beforeAll(async () => {
   admin = await te.tenant(securedPackage(), 'sec_a');
   other = await te.tenant(securedPackage(), 'sec_b');
   for (const [username, role, profile] of users) {
-    const r = await admin.post('/api/v1/users', { username, displayName: username, password: 'password-' + username, role, profile });
+    const r = await admin.post('/api/v1/users', {
+      username,
+      displayName: username,
+      password: 'password-' + username,
+      role,
+      profile,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const login = await request(te.engine.app).post('/api/v1/auth/login').send({ tenant: 'sec_a', username, password: 'password-' + username });
+    const login = await request(te.engine.app)
+      .post('/api/v1/auth/login')
+      .send({ tenant: 'sec_a', username, password: 'password-' + username });
     const token = login.body.data.access_token as string;
     as[username] = (m, path, body) => {
       const t = request(te.engine.app)[m](path).set('Authorization', `Bearer ${token}`);
@@ -82,16 +110,25 @@ describe('role hierarchy and private records', () => {
 
   it("a peer cannot read, change or delete another rep's record, by any path", async () => {
     expect((await as.rep_east2('get', `/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
-    expect((await as.rep_east2('patch', `/api/v1/data/opportunity/${ids.a}`, { name: 'hijacked' })).status).toBe(404);
+    expect(
+      (await as.rep_east2('patch', `/api/v1/data/opportunity/${ids.a}`, { name: 'hijacked' })).status,
+    ).toBe(404);
     // Reps may not delete at all: refused before any row is looked at, so it tells nothing about the id.
     const del = await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.a}`);
     expect([del.status, del.body.code]).toEqual([403, 'NO_OBJECT_ACCESS']);
     expect((await as.mgr_north('delete', `/api/v1/data/opportunity/${ids.a}`)).status).toBe(404);
-    const byFilter = await as.rep_east2('get', '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ id: { eq: ids.a } })));
+    const byFilter = await as.rep_east2(
+      'get',
+      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ id: { eq: ids.a } })),
+    );
     expect(byFilter.body.data).toEqual([]);
-    const agg = await as.rep_east2('post', '/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }, { fn: 'sum', field: 'amount' }] });
+    const agg = await as.rep_east2('post', '/api/v1/data/opportunity/aggregate', {
+      metrics: [{ fn: 'count' }, { fn: 'sum', field: 'amount' }],
+    });
     expect(agg.body.data).toEqual([{ count: 1, sum_amount: 1000 }]);
-    const batch = await as.rep_east2('post', '/api/v1/data/opportunity/batch', { operations: [{ op: 'update', id: ids.a, data: { name: 'x' } }] });
+    const batch = await as.rep_east2('post', '/api/v1/data/opportunity/batch', {
+      operations: [{ op: 'update', id: ids.a, data: { name: 'x' } }],
+    });
     expect(batch.status).toBe(404);
     const a = await admin.get(`/api/v1/data/opportunity/${ids.a}`);
     expect(a.body.data).toMatchObject({ name: 'A', version: 1 });
@@ -118,17 +155,27 @@ describe('field-level security', () => {
     expect(got.status).toBe(200);
     expect(got.body.data).not.toHaveProperty('description');
     const probe = (q: string) => as.rep_east1('get', `/api/v1/data/opportunity?${q}`);
-    expect((await probe('filter=' + encodeURIComponent(JSON.stringify({ description: { contains: 'margin' } })))).status).toBe(400);
+    expect(
+      (await probe('filter=' + encodeURIComponent(JSON.stringify({ description: { contains: 'margin' } }))))
+        .status,
+    ).toBe(400);
     expect((await probe('sort=description')).status).toBe(400);
     expect((await probe('fields=name,description')).status).toBe(400);
-    const agg = await as.rep_east1('post', '/api/v1/data/opportunity/aggregate', { groupBy: ['description'] });
+    const agg = await as.rep_east1('post', '/api/v1/data/opportunity/aggregate', {
+      groupBy: ['description'],
+    });
     expect(agg.status).toBe(400);
   });
 
   it('a read-only field cannot be written, and nothing changes', async () => {
-    const r = await as.rep_east1('patch', `/api/v1/data/opportunity/${ids.a}`, { probability: 90, name: 'A2' });
+    const r = await as.rep_east1('patch', `/api/v1/data/opportunity/${ids.a}`, {
+      probability: 90,
+      name: 'A2',
+    });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/probability', code: 'FIELD_NOT_EDITABLE' })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/probability', code: 'FIELD_NOT_EDITABLE' }),
+    ]);
     expect((await admin.get(`/api/v1/data/opportunity/${ids.a}`)).body.data.name).toBe('A');
   });
 });
@@ -139,11 +186,16 @@ describe('sharing rules and expand', () => {
     const north = await as.rep_north('post', '/api/v1/data/account', { name: 'North Co', region: 'north' });
     expect(acc.status).toBe(201);
     expect(names(await as.rep_east1('get', '/api/v1/data/account'))).toEqual(['East Co']);
-    const edit = await as.rep_east1('patch', `/api/v1/data/account/${acc.body.data.id}`, { name: 'mine now' });
+    const edit = await as.rep_east1('patch', `/api/v1/data/account/${acc.body.data.id}`, {
+      name: 'mine now',
+    });
     expect(edit.status).toBe(403);
     expect(edit.body.code).toBe('NO_RECORD_ACCESS');
     // An opportunity of rep_east1 pointing at an account they cannot see: expand keeps the bare id.
-    const opp = await as.rep_east1('post', '/api/v1/data/opportunity', { name: 'D', account: north.body.data.id });
+    const opp = await as.rep_east1('post', '/api/v1/data/opportunity', {
+      name: 'D',
+      account: north.body.data.id,
+    });
     expect(opp.status, JSON.stringify(opp.body)).toBe(201);
     const expanded = await as.rep_east1('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(expanded.body.data.account).toBe(north.body.data.id);
@@ -154,32 +206,59 @@ describe('sharing rules and expand', () => {
 
 describe('record teams', () => {
   it('an owner adds a colleague to a record for reading, and takes them off again', async () => {
-    const userId = (name: string) => admin.get('/api/v1/users').then((r) => (r.body.data as { id: string; username: string }[]).find((u) => u.username === name)!.id);
+    const userId = (name: string) =>
+      admin
+        .get('/api/v1/users')
+        .then(
+          (r) => (r.body.data as { id: string; username: string }[]).find((u) => u.username === name)!.id,
+        );
     const north = await userId('rep_north');
     expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(404);
-    const add = await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'read' });
+    const add = await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, {
+      access: 'read',
+    });
     expect(add.status, JSON.stringify(add.body)).toBe(204);
     expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(200);
-    expect((await as.rep_north('patch', `/api/v1/data/opportunity/${ids.b}`, { name: 'B?' })).status).toBe(403);
+    expect((await as.rep_north('patch', `/api/v1/data/opportunity/${ids.b}`, { name: 'B?' })).status).toBe(
+      403,
+    );
     // Only someone who may edit the record manages its team.
-    expect((await as.rep_north('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'edit' })).status).toBe(403);
-    expect((await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'owner' })).status).toBe(422);
+    expect(
+      (await as.rep_north('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'edit' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await as.rep_east2('put', `/api/v1/data/opportunity/${ids.b}/team/${north}`, { access: 'owner' }))
+        .status,
+    ).toBe(422);
     const team = await as.rep_east2('get', `/api/v1/data/opportunity/${ids.b}/team`);
     expect(team.body.data).toEqual([expect.objectContaining({ username: 'rep_north', access: 'read' })]);
-    expect((await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.b}/team/${north}`)).status).toBe(204);
+    expect((await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.b}/team/${north}`)).status).toBe(
+      204,
+    );
     expect((await as.rep_north('get', `/api/v1/data/opportunity/${ids.b}`)).status).toBe(404);
   });
 });
 
 describe('mass assignment and tenants', () => {
   it('system fields in a body are refused and nothing is written', async () => {
-    const before = (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count;
-    for (const body of [{ owner: te.engine.platform }, { created_by: ids.a }, { version: 99 }, { id: ids.a }, { updated_at: '2020-01-01T00:00:00Z' }]) {
+    const before = (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] }))
+      .body.data[0].count;
+    for (const body of [
+      { owner: te.engine.platform },
+      { created_by: ids.a },
+      { version: 99 },
+      { id: ids.a },
+      { updated_at: '2020-01-01T00:00:00Z' },
+    ]) {
       const r = await as.rep_east1('post', '/api/v1/data/opportunity', { name: 'mass', ...body });
       expect(r.status).toBe(422);
       expect(r.body.errors[0].code).toBe('READ_ONLY_FIELD');
     }
-    expect((await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count).toBe(before);
+    expect(
+      (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0]
+        .count,
+    ).toBe(before);
   });
 
   it('another tenant reaches nothing by guessed ids', async () => {
@@ -194,9 +273,18 @@ describe('mass assignment and tenants', () => {
     const a = (await te.engine.tenants.findBySlug('sec_a'))!;
     const b = (await te.engine.tenants.findBySlug('sec_b'))!;
     // An application bug: tenant B's request built with tenant A's schema. The B role has no access.
-    const scope = { tenantId: b.id, schema: a.schema, actor: other.adminUserId, model: await te.engine.models.get(b.id), access: ALLOW_ALL, dbRole: dbRoleOf(b) };
+    const scope = {
+      tenantId: b.id,
+      schema: a.schema,
+      actor: other.adminUserId,
+      model: await te.engine.models.get(b.id),
+      access: ALLOW_ALL,
+      dbRole: dbRoleOf(b),
+    };
     await expect(te.engine.records.list(scope, 'opportunity', {})).rejects.toMatchObject({ code: '42501' });
-    await expect(te.engine.records.create(scope, 'opportunity', { name: 'planted' })).rejects.toMatchObject({ code: '42501' });
+    await expect(te.engine.records.create(scope, 'opportunity', { name: 'planted' })).rejects.toMatchObject({
+      code: '42501',
+    });
     // The same request under A's own role works: the fence is the role, not the query.
     const ok = await te.engine.records.list({ ...scope, dbRole: dbRoleOf(a) }, 'opportunity', {});
     expect(ok.data.length).toBeGreaterThan(0);
@@ -205,15 +293,24 @@ describe('mass assignment and tenants', () => {
 
 describe('hostile payloads', () => {
   it('refuses oversized and deeply nested JSON before doing any work', async () => {
-    const count = async () => (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0].count;
+    const count = async () =>
+      (await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'count' }] })).body.data[0]
+        .count;
     const before = await count();
-    const big = await admin.post('/api/v1/data/opportunity', { name: 'x', description: 'a'.repeat(1_100_000) });
+    const big = await admin.post('/api/v1/data/opportunity', {
+      name: 'x',
+      description: 'a'.repeat(1_100_000),
+    });
     expect([big.status, big.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     let deep: object = { leaf: 1 };
     for (let i = 0; i < 100; i++) deep = { n: deep };
     const nested = await admin.post('/api/v1/data/opportunity', { name: 'x', description: deep });
     expect(nested.status).toBe(400);
-    const bad = await request(te.engine.app).post('/api/v1/data/opportunity').set('Authorization', `Bearer ${admin.token}`).set('Content-Type', 'application/json').send('{"name": ');
+    const bad = await request(te.engine.app)
+      .post('/api/v1/data/opportunity')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name": ');
     expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_JSON']);
     expect(await count()).toBe(before);
   });
@@ -223,7 +320,8 @@ describe('hostile payloads', () => {
       '/api/v1/data/opportunity%22%3Bdrop%20table%20account--',
       '/api/v1/data/opportunity?sort=' + encodeURIComponent('name;drop table account'),
       '/api/v1/data/opportunity?fields=' + encodeURIComponent('name,(select 1)'),
-      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ 'name"; drop table account; --': { eq: 1 } })),
+      '/api/v1/data/opportunity?filter=' +
+        encodeURIComponent(JSON.stringify({ 'name"; drop table account; --': { eq: 1 } })),
       '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ name: { 'eq; drop': 'x' } })),
       '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ 't1.password': { eq: 'x' } })),
     ];
@@ -233,9 +331,13 @@ describe('hostile payloads', () => {
       expect(r.status, p).toBeLessThan(500);
       expect(JSON.stringify(r.body)).not.toMatch(/syntax error|pg_|relation "/i);
     }
-    const value = await admin.get('/api/v1/data/account?filter=' + encodeURIComponent(JSON.stringify({ name: { eq: "x' or '1'='1" } })));
+    const value = await admin.get(
+      '/api/v1/data/account?filter=' + encodeURIComponent(JSON.stringify({ name: { eq: "x' or '1'='1" } })),
+    );
     expect([value.status, value.body.data]).toEqual([200, []]);
-    const agg = await admin.post('/api/v1/data/opportunity/aggregate', { metrics: [{ fn: 'if(1=2,sleep(1),sleep(3)) and sum', field: 'amount' }] });
+    const agg = await admin.post('/api/v1/data/opportunity/aggregate', {
+      metrics: [{ fn: 'if(1=2,sleep(1),sleep(3)) and sum', field: 'amount' }],
+    });
     expect(agg.status).toBe(400);
     expect((await admin.get('/api/v1/data/account')).status).toBe(200);
   });
@@ -247,7 +349,10 @@ describe('search', () => {
     expect(hit.status).toBe(200);
     expect(names(hit)).toContain('A');
     // description is hidden from reps: searching its words finds nothing, exactly like a miss.
-    const probe = await as.rep_east1('get', '/api/v1/data/opportunity?search=' + encodeURIComponent('confidential'));
+    const probe = await as.rep_east1(
+      'get',
+      '/api/v1/data/opportunity?search=' + encodeURIComponent('confidential'),
+    );
     expect(probe.body.data).toEqual([]);
     const adminHit = await admin.get('/api/v1/data/opportunity?search=' + encodeURIComponent('%'));
     expect(adminHit.body.data).toEqual([]);

@@ -74,7 +74,9 @@ export function createApp(d: AppDeps): Express {
   });
   api.get('/me', (_req, res) => {
     const p = principalOf(res);
-    res.json({ data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin } });
+    res.json({
+      data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
+    });
   });
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta));
@@ -83,7 +85,9 @@ export function createApp(d: AppDeps): Express {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });
   });
-  api.use((req, res) => sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })));
+  api.use((req, res) =>
+    sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })),
+  );
   app.use('/api/v1', api);
   if (d.studioDir && existsSync(d.studioDir)) {
     app.use(express.static(d.studioDir, { index: 'index.html', maxAge: '1h' }));

@@ -4,7 +4,8 @@ import { hashToken, type Principal, type TenantStore } from '../tenancy/tenants.
 
 const TOKEN_TTL_MS = 30_000;
 
-export const bearerToken = (req: Request) => /^Bearer\s+(\S{8,200})$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+export const bearerToken = (req: Request) =>
+  /^Bearer\s+(\S{8,200})$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
 
 /**
  * Bearer token (API token or session) → principal (tenant, user). Resolved tokens are cached

@@ -6,7 +6,8 @@ export function strictQuery(req: Request, allowed: readonly string[]): Record<st
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) {
     if (!allowed.includes(k)) throw badRequest('UNKNOWN_PARAMETER', { name: k, allowed: allowed.join(', ') });
-    if (typeof v !== 'string') throw badRequest('BAD_REQUEST', { reason: `"${k}" must be given once, as a plain value` });
+    if (typeof v !== 'string')
+      throw badRequest('BAD_REQUEST', { reason: `"${k}" must be given once, as a plain value` });
     out[k] = v;
   }
   return out;
@@ -35,7 +36,12 @@ export function parseJsonParam(name: string, raw: string | undefined): unknown {
 }
 
 export const listParam = (raw: string | undefined) =>
-  raw === undefined ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 export function intParam(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

@@ -6,8 +6,10 @@ export const MAX_JSON_DEPTH = 32;
 /** True when a parsed JSON value nests deeper than `max` (stops at the first such path). */
 export function tooDeep(v: unknown, max: number, depth = 1): boolean {
   if (depth > max) return true;
-  if (Array.isArray(v)) return v.some((x) => x !== null && typeof x === 'object' && tooDeep(x, max, depth + 1));
-  if (v !== null && typeof v === 'object') return Object.values(v).some((x) => x !== null && typeof x === 'object' && tooDeep(x, max, depth + 1));
+  if (Array.isArray(v))
+    return v.some((x) => x !== null && typeof x === 'object' && tooDeep(x, max, depth + 1));
+  if (v !== null && typeof v === 'object')
+    return Object.values(v).some((x) => x !== null && typeof x === 'object' && tooDeep(x, max, depth + 1));
   return false;
 }
 

@@ -7,7 +7,11 @@ const cache = new WeakMap<CompiledModel, object>();
 function clean(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(clean);
   if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x-')).map(([k, x]) => [k, clean(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !k.startsWith('x-'))
+        .map(([k, x]) => [k, clean(x)]),
+    );
   return v;
 }
 
@@ -29,7 +33,14 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
         code: { type: 'string' },
         errors: {
           type: 'array',
-          items: { type: 'object', properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+          items: {
+            type: 'object',
+            properties: {
+              pointer: { type: 'string' },
+              code: { type: 'string' },
+              message: { type: 'string' },
+            },
+          },
         },
       },
     },
@@ -37,9 +48,15 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
   const paths: Record<string, unknown> = {};
   for (const o of model.objects.values()) {
     const ref = (n: string) => ({ $ref: `#/components/schemas/${n}` });
-    schemas[o.name] = { ...(clean(readSchema(o)) as object), title: o.def.label.en, description: o.def.label['zh-CN'] };
+    schemas[o.name] = {
+      ...(clean(readSchema(o)) as object),
+      title: o.def.label.en,
+      description: o.def.label['zh-CN'],
+    };
     schemas[`${o.name}_write`] = clean(writeSchema(o));
-    const one = { content: { 'application/json': { schema: { type: 'object', properties: { data: ref(o.name) } } } } };
+    const one = {
+      content: { 'application/json': { schema: { type: 'object', properties: { data: ref(o.name) } } } },
+    };
     const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
     const tags = [o.name];
     paths[`/api/v1/data/${o.name}`] = {
@@ -47,9 +64,11 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
         tags,
         operationId: `list_${o.name}`,
         summary: `List ${o.def.pluralLabel.en} / ${o.def.pluralLabel['zh-CN']}`,
-        parameters: ['filter', 'sort', 'cursor', 'fields', 'expand'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })).concat([
-          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } as never },
-        ]),
+        parameters: ['filter', 'sort', 'cursor', 'fields', 'expand']
+          .map((name) => ({ name, in: 'query', schema: { type: 'string' } }))
+          .concat([
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } as never },
+          ]),
         responses: {
           200: {
             description: 'A page of records',
@@ -59,7 +78,13 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
                   type: 'object',
                   properties: {
                     data: { type: 'array', items: ref(o.name) },
-                    meta: { type: 'object', properties: { next_cursor: { type: ['string', 'null'] }, has_more: { type: 'boolean' } } },
+                    meta: {
+                      type: 'object',
+                      properties: {
+                        next_cursor: { type: ['string', 'null'] },
+                        has_more: { type: 'boolean' },
+                      },
+                    },
                   },
                 },
               },
@@ -77,7 +102,11 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
     };
     paths[`/api/v1/data/${o.name}/{id}`] = {
       parameters: [idParam],
-      get: { tags, operationId: `get_${o.name}`, responses: { 200: { description: 'The record', ...one }, default: problem } },
+      get: {
+        tags,
+        operationId: `get_${o.name}`,
+        responses: { 200: { description: 'The record', ...one }, default: problem },
+      },
       patch: {
         tags,
         operationId: `update_${o.name}`,
@@ -95,12 +124,21 @@ export function openApiFor(model: CompiledModel, tenantName: string): object {
   }
   const doc = {
     openapi: '3.1.0',
-    info: { title: `Tessera API: ${tenantName}`, version: String(model.version), description: 'Generated from the tenant metadata.' },
+    info: {
+      title: `Tessera API: ${tenantName}`,
+      version: String(model.version),
+      description: 'Generated from the tenant metadata.',
+    },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       schemas,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      responses: { Problem: { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } } },
+      responses: {
+        Problem: {
+          description: 'RFC 9457 problem',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths,

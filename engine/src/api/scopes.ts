@@ -16,7 +16,8 @@ export const requireScope: RequestHandler = (req, res, next) => {
   const scopes = principalOf(res).scopes;
   if (scopes) {
     const need = needed(req.method, req.path);
-    if (need === 'session' || !scopes.includes(need)) throw new DomainError(403, 'TOKEN_SCOPE', { scope: need });
+    if (need === 'session' || !scopes.includes(need))
+      throw new DomainError(403, 'TOKEN_SCOPE', { scope: need });
   }
   next();
 };

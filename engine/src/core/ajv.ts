@@ -10,7 +10,13 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 /** One configured ajv: draft 2020-12, all errors, formats, and our `x-scale` decimal-places keyword. */
 export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, useDefaults: false, coerceTypes: false });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: false,
+    useDefaults: false,
+    coerceTypes: false,
+  });
   addFormats(ajv, ['date', 'date-time', 'email', 'uri', 'uuid']);
   ajv.addKeyword({
     keyword: 'x-scale',
@@ -62,7 +68,11 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         });
         break;
       case 'type':
-        out.push({ pointer: at, code: 'WRONG_TYPE', params: { expected: TYPE_NAMES[String(p.type).split(',')[0]] ?? p.type } });
+        out.push({
+          pointer: at,
+          code: 'WRONG_TYPE',
+          params: { expected: TYPE_NAMES[String(p.type).split(',')[0]] ?? p.type },
+        });
         break;
       case 'maxLength':
       case 'maxItems':
@@ -81,13 +91,25 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         out.push({ pointer: at, code: 'TOO_LARGE', params: { limit: p.limit } });
         break;
       case 'x-scale':
-        out.push({ pointer: at, code: 'TOO_MANY_DECIMALS', params: { scale: (e.parentSchema as { 'x-scale'?: number })?.['x-scale'] } });
+        out.push({
+          pointer: at,
+          code: 'TOO_MANY_DECIMALS',
+          params: { scale: (e.parentSchema as { 'x-scale'?: number })?.['x-scale'] },
+        });
         break;
       case 'enum':
-        out.push({ pointer: at, code: 'NOT_AN_OPTION', params: { value: valueAt(e), allowed: p.allowedValues } });
+        out.push({
+          pointer: at,
+          code: 'NOT_AN_OPTION',
+          params: { value: valueAt(e), allowed: p.allowedValues },
+        });
         break;
       case 'format':
-        out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: FORMAT_NAMES[String(p.format)] ?? p.format } });
+        out.push({
+          pointer: at,
+          code: 'BAD_FORMAT',
+          params: { format: FORMAT_NAMES[String(p.format)] ?? p.format },
+        });
         break;
       case 'pattern':
         out.push({ pointer: at, code: 'BAD_FORMAT', params: { format: { en: 'format', 'zh-CN': '格式' } } });

@@ -128,7 +128,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'The cursor is invalid or belongs to another query. Start again without a cursor.',
     'zh-CN': '游标无效或属于其他查询。请去掉 cursor 重新查询。',
   },
-  BAD_LIMIT: { en: 'limit must be an integer from 1 to {max}.', 'zh-CN': 'limit 必须是 1 到 {max} 之间的整数。' },
+  BAD_LIMIT: {
+    en: 'limit must be an integer from 1 to {max}.',
+    'zh-CN': 'limit 必须是 1 到 {max} 之间的整数。',
+  },
   BAD_AGGREGATE: { en: 'Invalid aggregate: {reason}', 'zh-CN': '聚合请求无效：{reason}' },
   // metadata
   METADATA_INVALID: {
@@ -139,10 +142,14 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'The metadata was deployed by someone else (current version {current}). Plan again on top of it.',
     'zh-CN': '元数据已被他人部署（当前版本 {current}）。请基于最新版本重新生成计划。',
   },
-  META_VERSION_NOT_FOUND: { en: 'Metadata version {version} does not exist.', 'zh-CN': '元数据版本 {version} 不存在。' },
+  META_VERSION_NOT_FOUND: {
+    en: 'Metadata version {version} does not exist.',
+    'zh-CN': '元数据版本 {version} 不存在。',
+  },
   LOSSY_CHANGE: {
     en: 'The deploy would lose data in {count} place(s); see errors. Fix the data, or deploy again with "allowLossy": true to convert (values that cannot convert become empty, long texts are cut).',
-    'zh-CN': '此次部署会在 {count} 处丢失数据，详见 errors。请先修正数据，或在部署时加上 "allowLossy": true 以强制转换（无法转换的值将置空，超长文本将被截断）。',
+    'zh-CN':
+      '此次部署会在 {count} 处丢失数据，详见 errors。请先修正数据，或在部署时加上 "allowLossy": true 以强制转换（无法转换的值将置空，超长文本将被截断）。',
   },
   UNSUPPORTED_CHANGE: {
     en: 'This change cannot be made in place: {reason}',
@@ -171,7 +178,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Object "{target}" does not exist in this package.',
     'zh-CN': '此元数据包中不存在对象“{target}”。',
   },
-  META_UNKNOWN_FIELD: { en: 'Field "{field}" does not exist on "{object}".', 'zh-CN': '“{object}”上不存在字段“{field}”。' },
+  META_UNKNOWN_FIELD: {
+    en: 'Field "{field}" does not exist on "{object}".',
+    'zh-CN': '“{object}”上不存在字段“{field}”。',
+  },
   META_SCALE_GT_PRECISION: {
     en: 'Scale ({scale}) cannot exceed precision ({precision}).',
     'zh-CN': '小数位数（{scale}）不能大于总位数（{precision}）。',
@@ -182,7 +192,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'The format needs exactly one sequence such as {0000}.',
     'zh-CN': '编号格式中必须恰好有一个序号，如 {0000}。',
   },
-  META_BAD_DEFAULT: { en: 'The default value is not valid for this field: {reason}', 'zh-CN': '默认值对此字段无效：{reason}' },
+  META_BAD_DEFAULT: {
+    en: 'The default value is not valid for this field: {reason}',
+    'zh-CN': '默认值对此字段无效：{reason}',
+  },
   META_NOT_INDEXABLE: {
     en: 'Fields of type {type} cannot be indexed or unique.',
     'zh-CN': '{type} 类型的字段不能建索引或设为唯一。',
@@ -214,13 +227,105 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   META_UNKNOWN_ROLE: { en: 'Role "{role}" does not exist.', 'zh-CN': '角色“{role}”不存在。' },
   META_ROLE_CYCLE: { en: 'Role "{role}" is its own ancestor.', 'zh-CN': '角色“{role}”成为了自己的上级。' },
   META_TOO_MANY: { en: 'At most {max} {what}.', 'zh-CN': '{what}最多 {max} 个。' },
+  // rules (docs/rules.md)
+  VALIDATION_RULE: { en: '{message}', 'zh-CN': '{message}' },
+  RULE_ERROR: {
+    en: 'Rule "{rule}" could not be evaluated; the record was not saved.',
+    'zh-CN': '规则“{rule}”无法计算，记录未保存。',
+  },
+  DEPENDENT_OPTION: {
+    en: '"{value}" is not allowed when "{controlling}" is "{controllingValue}".',
+    'zh-CN': '当“{controlling}”为“{controllingValue}”时，不允许选择“{value}”。',
+  },
+  READ_ONLY_NOW: {
+    en: 'Field "{field}" cannot be changed while the record is in this state.',
+    'zh-CN': '记录处于当前状态时，字段“{field}”不能修改。',
+  },
+  DUPLICATE_BLOCKED: {
+    en: 'This record duplicates {count} existing record(s) (rule "{rule}"); it was not saved.',
+    'zh-CN': '该记录与 {count} 条已有记录重复（规则“{rule}”），未保存。',
+  },
+  DUPLICATE_WARNING: {
+    en: 'This record may duplicate {count} existing record(s) (rule "{rule}"). To save it anyway, send "$override" with a reason.',
+    'zh-CN': '该记录可能与 {count} 条已有记录重复（规则“{rule}”）。如仍要保存，请在 "$override" 中填写原因。',
+  },
+  BAD_OVERRIDE: {
+    en: '"$override" must be a reason of 1 to 500 characters.',
+    'zh-CN': '"$override" 必须是 1 到 500 个字符的原因说明。',
+  },
+  // expressions (deploy-time type check)
+  EXPR_TOO_BIG: {
+    en: 'The expression is too large (at most {nodes} nodes, depth {depth}, {bytes} bytes).',
+    'zh-CN': '表达式过大（最多 {nodes} 个节点、深度 {depth}、{bytes} 字节）。',
+  },
+  EXPR_FORBIDDEN_NAME: {
+    en: '"{name}" may not be used in an expression.',
+    'zh-CN': '表达式中不能使用“{name}”。',
+  },
+  EXPR_UNKNOWN_FIELD: {
+    en: '"{field}" is not a field of "{object}" (or of the record it looks up).',
+    'zh-CN': '“{field}”不是“{object}”（或其关联记录）的字段。',
+  },
+  EXPR_VAR_PATH: {
+    en: 'var takes a field name as a literal string (and an optional default).',
+    'zh-CN': 'var 的参数必须是字段名字符串（可带一个默认值）。',
+  },
+  EXPR_UNKNOWN_OP: {
+    en: 'Unknown or forbidden operation "{op}". Allowed: {allowed}.',
+    'zh-CN': '未知或被禁止的操作“{op}”。允许：{allowed}。',
+  },
+  EXPR_ARITY: {
+    en: '"{op}" takes {min} to {max} arguments, not {count}.',
+    'zh-CN': '“{op}”需要 {min} 到 {max} 个参数，而不是 {count} 个。',
+  },
+  EXPR_TYPE_MISMATCH: {
+    en: 'Type mismatch: expected {expected}, got {actual}.',
+    'zh-CN': '类型不匹配：应为 {expected}，实际为 {actual}。',
+  },
+  EXPR_NOT_AN_OPTION: {
+    en: '"{value}" is not an option of this picklist ({options}).',
+    'zh-CN': '“{value}”不是此选项字段的选项（{options}）。',
+  },
+  EXPR_BAD_REGEX: {
+    en: 'The regular expression is refused ({reason}): literal, at most 200 characters, no back-references, no nested or alternated repetition, at most 3 unbounded repeats.',
+    'zh-CN':
+      '正则表达式被拒绝（{reason}）：须为字面量，最多 200 个字符，不能有反向引用、嵌套或带选择的重复，最多 3 个无上限重复。',
+  },
+  EXPR_BAD_NODE: {
+    en: 'An expression node is an operation object with exactly one key.',
+    'zh-CN': '表达式节点必须是只有一个键的操作对象。',
+  },
+  EXPR_RESULT_TYPE: {
+    en: 'The expression gives {actual}; {expected} is needed here.',
+    'zh-CN': '表达式结果为 {actual}，此处需要 {expected}。',
+  },
+  META_DEPENDENT_PICKLIST: {
+    en: "controllingField must be another picklist or a boolean field of this object; dependencies list its values and this field's options.",
+    'zh-CN':
+      'controllingField 必须是本对象的另一个单选或布尔字段；dependencies 只能列出它的取值和本字段的选项。',
+  },
+  META_DUPLICATE_MATCH: {
+    en: 'Duplicate rules match text, email, phone, picklist or lookup fields; similarity needs a text field.',
+    'zh-CN': '查重规则只能匹配文本、邮箱、电话、单选或查找关联字段；相似匹配只适用于文本字段。',
+  },
+  META_ROLLUP_FILTER: { en: 'Invalid roll-up filter: {reason}', 'zh-CN': '汇总过滤条件无效：{reason}' },
+  META_ROLLUP_DATE: {
+    en: 'Roll-ups store numbers: min and max of date fields are not supported yet.',
+    'zh-CN': '汇总字段存储数字：暂不支持日期字段的最小值和最大值。',
+  },
+  META_FORMULA_CYCLE: {
+    en: 'Formula "{field}" depends on itself ({path}).',
+    'zh-CN': '公式“{field}”依赖了自身（{path}）。',
+  },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {
   const entry = MESSAGES[code];
   const template = entry ? entry[lang] : code;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? localized(params[k], lang) : `{${k}}`));
+  return template.replace(/\{(\w+)\}/g, (_, k: string) =>
+    k in params ? localized(params[k], lang) : `{${k}}`,
+  );
 }
 
 /** A param may itself be a text in both languages. */

@@ -73,7 +73,50 @@ export interface FieldDef {
   // formula / roll-up (declared here, computed by the rules layer)
   returnType?: 'text' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'currency' | 'percent';
   expression?: JsonValue;
-  summary?: { object: string; field?: string; via: string; fn: 'count' | 'sum' | 'min' | 'max'; filter?: JsonValue };
+  summary?: {
+    object: string;
+    field?: string;
+    via: string;
+    fn: 'count' | 'sum' | 'min' | 'max';
+    filter?: JsonValue;
+  };
+  // rules (json-logic expressions over the record; see docs/rules.md)
+  /** The field is required when this condition holds. */
+  requiredIf?: JsonValue;
+  /** The field may not change when this condition holds (evaluated on the record as it would be saved). */
+  readOnlyIf?: JsonValue;
+  /** A value computed at create when the caller sends none. */
+  defaultExpression?: JsonValue;
+  /** Dependent picklist: the picklist or boolean field whose value decides which options are allowed. */
+  controllingField?: string;
+  /** Controlling value → allowed option values of this field; a value not listed allows none. */
+  dependencies?: Record<string, string[]>;
+}
+
+/** A condition that makes a record invalid, with the message the user reads. */
+export interface ValidationRuleDef {
+  name: string;
+  label?: I18nText;
+  /** json-logic: when it holds (is truthy), the record is refused. */
+  condition: JsonValue;
+  message: I18nText;
+  /** The field the error is attached to; absent: the record as a whole. */
+  field?: string;
+  /** Inactive rules are kept but not enforced (default true). */
+  active?: boolean;
+}
+
+/** How a matched field is normalised before comparing (see docs/rules.md). */
+export type DuplicateNormalize = 'text' | 'company' | 'phone' | 'email' | 'none';
+
+export interface DuplicateRuleDef {
+  name: string;
+  label?: I18nText;
+  active?: boolean;
+  /** All conditions must match (AND); several rules are alternatives (OR). */
+  match: { field: string; normalize?: DuplicateNormalize; similarity?: number }[];
+  /** block: refuse the write; warn: refuse unless the caller sends an override with a reason. */
+  action: 'block' | 'warn';
 }
 
 export interface IndexDef {
@@ -95,7 +138,11 @@ export interface ObjectDef {
   layout?: JsonObject;
   /** Who sees and edits which records (organisation-wide default, sharing rules). */
   sharing?: SharingDef;
-  // Later issues: validationRules, businessTypes, stagePipelines, approvalFlows, pools, timeRules.
+  /** Conditions that refuse a write, each with a bilingual message (docs/rules.md). */
+  validationRules?: ValidationRuleDef[];
+  /** Matching rules that block or warn about duplicate records (docs/rules.md). */
+  duplicateRules?: DuplicateRuleDef[];
+  // Later issues: businessTypes, stagePipelines, approvalFlows, pools, timeRules.
   [extension: `x_${string}`]: JsonValue | undefined;
 }
 

@@ -26,9 +26,21 @@ export async function writeAudit(db: Knex | Knex.Transaction, platform: Ident, e
   await db
     .withSchema(platform)
     .table('audit_log')
-    .insert({ tenant_id: e.tenantId, actor: e.actor, action: e.action, detail: e.detail ? JSON.stringify(e.detail) : null, ip: e.ip ?? null });
+    .insert({
+      tenant_id: e.tenantId,
+      actor: e.actor,
+      action: e.action,
+      detail: e.detail ? JSON.stringify(e.detail) : null,
+      ip: e.ip ?? null,
+    });
 }
 
 export function readAudit(db: Knex, platform: Ident, tenantId: string, limit = 200) {
-  return db.withSchema(platform).table('audit_log').where({ tenant_id: tenantId }).orderBy('seq', 'desc').limit(limit).select('seq', 'actor', 'action', 'detail', 'ip', 'at');
+  return db
+    .withSchema(platform)
+    .table('audit_log')
+    .where({ tenant_id: tenantId })
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .select('seq', 'actor', 'action', 'detail', 'ip', 'at');
 }

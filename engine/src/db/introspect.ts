@@ -2,7 +2,12 @@ import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import type { DbSnapshot } from './snapshot.js';
 
-const ON_DELETE: Record<string, 'restrict' | 'set_null' | 'cascade'> = { r: 'restrict', a: 'restrict', n: 'set_null', c: 'cascade' };
+const ON_DELETE: Record<string, 'restrict' | 'set_null' | 'cascade'> = {
+  r: 'restrict',
+  a: 'restrict',
+  n: 'set_null',
+  c: 'cascade',
+};
 
 /** Reads a tenant schema's tables, columns, indexes and foreign keys from the catalog (3 queries). */
 export async function snapshotSchema(db: Knex | Knex.Transaction, schema: Ident): Promise<DbSnapshot> {
@@ -32,7 +37,8 @@ export async function snapshotSchema(db: Knex | Knex.Transaction, schema: Ident)
     if (!snap.tables.has(r.t)) snap.tables.set(r.t, new Map());
     snap.tables.get(r.t)!.set(r.c, r.type);
   }
-  for (const r of idx.rows as { name: string; t: string; u: boolean }[]) snap.indexes.set(r.name, { table: r.t, unique: r.u });
+  for (const r of idx.rows as { name: string; t: string; u: boolean }[])
+    snap.indexes.set(r.name, { table: r.t, unique: r.u });
   for (const r of fks.rows as { name: string; t: string; rt: string; del: string }[])
     snap.foreignKeys.set(r.name, { table: r.t, refTable: r.rt, onDelete: ON_DELETE[r.del] ?? 'other' });
   return snap;

@@ -7,7 +7,10 @@ export const META_CHANNEL = 'tessera_meta';
  * A dedicated connection that LISTENs for metadata deploys (Postgres server only; PGlite runs in one
  * process and needs none). Reconnects after a dropped connection.
  */
-export function listenForDeploys(url: string, onMessage: (payload: string) => void): { close(): Promise<void> } {
+export function listenForDeploys(
+  url: string,
+  onMessage: (payload: string) => void,
+): { close(): Promise<void> } {
   let client: pg.Client | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;

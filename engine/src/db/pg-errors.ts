@@ -13,15 +13,20 @@ export function fromPgError(err: unknown): DomainError | null {
   switch (e?.code) {
     case '23505':
       return new DomainError(409, 'UNIQUE_VIOLATION', {}, uniqueIssue(e));
-    case '23503':
+    case '23503': // foreign_key_violation
+    case '23001': // restrict_violation: ON DELETE RESTRICT reports this one, not 23503
       return new DomainError(409, 'STILL_REFERENCED', { detail: e.table ?? '' });
     case '55P03': // lock_not_available (lock_timeout)
       return new DomainError(503, 'LOCK_TIMEOUT', {}, [], { retryAfter: 2 });
     case '57014': // query_canceled (statement_timeout)
-      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'statement timeout' }, [], { retryAfter: 2 });
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'statement timeout' }, [], {
+        retryAfter: 2,
+      });
     case '40001':
     case '40P01':
-      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'concurrent update' }, [], { retryAfter: 1 });
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'concurrent update' }, [], {
+        retryAfter: 1,
+      });
     default:
       return null;
   }

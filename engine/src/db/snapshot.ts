@@ -5,7 +5,14 @@ export interface DbSnapshot {
   /** index name → its table and uniqueness (primary keys excluded). */
   indexes: Map<string, { table: string; unique: boolean }>;
   /** foreign-key constraint name → table, referenced table, on-delete action. */
-  foreignKeys: Map<string, { table: string; refTable: string; onDelete: 'restrict' | 'set_null' | 'cascade' | 'other' }>;
+  foreignKeys: Map<
+    string,
+    { table: string; refTable: string; onDelete: 'restrict' | 'set_null' | 'cascade' | 'other' }
+  >;
 }
 
-export const emptySnapshot = (): DbSnapshot => ({ tables: new Map(), indexes: new Map(), foreignKeys: new Map() });
+export const emptySnapshot = (): DbSnapshot => ({
+  tables: new Map(),
+  indexes: new Map(),
+  foreignKeys: new Map(),
+});

@@ -39,15 +39,25 @@ export function compileModel(pkg: PackageDef, version: number, hash: string): Co
   const children = new Map<string, { object: string; field: string }[]>();
   for (const o of pkg.objects)
     for (const f of o.fields)
-      if (f.target) children.set(f.target, [...(children.get(f.target) ?? []), { object: o.name, field: f.name }]);
+      if (f.target)
+        children.set(f.target, [...(children.get(f.target) ?? []), { object: o.name, field: f.name }]);
   for (const o of pkg.objects) {
     const fieldList = o.fields.map((raw): CompiledField => {
       const def = withDefaults(raw);
       const type = fieldType(def.type);
-      return Object.freeze({ id: def.id!, name: def.name, def, type, column: ident(def.name), storage: type.storage(def) });
+      return Object.freeze({
+        id: def.id!,
+        name: def.name,
+        def,
+        type,
+        column: ident(def.name),
+        storage: type.storage(def),
+      });
     });
     const nameField =
-      o.nameField ?? fieldList.find((f) => f.def.type === 'text' || f.def.type === 'auto_number')?.name ?? null;
+      o.nameField ??
+      fieldList.find((f) => f.def.type === 'text' || f.def.type === 'auto_number')?.name ??
+      null;
     objects.set(
       o.name,
       Object.freeze({

@@ -8,6 +8,7 @@ import { expressionSize } from './expression-size.js';
 import { META_LIMITS } from './limits.js';
 import { validateFieldShape, validatePackageShape } from './schemas.js';
 import { checkSecurity } from './validate-security.js';
+import { checkRules } from './validate-rules.js';
 
 export type ValidationResult = { ok: true; pkg: PackageDef } | { ok: false; issues: FieldIssue[] };
 
@@ -34,6 +35,7 @@ export function validatePackage(input: unknown): ValidationResult {
   if (issues.length) return { ok: false, issues };
   checkSemantics(pkg, issues);
   checkSecurity(pkg, issues);
+  checkRules(pkg, issues);
   return issues.length ? { ok: false, issues } : { ok: true, pkg };
 }
 
@@ -43,7 +45,13 @@ function checkName(name: string, at: string, issues: FieldIssue[]) {
   if (problem === 'reserved') issues.push({ pointer: at, code: 'META_RESERVED_NAME', params: { name } });
 }
 
-function checkUnique<T>(items: T[], key: (t: T) => string | undefined, at: (i: number) => string, code: string, issues: FieldIssue[]) {
+function checkUnique<T>(
+  items: T[],
+  key: (t: T) => string | undefined,
+  at: (i: number) => string,
+  code: string,
+  issues: FieldIssue[],
+) {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const k = key(item);
@@ -55,23 +63,48 @@ function checkUnique<T>(items: T[], key: (t: T) => string | undefined, at: (i: n
 
 function checkSemantics(pkg: PackageDef, issues: FieldIssue[]) {
   const objects = new Map(pkg.objects.map((o) => [o.name, o]));
-  checkUnique(pkg.objects, (o) => o.name, (i) => pointer('objects', i, 'name'), 'META_DUPLICATE_NAME', issues);
+  checkUnique(
+    pkg.objects,
+    (o) => o.name,
+    (i) => pointer('objects', i, 'name'),
+    'META_DUPLICATE_NAME',
+    issues,
+  );
   const allIds = [...pkg.objects.map((o) => o.id), ...pkg.objects.flatMap((o) => o.fields.map((f) => f.id))];
-  checkUnique(allIds, (id) => id, () => '/objects', 'META_DUPLICATE_ID', issues);
+  checkUnique(
+    allIds,
+    (id) => id,
+    () => '/objects',
+    'META_DUPLICATE_ID',
+    issues,
+  );
   for (const [oi, obj] of pkg.objects.entries()) {
     const at = pointer('objects', oi);
     checkName(obj.name, `${at}/name`, issues);
-    checkUnique(obj.fields, (f) => f.name, (i) => `${at}/fields/${i}/name`, 'META_DUPLICATE_NAME', issues);
+    checkUnique(
+      obj.fields,
+      (f) => f.name,
+      (i) => `${at}/fields/${i}/name`,
+      'META_DUPLICATE_NAME',
+      issues,
+    );
     obj.fields.forEach((f, fi) => checkField(withDefaults(f), obj, objects, `${at}/fields/${fi}`, issues));
     checkIndexes(obj, at, issues);
     if (obj.nameField !== undefined) {
       const nf = obj.fields.find((f) => f.name === obj.nameField);
-      if (!nf || !NAME_FIELD_TYPES.has(nf.type)) issues.push({ pointer: `${at}/nameField`, code: 'META_NAME_FIELD' });
+      if (!nf || !NAME_FIELD_TYPES.has(nf.type))
+        issues.push({ pointer: `${at}/nameField`, code: 'META_NAME_FIELD' });
     }
   }
 }
 
-function checkField(f: FieldDef, obj: ObjectDef, objects: Map<string, ObjectDef>, at: string, issues: FieldIssue[]) {
+function checkField(
+  f: FieldDef,
+  obj: ObjectDef,
+  objects: Map<string, ObjectDef>,
+  at: string,
+  issues: FieldIssue[],
+) {
   const type = fieldType(f.type);
   checkName(f.name, `${at}/name`, issues);
   for (const i of type.check?.(f) ?? []) issues.push({ ...i, pointer: at + i.pointer });
@@ -80,10 +113,18 @@ function checkField(f: FieldDef, obj: ObjectDef, objects: Map<string, ObjectDef>
   if (f.type === 'master_detail' && f.target === obj.name)
     issues.push({ pointer: `${at}/target`, code: 'META_MASTER_DETAIL_SELF' });
   if ((f.unique || f.indexed) && !type.sortable)
-    issues.push({ pointer: `${at}/${f.unique ? 'unique' : 'indexed'}`, code: 'META_NOT_INDEXABLE', params: { type: f.type } });
+    issues.push({
+      pointer: `${at}/${f.unique ? 'unique' : 'indexed'}`,
+      code: 'META_NOT_INDEXABLE',
+      params: { type: f.type },
+    });
   if (f.default !== undefined) {
     if (!type.writable) {
-      issues.push({ pointer: `${at}/default`, code: 'META_BAD_DEFAULT', params: { reason: 'computed field' } });
+      issues.push({
+        pointer: `${at}/default`,
+        code: 'META_BAD_DEFAULT',
+        params: { reason: 'computed field' },
+      });
     } else {
       const v = defaultsAjv.compile(type.valueSchema(f));
       if (!v(f.default))
@@ -94,7 +135,10 @@ function checkField(f: FieldDef, obj: ObjectDef, objects: Map<string, ObjectDef>
         });
     }
   }
-  if (f.expression !== undefined && !expressionSize(f.expression, META_LIMITS.expressionNodes, META_LIMITS.expressionDepth).ok)
+  if (
+    f.expression !== undefined &&
+    !expressionSize(f.expression, META_LIMITS.expressionNodes, META_LIMITS.expressionDepth).ok
+  )
     issues.push({
       pointer: `${at}/expression`,
       code: 'META_EXPRESSION_TOO_BIG',
@@ -103,20 +147,35 @@ function checkField(f: FieldDef, obj: ObjectDef, objects: Map<string, ObjectDef>
   if (f.summary) checkRollup(f, obj, objects, at, issues);
 }
 
-function checkRollup(f: FieldDef, obj: ObjectDef, objects: Map<string, ObjectDef>, at: string, issues: FieldIssue[]) {
+function checkRollup(
+  f: FieldDef,
+  obj: ObjectDef,
+  objects: Map<string, ObjectDef>,
+  at: string,
+  issues: FieldIssue[],
+) {
   const s = f.summary!;
   const child = objects.get(s.object);
   if (!child) {
-    issues.push({ pointer: `${at}/summary/object`, code: 'META_UNKNOWN_TARGET', params: { target: s.object } });
+    issues.push({
+      pointer: `${at}/summary/object`,
+      code: 'META_UNKNOWN_TARGET',
+      params: { target: s.object },
+    });
     return;
   }
   const via = child.fields.find((c) => c.name === s.via);
   if (!via || (via.type !== 'lookup' && via.type !== 'master_detail') || via.target !== obj.name)
-    issues.push({ pointer: `${at}/summary/via`, code: 'META_ROLLUP_VIA', params: { via: s.via, object: s.object } });
+    issues.push({
+      pointer: `${at}/summary/via`,
+      code: 'META_ROLLUP_VIA',
+      params: { via: s.via, object: s.object },
+    });
   if (s.fn !== 'count') {
     const target = child.fields.find((c) => c.name === s.field);
     const kind = target ? fieldType(target.type).operand : undefined;
-    const ok = kind === 'number' || kind === 'integer' || (s.fn !== 'sum' && (kind === 'date' || kind === 'datetime'));
+    const ok =
+      kind === 'number' || kind === 'integer' || (s.fn !== 'sum' && (kind === 'date' || kind === 'datetime'));
     if (!ok)
       issues.push({
         pointer: `${at}/summary/field`,
@@ -139,7 +198,11 @@ function checkIndexes(obj: ObjectDef, at: string, issues: FieldIssue[]) {
           params: { field: name, object: obj.name },
         });
       else if (f && !fieldType(f.type).sortable)
-        issues.push({ pointer: `${at}/indexes/${ii}/fields/${ni}`, code: 'META_NOT_INDEXABLE', params: { type: f.type } });
+        issues.push({
+          pointer: `${at}/indexes/${ii}/fields/${ni}`,
+          code: 'META_NOT_INDEXABLE',
+          params: { type: f.type },
+        });
     }),
   );
 }

@@ -19,9 +19,11 @@ export const AGGREGATE_LIMITS = { groups: 5, metrics: 10, rows: 1000 } as const;
  * function of a field that supports it. Result keys are `count` or `<fn>_<field>`.
  */
 export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('BAD_AGGREGATE', { reason: 'expected a JSON object' });
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('BAD_AGGREGATE', { reason: 'expected a JSON object' });
   const req = body as AggregateRequest;
-  for (const k of Object.keys(req)) if (!ALLOWED.has(k)) throw badRequest('BAD_AGGREGATE', { reason: `unknown property "${k}"` });
+  for (const k of Object.keys(req))
+    if (!ALLOWED.has(k)) throw badRequest('BAD_AGGREGATE', { reason: `unknown property "${k}"` });
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const groupBy = req.groupBy ?? [];
@@ -38,13 +40,15 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
   s.access.scopeRead(qb, o, (name) => `${o.table}.${name}`);
   const groups = groupBy.map((name) => {
     const q = typeof name === 'string' ? cat.all.get(name) : undefined;
-    if (!q || !q.groupable) throw badRequest('BAD_AGGREGATE', { reason: `cannot group by "${String(name)}"` });
+    if (!q || !q.groupable)
+      throw badRequest('BAD_AGGREGATE', { reason: `cannot group by "${String(name)}"` });
     return q;
   });
   for (const g of groups) qb.select({ [g.name]: g.column }).groupBy(g.column);
   const aliases: string[] = [];
   for (const m of metrics) {
-    if (!m || typeof m !== 'object') throw badRequest('BAD_AGGREGATE', { reason: 'metric must be an object' });
+    if (!m || typeof m !== 'object')
+      throw badRequest('BAD_AGGREGATE', { reason: 'metric must be an object' });
     if (m.fn === 'count' && m.field === undefined) {
       qb.count({ count: '*' });
       aliases.push('count');
@@ -74,7 +78,14 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
     }
     for (const a of aliases) {
       const v = r[a];
-      out[a] = v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : (v as JsonValue);
+      out[a] =
+        v === null || v === undefined
+          ? null
+          : v instanceof Date
+            ? v.toISOString()
+            : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)
+              ? Number(v)
+              : (v as JsonValue);
     }
     return out;
   });

@@ -10,20 +10,34 @@ export function formatParts(format: string, now: Date, timeZone: string) {
       .formatToParts(now)
       .map((p) => [p.type, p.value]),
   );
-  const date: Record<string, string> = { YYYY: parts.year, YY: parts.year.slice(2), MM: parts.month, DD: parts.day };
+  const date: Record<string, string> = {
+    YYYY: parts.year,
+    YY: parts.year.slice(2),
+    MM: parts.month,
+    DD: parts.day,
+  };
   const period = (format.match(/\{(YYYY|YY|MM|DD)\}/g) ?? []).map((t) => date[t.slice(1, -1)]).join('');
   return { date, period };
 }
 
 export function renderNumber(format: string, date: Record<string, string>, n: number): string {
-  return format.replace(/\{(YYYY|YY|MM|DD|0+)\}/g, (_, t: string) => (t.startsWith('0') ? String(n).padStart(t.length, '0') : date[t]));
+  return format.replace(/\{(YYYY|YY|MM|DD|0+)\}/g, (_, t: string) =>
+    t.startsWith('0') ? String(n).padStart(t.length, '0') : date[t],
+  );
 }
 
 /**
  * Reserves `count` numbers for a field in one autocommitted statement, before the write's
  * transaction: concurrent writers never wait on each other, and a rolled-back write leaves a gap.
  */
-export async function reserveNumbers(db: Knex, schema: Ident, f: CompiledField, count: number, timeZone: string, now = new Date()) {
+export async function reserveNumbers(
+  db: Knex,
+  schema: Ident,
+  f: CompiledField,
+  count: number,
+  timeZone: string,
+  now = new Date(),
+) {
   const format = f.def.format ?? '{000000}';
   const { date, period } = formatParts(format, now, timeZone);
   const rows = await db

@@ -22,8 +22,22 @@ const UUID_OPS: readonly FilterOp[] = ['eq', 'ne', 'in', 'nin', 'isNull'];
 const TIME_OPS: readonly FilterOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isNull'];
 const iso = (raw: unknown) => (raw instanceof Date ? raw.toISOString() : (raw as JsonValue));
 
-function system(name: string, operand: OperandKind, operators: readonly FilterOp[], extra: Partial<Queryable> = {}): Queryable {
-  return { name, column: internalIdent(name), operand, operators, sortable: true, groupable: false, aggregates: [], ...extra };
+function system(
+  name: string,
+  operand: OperandKind,
+  operators: readonly FilterOp[],
+  extra: Partial<Queryable> = {},
+): Queryable {
+  return {
+    name,
+    column: internalIdent(name),
+    operand,
+    operators,
+    sortable: true,
+    groupable: false,
+    aggregates: [],
+    ...extra,
+  };
 }
 
 const SYSTEM: Queryable[] = [
@@ -49,19 +63,21 @@ export function catalogOf(o: CompiledObject): Catalog {
   let c = cache.get(o);
   if (c) return c;
   const all = new Map<string, Queryable>(SYSTEM.map((s) => [s.name, s]));
-  for (const f of o.fieldList)
+  for (const f of o.fieldList) {
+    const t = { ...f.type, ...f.type.specialize?.(f.def) };
     all.set(f.name, {
       name: f.name,
       column: f.column,
-      operand: f.type.operand,
-      operators: f.type.operators,
+      operand: t.operand,
+      operators: t.operators,
       sortable: f.type.sortable,
       groupable: f.type.groupable,
-      aggregates: f.type.aggregates,
-      fromDb: f.type.fromDb,
+      aggregates: t.aggregates,
+      fromDb: t.fromDb,
       field: f,
       target: f.storage.references?.object,
     });
+  }
   c = { all, names: [...all.keys()] };
   cache.set(o, c);
   return c;
@@ -85,7 +101,11 @@ export function visibleCatalog(o: CompiledObject, readable: ReadonlySet<string>)
 }
 
 /** Turns a database row into the API's JSON record. */
-export function rowToRecord(cat: Catalog, row: Record<string, unknown>, names: readonly string[] = cat.names) {
+export function rowToRecord(
+  cat: Catalog,
+  row: Record<string, unknown>,
+  names: readonly string[] = cat.names,
+) {
   const out: Record<string, JsonValue> = {};
   for (const n of names) {
     const q = cat.all.get(n)!;

@@ -15,7 +15,12 @@ export class CursorCodec {
   constructor(private secret: string) {}
 
   private sign(body: string, queryKey: string) {
-    return createHmac('sha256', this.secret).update(queryKey).update('\n').update(body).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.secret)
+      .update(queryKey)
+      .update('\n')
+      .update(body)
+      .digest('base64url')
+      .slice(0, 22);
   }
 
   encode(state: CursorState, queryKey: string): string {

@@ -8,7 +8,8 @@ export const FILTER_LIMITS = { depth: 10, predicates: 200, inItems: 500, stringL
 
 type Where = Knex.QueryBuilder;
 
-const fail = (pointer: string, reason: string) => badRequest('BAD_FILTER', { pointer: pointer || '/', reason });
+const fail = (pointer: string, reason: string) =>
+  badRequest('BAD_FILTER', { pointer: pointer || '/', reason });
 
 /**
  * The JSON filter language: `{"stage":{"eq":"won"},"amount":{"gt":5}}`, `and`/`or` arrays, `not`.
@@ -38,10 +39,14 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
       } else {
         const q = cat.all.get(key);
         if (!q) throw fail(here, `unknown field "${key}"`);
-        const ops = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [['eq', value] as [string, unknown]];
+        const ops =
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? Object.entries(value)
+            : [['eq', value] as [string, unknown]];
         if (ops.length === 0) throw fail(here, 'no operator');
         for (const [op, operand] of ops) {
-          if (++state.predicates > FILTER_LIMITS.predicates) throw fail(here, `more than ${FILTER_LIMITS.predicates} conditions`);
+          if (++state.predicates > FILTER_LIMITS.predicates)
+            throw fail(here, `more than ${FILTER_LIMITS.predicates} conditions`);
           predicate(b, q, col(q), op, operand, `${here}/${op}`);
         }
       }
@@ -97,12 +102,14 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 function text(v: unknown, at: string): string {
   if (typeof v !== 'string') throw fail(at, 'expected a string');
   if (v.length > FILTER_LIMITS.stringLength) throw fail(at, 'string too long');
+  if (v.includes('\u0000')) throw fail(at, 'contains a NUL character');
   return v;
 }
 
 function arrayOf(v: unknown, at: string): string[] {
   const arr = Array.isArray(v) ? v : [v];
-  if (arr.length === 0 || arr.length > FILTER_LIMITS.inItems) throw fail(at, `expected 1 to ${FILTER_LIMITS.inItems} values`);
+  if (arr.length === 0 || arr.length > FILTER_LIMITS.inItems)
+    throw fail(at, `expected 1 to ${FILTER_LIMITS.inItems} values`);
   return arr.map((x, i) => text(x, `${at}/${i}`));
 }
 
@@ -119,7 +126,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function scalar(q: Queryable, v: unknown, at: string): unknown {
   const kind: OperandKind = q.operand;
   const ok: Record<OperandKind, (x: unknown) => boolean> = {
-    string: (x) => typeof x === 'string' && x.length <= FILTER_LIMITS.stringLength,
+    string: (x) => typeof x === 'string' && x.length <= FILTER_LIMITS.stringLength && !x.includes('\u0000'),
     number: (x) => typeof x === 'number' && Number.isFinite(x),
     integer: (x) => Number.isInteger(x),
     boolean: (x) => typeof x === 'boolean',

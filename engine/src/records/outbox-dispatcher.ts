@@ -38,7 +38,12 @@ export class OutboxDispatcher extends EventEmitter {
 
   private async drain(tenantId: string, schema: Ident) {
     for (;;) {
-      const rows = (await this.knex.withSchema(schema).table(OUTBOX).whereNull('dispatched_at').orderBy('seq').limit(500)) as Record<string, unknown>[];
+      const rows = (await this.knex
+        .withSchema(schema)
+        .table(OUTBOX)
+        .whereNull('dispatched_at')
+        .orderBy('seq')
+        .limit(500)) as Record<string, unknown>[];
       if (!rows.length) return;
       for (const r of rows)
         this.emit('event', {
@@ -53,7 +58,10 @@ export class OutboxDispatcher extends EventEmitter {
       await this.knex
         .withSchema(schema)
         .table(OUTBOX)
-        .whereIn('seq', rows.map((r) => r.seq as number))
+        .whereIn(
+          'seq',
+          rows.map((r) => r.seq as number),
+        )
         .update({ dispatched_at: this.knex.fn.now() });
     }
   }

@@ -22,10 +22,12 @@ export interface WriteItem {
   after?: Record<string, unknown>;
   /** Where this item's fields live in the request body, e.g. '' or '/records/3'. */
   pointer: string;
+  /** The caller's reason to save despite warnings (body-level `$override`), e.g. a possible duplicate. */
+  override?: string;
 }
 
 export interface OutboxEvent {
-  type: 'record.created' | 'record.updated' | 'record.deleted';
+  type: 'record.created' | 'record.updated' | 'record.deleted' | 'record.duplicate_override';
   object: string;
   recordId: string;
   payload: Record<string, unknown>;

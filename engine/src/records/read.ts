@@ -23,7 +23,11 @@ export interface ReadScope {
 }
 
 /** The caller may not read this object at all. */
-export function assertCan(s: { access: AccessPolicy }, o: CompiledObject, op: 'create' | 'read' | 'edit' | 'delete') {
+export function assertCan(
+  s: { access: AccessPolicy },
+  o: CompiledObject,
+  op: 'create' | 'read' | 'edit' | 'delete',
+) {
   if (!s.access.can(o, op)) throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op });
 }
 
@@ -45,8 +49,11 @@ const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'pic
 
 /** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
 function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
-  if (search.length > 100) throw badRequest('BAD_FILTER', { pointer: '/search', reason: 'at most 100 characters' });
-  const cols = [...cat.all.values()].filter((q) => q.field && SEARCHABLE.has(q.field.def.type)).map((q) => q.column);
+  if (search.length > 100)
+    throw badRequest('BAD_FILTER', { pointer: '/search', reason: 'at most 100 characters' });
+  const cols = [...cat.all.values()]
+    .filter((q) => q.field && SEARCHABLE.has(q.field.def.type))
+    .map((q) => q.column);
   const words = search.trim().split(/\s+/).filter(Boolean).slice(0, 5);
   if (!cols.length || !words.length) return;
   for (const w of words) {
@@ -65,13 +72,19 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const limit = q.limit ?? PAGE.default;
-  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE.max) throw badRequest('BAD_LIMIT', { max: PAGE.max });
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE.max)
+    throw badRequest('BAD_LIMIT', { max: PAGE.max });
   const keys = parseSort(q.sort, cat);
   const plan = projection(s, o, q.fields, q.expand);
   const qb = s.db.withSchema(s.schema).from(o.table);
   s.access.scopeRead(qb, o, qualified(o));
-  const columns = new Set([...plan.names.map((n) => cat.all.get(n)!.column), ...keys.map((k) => k.q.column), 'id']);
+  const columns = new Set([
+    ...plan.names.map((n) => cat.all.get(n)!.column),
+    ...keys.map((k) => k.q.column),
+    'id',
+  ]);
   qb.select([...columns]);
+  keys.forEach((k, i) => exactKey(k) && qb.select(s.db.raw('??::text as ??', [k.q.column, exactAlias(i)])));
   if (q.filter !== undefined) applyFilter(qb, q.filter, cat);
   if (q.search) applySearch(qb, cat, q.search);
   const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${q.search ?? ''}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
@@ -88,7 +101,13 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   return { data, meta: { next_cursor: next, has_more: hasMore } };
 }
 
-export async function getRecord(s: ReadScope, o: CompiledObject, id: string, fields?: string[], expand?: string[]) {
+export async function getRecord(
+  s: ReadScope,
+  o: CompiledObject,
+  id: string,
+  fields?: string[],
+  expand?: string[],
+) {
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const plan = projection(s, o, fields, expand);
@@ -106,11 +125,19 @@ export async function getRecord(s: ReadScope, o: CompiledObject, id: string, fie
   return { record: data[0], version: row.version as number };
 }
 
-export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export const isUuid = (s: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+/** Timestamps keep microseconds that a JS Date drops: their cursor value is the exact database text. */
+const exactKey = (k: SortKey) => k.q.operand === 'datetime' || k.q.field?.storage.pg === 'timestamptz';
+const exactAlias = (i: number) => `_cursor_${i}`;
 
 function cursorOf(keys: SortKey[], row: Record<string, unknown>): CursorState {
   const raw = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
-  return { values: keys.map((k) => raw(row[k.q.column])), id: row.id as string };
+  return {
+    values: keys.map((k, i) => (exactKey(k) ? row[exactAlias(i)] : raw(row[k.q.column]))),
+    id: row.id as string,
+  };
 }
 
 /** Rows strictly after the cursor in (keys…, id) order, with NULLs last in both directions. */
@@ -147,7 +174,13 @@ interface Projection {
  * Which fields to return and which lookups to expand. `fields=name,account.name` selects and
  * expands in one go; `expand=account` returns the whole account.
  */
-function projection(s: ReadScope, o: CompiledObject, fields: string[] | undefined, expand: string[] | undefined, depth = 1): Projection {
+function projection(
+  s: ReadScope,
+  o: CompiledObject,
+  fields: string[] | undefined,
+  expand: string[] | undefined,
+  depth = 1,
+): Projection {
   const cat = catalogFor(s, o);
   const top = fields?.filter((f) => !f.includes('.'));
   const names = top && top.length ? ['id', ...top.filter((n) => n !== 'id')] : [...cat.names];
@@ -158,10 +191,11 @@ function projection(s: ReadScope, o: CompiledObject, fields: string[] | undefine
     if (!nested.has(head)) nested.set(head, { fields: [], expand: [] });
     return { head, rest: rest.join('.') };
   };
-  for (const f of fields ?? []) if (f.includes('.')) {
-    const { head, rest } = want(f);
-    nested.get(head)!.fields.push(rest);
-  }
+  for (const f of fields ?? [])
+    if (f.includes('.')) {
+      const { head, rest } = want(f);
+      nested.get(head)!.fields.push(rest);
+    }
   for (const e of expand ?? []) {
     const { head, rest } = want(e);
     if (rest) nested.get(head)!.expand.push(rest);
@@ -170,18 +204,30 @@ function projection(s: ReadScope, o: CompiledObject, fields: string[] | undefine
   for (const [head, sub] of nested) {
     const q = cat.all.get(head);
     if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
-    if (depth > MAX_EXPAND_DEPTH) throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
+    if (depth > MAX_EXPAND_DEPTH)
+      throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
     const target = s.model.objects.get(q.target);
     if (!target) throw new DomainError(500, 'INTERNAL');
-    if (!s.access.can(target, 'read')) throw badRequest('BAD_EXPAND', { path: head, reason: 'no access to the related object' });
+    if (!s.access.can(target, 'read'))
+      throw badRequest('BAD_EXPAND', { path: head, reason: 'no access to the related object' });
     if (!names.includes(head)) names.push(head);
-    out.expand.set(head, { object: target, plan: projection(s, target, sub.fields.length ? sub.fields : undefined, sub.expand, depth + 1) });
+    out.expand.set(head, {
+      object: target,
+      plan: projection(s, target, sub.fields.length ? sub.fields : undefined, sub.expand, depth + 1),
+    });
   }
   return out;
 }
 
 /** One query per expanded lookup and level (no N+1), replacing ids with the related records. */
-async function expandInto(s: ReadScope, o: CompiledObject, data: Record<string, JsonValue>[], _rows: Record<string, unknown>[], expand: Projection['expand'], depth: number) {
+async function expandInto(
+  s: ReadScope,
+  o: CompiledObject,
+  data: Record<string, JsonValue>[],
+  _rows: Record<string, unknown>[],
+  expand: Projection['expand'],
+  depth: number,
+) {
   for (const [name, { object, plan }] of expand) {
     const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
     if (!ids.length) continue;

@@ -49,6 +49,10 @@ export interface RecordsOptions {
   timeZone: string;
   /** Steps from process features, run in order between validation and persistence. */
   ruleSteps?: RecordStep[];
+  /** Steps that fill values before validation (e.g. computed defaults), after normalize. */
+  beforeValidate?: RecordStep[];
+  /** Steps run after persist and before history and outbox (e.g. roll-ups, duplicate checks). */
+  afterPersist?: RecordStep[];
 }
 
 /**
@@ -60,7 +64,19 @@ export interface RecordsOptions {
 export class RecordsService {
   private readonly steps: RecordStep[];
   constructor(private opts: RecordsOptions) {
-    this.steps = [authorize, loadBefore, normalize, validate, ...(opts.ruleSteps ?? []), autoNumbers(opts.timeZone), persist, fieldHistory, outbox];
+    this.steps = [
+      authorize,
+      loadBefore,
+      normalize,
+      ...(opts.beforeValidate ?? []),
+      validate,
+      ...(opts.ruleSteps ?? []),
+      autoNumbers(opts.timeZone),
+      persist,
+      ...(opts.afterPersist ?? []),
+      fieldHistory,
+      outbox,
+    ];
   }
 
   object(model: CompiledModel, name: string): CompiledObject {
@@ -78,7 +94,16 @@ export class RecordsService {
   }
 
   private read<T>(s: Scope, fn: (r: ReadScope) => Promise<T>): Promise<T> {
-    return this.inTenant(s, (trx) => fn({ db: trx, schema: s.schema, tenantId: s.tenantId, model: s.model, cursors: this.opts.cursors, access: s.access }));
+    return this.inTenant(s, (trx) =>
+      fn({
+        db: trx,
+        schema: s.schema,
+        tenantId: s.tenantId,
+        model: s.model,
+        cursors: this.opts.cursors,
+        access: s.access,
+      }),
+    );
   }
 
   list(s: Scope, object: string, q: ListQuery) {
@@ -103,10 +128,22 @@ export class RecordsService {
         .where({ object_id: o.id, record_id: id })
         .orderBy('seq', 'desc')
         .limit(500)
-        .select('field', 'old_value', 'new_value', 'actor', 'at')) as { field: string; old_value: unknown; new_value: unknown; actor: string; at: Date }[];
+        .select('field', 'old_value', 'new_value', 'actor', 'at')) as {
+        field: string;
+        old_value: unknown;
+        new_value: unknown;
+        actor: string;
+        at: Date;
+      }[];
       return rows
         .filter((h) => readable.has(h.field))
-        .map((h) => ({ field: h.field, old: h.old_value, new: h.new_value, actor: h.actor, at: h.at.toISOString() }));
+        .map((h) => ({
+          field: h.field,
+          old: h.old_value,
+          new: h.new_value,
+          actor: h.actor,
+          at: h.at.toISOString(),
+        }));
     });
   }
 
@@ -137,7 +174,12 @@ export class RecordsService {
 
   async update(s: Scope, object: string, id: string, data: unknown, expectedVersion?: number) {
     if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object, id });
-    const [r] = await this.write(s, object, [{ op: 'update', id, input: asRecord(data, ''), expectedVersion }], false);
+    const [r] = await this.write(
+      s,
+      object,
+      [{ op: 'update', id, input: asRecord(data, ''), expectedVersion }],
+      false,
+    );
     return r;
   }
 
@@ -146,9 +188,18 @@ export class RecordsService {
     await this.write(s, object, [{ op: 'delete', id, input: {}, expectedVersion }], false);
   }
 
-  /** Up to 1,000 creates, updates or deletes: all saved, or none. */
-  async batch(s: Scope, object: string, ops: BatchOperation[]) {
-    if (ops.length > MAX_BATCH) throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
+  /**
+   * Up to 1,000 creates, updates or deletes: all saved, or none. `dataAt` says where operation i's
+   * data sits in the request body, so issue pointers point there (`{"records": [...]}` differs).
+   */
+  async batch(
+    s: Scope,
+    object: string,
+    ops: BatchOperation[],
+    dataAt = (i: number) => `/operations/${i}/data`,
+  ) {
+    if (ops.length > MAX_BATCH)
+      throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
     if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: 'the batch is empty' });
     const items = ops.map((op, i) => {
       const at = `/operations/${i}`;
@@ -156,8 +207,15 @@ export class RecordsService {
         throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
         throw badRequest('BAD_REQUEST', { reason: `${at}/id must be a record id` });
-      if (op.version !== undefined && !Number.isInteger(op.version)) throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
-      return { op: op.op, id: op.id, input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, `${at}/data`), expectedVersion: op.version, pointer: `${at}/data` };
+      if (op.version !== undefined && !Number.isInteger(op.version))
+        throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
+      return {
+        op: op.op,
+        id: op.id,
+        input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, dataAt(i)),
+        expectedVersion: op.version,
+        pointer: dataAt(i),
+      };
     });
     return this.write(s, object, items, true);
   }
@@ -165,19 +223,43 @@ export class RecordsService {
   private async write(
     s: Scope,
     objectName: string,
-    raw: { op: WriteOp; id?: string; input: Record<string, unknown>; expectedVersion?: number; pointer?: string }[],
+    raw: {
+      op: WriteOp;
+      id?: string;
+      input: Record<string, unknown>;
+      expectedVersion?: number;
+      pointer?: string;
+    }[],
     batch: boolean,
   ): Promise<{ record: Record<string, JsonValue> | null; version: number | null }[]> {
     const object = this.object(s.model, objectName);
-    const items: WriteItem[] = raw.map((r, index) => ({ ...r, index, before: null, values: {}, pointer: r.pointer ?? '' }));
-    const base = { schema: s.schema, tenantId: s.tenantId, actor: s.actor, model: s.model, object, items, access: s.access, unrestricted: ALLOW_ALL };
+    const items: WriteItem[] = raw.map((r, index) => ({
+      ...r,
+      ...withoutOverride(r.input, r.pointer ?? ''),
+      index,
+      before: null,
+      values: {},
+      pointer: r.pointer ?? '',
+    }));
+    const base = {
+      schema: s.schema,
+      tenantId: s.tenantId,
+      actor: s.actor,
+      model: s.model,
+      object,
+      items,
+      access: s.access,
+      unrestricted: ALLOW_ALL,
+    };
     const prepared = new Map<string, unknown>();
-    for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare({ ...base, db: this.opts.knex }));
+    for (const step of this.steps)
+      if (step.prepare) prepared.set(step.name, await step.prepare({ ...base, db: this.opts.knex }));
     const done = await this.inTenant(s, async (trx) => {
       const ctx: WriteContext = { ...base, trx, issues: [], events: [], prepared };
       for (const step of this.steps) {
         await step.run(ctx);
-        if (ctx.issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
+        if (ctx.issues.length)
+          throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
       }
       return ctx;
     });
@@ -190,8 +272,24 @@ export class RecordsService {
   }
 }
 
+/** A body-level `"$override": "<reason>"` leaves the input: it is not a field but the caller's reason to save despite warnings. */
+function withoutOverride(
+  input: Record<string, unknown>,
+  at: string,
+): { input: Record<string, unknown>; override?: string } {
+  if (!('$override' in input)) return { input };
+  const { $override: reason, ...rest } = input;
+  if (typeof reason !== 'string' || !reason.trim() || reason.length > 500)
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+      { pointer: `${at}/$override`, code: 'BAD_OVERRIDE' },
+    ]);
+  return { input: rest, override: reason.trim() };
+}
+
 function asRecord(data: unknown, at: string): Record<string, unknown> {
   if (!data || typeof data !== 'object' || Array.isArray(data))
-    throw new DomainError(422, 'VALIDATION_FAILED', {}, [{ pointer: at || '/', code: 'WRONG_TYPE', params: { expected: 'object' } }]);
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+      { pointer: at || '/', code: 'WRONG_TYPE', params: { expected: 'object' } },
+    ]);
   return data as Record<string, unknown>;
 }

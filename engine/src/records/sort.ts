@@ -11,15 +11,21 @@ export const MAX_SORT_KEYS = 5;
 /** `sort=-close_date,name` → checked keys. The id is always the last, unique tie-breaker. */
 export function parseSort(sort: string | undefined, cat: Catalog): SortKey[] {
   const keys: SortKey[] = [];
-  for (const raw of (sort ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of (sort ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const desc = raw.startsWith('-');
     const name = desc ? raw.slice(1) : raw;
     const q = cat.all.get(name);
     if (!q) throw badRequest('BAD_SORT', { field: name, reason: 'unknown field' });
-    if (!q.sortable) throw badRequest('BAD_SORT', { field: name, reason: 'this field type cannot be sorted' });
-    if (keys.some((k) => k.q.name === name)) throw badRequest('BAD_SORT', { field: name, reason: 'listed twice' });
+    if (!q.sortable)
+      throw badRequest('BAD_SORT', { field: name, reason: 'this field type cannot be sorted' });
+    if (keys.some((k) => k.q.name === name))
+      throw badRequest('BAD_SORT', { field: name, reason: 'listed twice' });
     if (name !== 'id') keys.push({ q, desc });
   }
-  if (keys.length > MAX_SORT_KEYS) throw badRequest('BAD_SORT', { field: sort ?? '', reason: `at most ${MAX_SORT_KEYS} keys` });
+  if (keys.length > MAX_SORT_KEYS)
+    throw badRequest('BAD_SORT', { field: sort ?? '', reason: `at most ${MAX_SORT_KEYS} keys` });
   return keys;
 }

@@ -11,7 +11,13 @@ export async function listTeam(s: ReadScope, o: CompiledObject, id: string) {
     .from(RECORD_SHARES)
     .join(USERS, `${USERS}.id`, `${RECORD_SHARES}.user_id`)
     .where({ object_id: o.id, record_id: id })
-    .select(`${RECORD_SHARES}.user_id`, `${USERS}.username`, `${USERS}.display_name`, `${RECORD_SHARES}.access`, `${RECORD_SHARES}.created_at`);
+    .select(
+      `${RECORD_SHARES}.user_id`,
+      `${USERS}.username`,
+      `${USERS}.display_name`,
+      `${RECORD_SHARES}.access`,
+      `${RECORD_SHARES}.created_at`,
+    );
 }
 
 async function assertEditable(s: ReadScope, o: CompiledObject, id: string) {
@@ -21,11 +27,25 @@ async function assertEditable(s: ReadScope, o: CompiledObject, id: string) {
   if (!(await q.first())) throw new DomainError(403, 'NO_RECORD_ACCESS', { object: o.name, id });
 }
 
-export async function setTeamMember(s: ReadScope, o: CompiledObject, id: string, userId: string, access: unknown) {
-  if (access !== 'read' && access !== 'edit') throw new DomainError(422, 'VALIDATION_FAILED', {}, [{ pointer: '/access', code: 'NOT_AN_OPTION', params: { value: String(access) } }]);
+export async function setTeamMember(
+  s: ReadScope,
+  o: CompiledObject,
+  id: string,
+  userId: string,
+  access: unknown,
+) {
+  if (access !== 'read' && access !== 'edit')
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+      { pointer: '/access', code: 'NOT_AN_OPTION', params: { value: String(access) } },
+    ]);
   await assertEditable(s, o, id);
-  const user = isUuid(userId) ? await s.db.withSchema(s.schema).from(USERS).where({ id: userId, active: true }).first('id') : undefined;
-  if (!user) throw new DomainError(422, 'VALIDATION_FAILED', {}, [{ pointer: '/userId', code: 'LOOKUP_NOT_FOUND', params: { target: 'user', id: userId } }]);
+  const user = isUuid(userId)
+    ? await s.db.withSchema(s.schema).from(USERS).where({ id: userId, active: true }).first('id')
+    : undefined;
+  if (!user)
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+      { pointer: '/userId', code: 'LOOKUP_NOT_FOUND', params: { target: 'user', id: userId } },
+    ]);
   await s.db
     .withSchema(s.schema)
     .table(RECORD_SHARES)
@@ -37,5 +57,9 @@ export async function setTeamMember(s: ReadScope, o: CompiledObject, id: string,
 export async function removeTeamMember(s: ReadScope, o: CompiledObject, id: string, userId: string) {
   await assertEditable(s, o, id);
   if (!isUuid(userId)) throw new DomainError(404, 'NOT_FOUND');
-  await s.db.withSchema(s.schema).table(RECORD_SHARES).where({ object_id: o.id, record_id: id, user_id: userId }).delete();
+  await s.db
+    .withSchema(s.schema)
+    .table(RECORD_SHARES)
+    .where({ object_id: o.id, record_id: id, user_id: userId })
+    .delete();
 }

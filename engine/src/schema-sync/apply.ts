@@ -12,7 +12,7 @@ import { validatePackage } from '../metadata/validate.js';
 import { isMetadataOnly, type SchemaChange } from './changes.js';
 import { renderChange, type DdlContext } from './ddl.js';
 import { metaVersions } from './history.js';
-import { plan } from './plan.js';
+import { packagePointer, plan } from './plan.js';
 
 export interface DeployRequest {
   package: unknown;
@@ -46,7 +46,8 @@ export interface DeployResult {
   package: PackageDef;
 }
 
-const hashOf = (pkg: PackageDef) => createHash('sha256').update(canonicalJson(pkg)).digest('hex').slice(0, 32);
+const hashOf = (pkg: PackageDef) =>
+  createHash('sha256').update(canonicalJson(pkg)).digest('hex').slice(0, 32);
 
 class DryRunRollback extends Error {
   constructor(readonly result: DeployResult) {
@@ -63,7 +64,12 @@ export interface TenantRef {
  * Validate → diff → plan → check data → apply DDL and store the new version, all in ONE transaction
  * under a per-tenant advisory lock. Any failure rolls everything back: schema, data and metadata.
  */
-export async function deploy(knex: Knex, platform: Ident, tenant: TenantRef, req: DeployRequest): Promise<DeployResult> {
+export async function deploy(
+  knex: Knex,
+  platform: Ident,
+  tenant: TenantRef,
+  req: DeployRequest,
+): Promise<DeployResult> {
   try {
     return await knex.transaction(async (trx) => {
       const result = await planAndApply(trx, platform, tenant, req);
@@ -74,13 +80,24 @@ export async function deploy(knex: Knex, platform: Ident, tenant: TenantRef, req
     if (!(e instanceof DryRunRollback)) throw e;
     if (req.dryRun) return e.result;
     const refused = e.result.issues.some((i) => i.code === 'META_TYPE_CHANGE');
-    throw new DomainError(refused ? 422 : 409, refused ? 'METADATA_INVALID' : 'LOSSY_CHANGE', { count: e.result.issues.length }, e.result.issues, {
-      plan: e.result.steps,
-    });
+    throw new DomainError(
+      refused ? 422 : 409,
+      refused ? 'METADATA_INVALID' : 'LOSSY_CHANGE',
+      { count: e.result.issues.length },
+      e.result.issues,
+      {
+        plan: e.result.steps,
+      },
+    );
   }
 }
 
-async function planAndApply(trx: Knex.Transaction, platform: Ident, tenant: TenantRef, req: DeployRequest): Promise<DeployResult> {
+async function planAndApply(
+  trx: Knex.Transaction,
+  platform: Ident,
+  tenant: TenantRef,
+  req: DeployRequest,
+): Promise<DeployResult> {
   await trx.raw("set local lock_timeout = '5s'");
   await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`tessera:meta:${tenant.id}`]);
   const history = metaVersions(trx, platform);
@@ -93,7 +110,9 @@ async function planAndApply(trx: Knex.Transaction, platform: Ident, tenant: Tena
   if (!checked.ok) throw new DomainError(422, 'METADATA_INVALID', {}, checked.issues);
   const pkg = assignIds(checked.pkg, current?.package ?? null);
   const hash = hashOf(pkg);
-  const prev: CompiledModel | null = current ? compileModel(current.package, current.version, current.hash) : null;
+  const prev: CompiledModel | null = current
+    ? compileModel(current.package, current.version, current.hash)
+    : null;
   const next = compileModel(pkg, currentVersion + 1, hash);
   const snap = await snapshotSchema(trx, tenant.schema);
   const { changes } = plan(prev, next, snap);
@@ -121,7 +140,11 @@ async function planAndApply(trx: Knex.Transaction, platform: Ident, tenant: Tena
       } else {
         skip = true;
         issues.push({
-          pointer: `/objects/${'object' in change ? change.object : ''}${'field' in change ? `/fields/${change.field}` : ''}`,
+          pointer: packagePointer(
+            pkg,
+            'object' in change ? change.object : '',
+            'field' in change ? change.field : undefined,
+          ),
           code: change.kind === 'addIndex' ? 'UNIQUE_VIOLATION' : 'LOSSY_CHANGE',
           params: { count: rows.length },
           detail: { step: change.kind, rows: rows.slice(0, 20), count: rows.length },

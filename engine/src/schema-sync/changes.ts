@@ -46,8 +46,22 @@ export type SchemaChange =
       refTable: Ident;
       onDelete: 'restrict' | 'set_null' | 'cascade';
     }
-  | { kind: 'picklistChange'; object: string; field: string; added: string[]; removed: string[]; deactivated: string[] }
-  | { kind: 'refused'; object: string; field?: string; pointer: string; code: string; params: Record<string, unknown> };
+  | {
+      kind: 'picklistChange';
+      object: string;
+      field: string;
+      added: string[];
+      removed: string[];
+      deactivated: string[];
+    }
+  | {
+      kind: 'refused';
+      object: string;
+      field?: string;
+      pointer: string;
+      code: string;
+      params: Record<string, unknown>;
+    };
 
 export type ChangeKind = SchemaChange['kind'];
 

@@ -35,14 +35,20 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
   const none = { checks: [] as Check[], statements: [] as Sql[] };
   switch (c.kind) {
     case 'dropForeignKey':
-      return { ...none, statements: [{ sql: `alter table ${t(ctx, c.table)} drop constraint if exists ${q(c.name)}` }] };
+      return {
+        ...none,
+        statements: [{ sql: `alter table ${t(ctx, c.table)} drop constraint if exists ${q(c.name)}` }],
+      };
     case 'dropIndex':
       return { ...none, statements: [{ sql: `drop index if exists ${q(ctx.schema)}.${q(c.name)}` }] };
     case 'retireColumn':
     case 'restoreColumn':
     case 'renameColumn': {
       const from = c.kind === 'retireColumn' ? c.column : c.from;
-      return { ...none, statements: [{ sql: `alter table ${t(ctx, c.table)} rename column ${q(from)} to ${q(c.to)}` }] };
+      return {
+        ...none,
+        statements: [{ sql: `alter table ${t(ctx, c.table)} rename column ${q(from)} to ${q(c.to)}` }],
+      };
     }
     case 'retireTable':
     case 'restoreTable':
@@ -61,13 +67,20 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
         `${q(S.version)} integer not null default 1`,
         ...c.columns.map((col) => `${q(col.name)} ${formatStorage(col.storage)}`),
       ];
-      return { ...none, statements: [{ sql: `create table ${t(ctx, c.table)} (\n  ${cols.join(',\n  ')}\n)` }] };
+      return {
+        ...none,
+        statements: [{ sql: `create table ${t(ctx, c.table)} (\n  ${cols.join(',\n  ')}\n)` }],
+      };
     }
     case 'addColumn':
       // Nullable, no default: a catalog-only change, no table rewrite however many rows.
       return {
         ...none,
-        statements: [{ sql: `alter table ${t(ctx, c.table)} add column ${q(c.column.name)} ${formatStorage(c.column.storage)}` }],
+        statements: [
+          {
+            sql: `alter table ${t(ctx, c.table)} add column ${q(c.column.name)} ${formatStorage(c.column.storage)}`,
+          },
+        ],
       };
     case 'alterType':
       return renderAlterType(c, ctx);
@@ -78,7 +91,9 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
         checks: [
           {
             sql: `select ${q(S.id)} as id, left(${col}, 200) as value from ${t(ctx, c.table)} where ${failing}`,
-            fix: { sql: `update ${t(ctx, c.table)} set ${col} = left(${col}, ${c.maxLength}) where ${failing}` },
+            fix: {
+              sql: `update ${t(ctx, c.table)} set ${col} = left(${col}, ${c.maxLength}) where ${failing}`,
+            },
           },
         ],
         statements: [],
@@ -95,7 +110,9 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
         : [];
       return {
         checks,
-        statements: [{ sql: `create ${c.unique ? 'unique ' : ''}index ${q(c.name)} on ${t(ctx, c.table)} (${cols})` }],
+        statements: [
+          { sql: `create ${c.unique ? 'unique ' : ''}index ${q(c.name)} on ${t(ctx, c.table)} (${cols})` },
+        ],
       };
     }
     case 'addForeignKey': {
@@ -151,9 +168,16 @@ function renderAlterType(c: Extract<SchemaChange, { kind: 'alterType' }>, ctx: D
     using = `case when ${failing} then null else (${parsed})::${target} end`;
   }
   const checks: Check[] = failing
-    ? [{ sql: `select ${q(S.id)} as id, left(${col}::text, 200) as value from ${t(ctx, c.table)} where ${failing}` }]
+    ? [
+        {
+          sql: `select ${q(S.id)} as id, left(${col}::text, 200) as value from ${t(ctx, c.table)} where ${failing}`,
+        },
+      ]
     : [];
-  return { checks, statements: [{ sql: `alter table ${t(ctx, c.table)} alter column ${col} type ${target} using ${using}` }] };
+  return {
+    checks,
+    statements: [{ sql: `alter table ${t(ctx, c.table)} alter column ${col} type ${target} using ${using}` }],
+  };
 }
 
 function numericBad(v: string, to: Storage): string | null {
@@ -180,7 +204,9 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
     {
       sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,
     },
-    { sql: `create index ${q('ix_outbox_pending' as Ident)} on ${t(ctx, OUTBOX)} (seq) where dispatched_at is null` },
+    {
+      sql: `create index ${q('ix_outbox_pending' as Ident)} on ${t(ctx, OUTBOX)} (seq) where dispatched_at is null`,
+    },
     {
       sql: `create table ${t(ctx, SEQUENCES)} (field_id uuid not null, period text not null, value bigint not null, primary key (field_id, period))`,
     },
@@ -188,11 +214,15 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
     {
       sql: `create table ${t(ctx, RECORD_SHARES)} (object_id uuid not null, record_id uuid not null, user_id uuid not null references ${t(ctx, USERS)} (id), access text not null check (access in ('read', 'edit')), reason text, created_at timestamp with time zone not null default now(), primary key (object_id, record_id, user_id))`,
     },
-    { sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)` },
+    {
+      sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)`,
+    },
     {
       sql: `create table ${t(ctx, FIELD_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, field_id uuid not null, field text not null, old_value jsonb, new_value jsonb, actor uuid, at timestamp with time zone not null default now())`,
     },
-    { sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)` },
+    {
+      sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)`,
+    },
   ];
 }
 

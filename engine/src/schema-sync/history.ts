@@ -21,7 +21,10 @@ export function metaVersions(db: Knex | Knex.Transaction, platform: Ident) {
       return (row as MetaVersionRow | undefined) ?? null;
     },
     async get(tenantId: string, version: number): Promise<MetaVersionRow | null> {
-      return ((await table().where({ tenant_id: tenantId, version }).first()) as MetaVersionRow | undefined) ?? null;
+      return (
+        ((await table().where({ tenant_id: tenantId, version }).first()) as MetaVersionRow | undefined) ??
+        null
+      );
     },
     async list(tenantId: string) {
       return table()
@@ -30,7 +33,11 @@ export function metaVersions(db: Knex | Knex.Transaction, platform: Ident) {
         .select('version', 'hash', 'comment', 'created_by', 'created_at', 'changes');
     },
     async insert(row: Omit<MetaVersionRow, 'created_at'> & { tenant_id: string }) {
-      await table().insert({ ...row, package: JSON.stringify(row.package), changes: JSON.stringify(row.changes) });
+      await table().insert({
+        ...row,
+        package: JSON.stringify(row.package),
+        changes: JSON.stringify(row.changes),
+      });
     },
   };
 }

@@ -44,7 +44,9 @@ export function classifyConversion(from: Storage, to: Storage): Conversion {
       return 'unsupported';
     case 'numeric':
       if (to.pg === 'numeric')
-        return intDigits(to) >= intDigits(from) && (to.scale ?? 2) >= (from.scale ?? 2) ? 'lossless' : 'checked';
+        return intDigits(to) >= intDigits(from) && (to.scale ?? 2) >= (from.scale ?? 2)
+          ? 'lossless'
+          : 'checked';
       return to.pg === 'integer' ? 'checked' : 'unsupported';
     case 'date':
       return to.pg === 'timestamptz' ? 'lossless' : 'unsupported';

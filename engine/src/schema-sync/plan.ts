@@ -1,5 +1,6 @@
+import { pointer } from '../core/errors.js';
 import { ident, type Ident } from '../core/ident.js';
-import type { FieldDef } from '../core/model.js';
+import type { FieldDef, PackageDef } from '../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { activeValues } from '../fields/types/picklist.js';
 import type { ColumnPlan, MigrationPlan, SchemaChange } from './changes.js';
@@ -69,9 +70,15 @@ export function plan(prev: CompiledModel | null, next: CompiledModel, snap: DbSn
       continue;
     }
     claimedTables.add(current);
-    if (current === retiredName(o.id)) tableMoves.push({ kind: 'restoreTable', object: o.name, from: current as Ident, to: o.table });
-    else if (current !== o.table) tableMoves.push({ kind: 'renameTable', object: o.name, from: current as Ident, to: o.table });
-    columnSteps.push(...planColumns(before ?? null, o, snap.tables.get(current)!, out));
+    if (current === retiredName(o.id))
+      tableMoves.push({ kind: 'restoreTable', object: o.name, from: current as Ident, to: o.table });
+    else if (current !== o.table && snap.tables.has(o.table)) {
+      // The name is still taken (e.g. two objects swap names): step aside under the retired name first.
+      out.push({ kind: 'retireTable', object: o.name, table: current as Ident, to: retiredName(o.id) });
+      tableMoves.push({ kind: 'restoreTable', object: o.name, from: retiredName(o.id), to: o.table });
+    } else if (current !== o.table)
+      tableMoves.push({ kind: 'renameTable', object: o.name, from: current as Ident, to: o.table });
+    columnSteps.push(...planColumns(before ?? null, o, snap.tables.get(current)!, out, next.pkg));
   }
 
   // 3. Objects that left the package are retired, never dropped: their data waits for a rollback or a purge.
@@ -85,10 +92,19 @@ export function plan(prev: CompiledModel | null, next: CompiledModel, snap: DbSn
 
   // 4. Indexes and foreign keys that are wanted and missing.
   for (const [name, ix] of desiredIdx)
-    if (!snap.indexes.has(name)) out.push({ kind: 'addIndex', object: ix.object, table: ix.table, name: name as Ident, columns: ix.columns, unique: ix.unique });
+    if (!snap.indexes.has(name))
+      out.push({
+        kind: 'addIndex',
+        object: ix.object,
+        table: ix.table,
+        name: name as Ident,
+        columns: ix.columns,
+        unique: ix.unique,
+      });
   for (const [name, fk] of desiredFk) {
     const have = snap.foreignKeys.get(name);
-    if (!have || !sameFk(fk, have, snap, prevObjects, next)) out.push({ kind: 'addForeignKey', name: name as Ident, ...fk });
+    if (!have || !sameFk(fk, have, snap, prevObjects, next))
+      out.push({ kind: 'addForeignKey', name: name as Ident, ...fk });
   }
   return { fromVersion: prev?.version ?? 0, changes: order(out) };
 }
@@ -104,6 +120,7 @@ function planColumns(
   o: CompiledObject,
   actual: Map<string, string>,
   early: SchemaChange[],
+  pkg: PackageDef,
 ): SchemaChange[] {
   const steps: SchemaChange[] = [];
   const prevFields = new Map(before?.fieldList.map((f) => [f.id, f]) ?? []);
@@ -111,27 +128,84 @@ function planColumns(
   for (const f of o.fieldList) {
     const was = prevFields.get(f.id);
     const current =
-      was && actual.has(was.column) ? was.column : actual.has(retiredName(f.id)) ? retiredName(f.id) : actual.has(f.column) && !before ? f.column : null;
+      was && actual.has(was.column)
+        ? was.column
+        : actual.has(retiredName(f.id))
+          ? retiredName(f.id)
+          : actual.has(f.column) && !before
+            ? f.column
+            : null;
     if (!current) {
-      steps.push({ kind: 'addColumn', object: o.name, field: f.name, table: o.table, column: { name: f.column, storage: f.storage } });
+      steps.push({
+        kind: 'addColumn',
+        object: o.name,
+        field: f.name,
+        table: o.table,
+        column: { name: f.column, storage: f.storage },
+      });
       continue;
     }
     claimed.add(current);
     if (current === retiredName(f.id))
-      steps.push({ kind: 'restoreColumn', object: o.name, field: f.name, table: o.table, from: current as Ident, to: f.column });
-    else if (current !== f.column)
-      steps.push({ kind: 'renameColumn', object: o.name, field: f.name, table: o.table, from: current as Ident, to: f.column });
-    steps.push(...typeSteps(o, f, actual.get(current)!, was?.def));
+      steps.push({
+        kind: 'restoreColumn',
+        object: o.name,
+        field: f.name,
+        table: o.table,
+        from: current as Ident,
+        to: f.column,
+      });
+    else if (current !== f.column && actual.has(f.column)) {
+      // The name is still taken (e.g. two fields swap names): step aside under the retired name first.
+      early.push({
+        kind: 'retireColumn',
+        object: o.name,
+        field: f.name,
+        table: before!.table,
+        column: current as Ident,
+        to: retiredName(f.id),
+      });
+      steps.push({
+        kind: 'restoreColumn',
+        object: o.name,
+        field: f.name,
+        table: o.table,
+        from: retiredName(f.id),
+        to: f.column,
+      });
+    } else if (current !== f.column)
+      steps.push({
+        kind: 'renameColumn',
+        object: o.name,
+        field: f.name,
+        table: o.table,
+        from: current as Ident,
+        to: f.column,
+      });
+    steps.push(...typeSteps(o, f, actual.get(current)!, was?.def, pkg));
   }
   for (const was of prevFields.values()) {
     if (o.fields.get(was.name)?.id === was.id || o.fieldList.some((f) => f.id === was.id)) continue;
     if (actual.has(was.column) && !claimed.has(was.column))
-      early.push({ kind: 'retireColumn', object: o.name, field: was.name, table: before!.table, column: was.column, to: retiredName(was.id) });
+      early.push({
+        kind: 'retireColumn',
+        object: o.name,
+        field: was.name,
+        table: before!.table,
+        column: was.column,
+        to: retiredName(was.id),
+      });
   }
   return steps;
 }
 
-function typeSteps(o: CompiledObject, f: CompiledField, actualType: string, wasDef: FieldDef | undefined): SchemaChange[] {
+function typeSteps(
+  o: CompiledObject,
+  f: CompiledField,
+  actualType: string,
+  wasDef: FieldDef | undefined,
+  pkg: PackageDef,
+): SchemaChange[] {
   const steps: SchemaChange[] = [];
   const from = parseFormatted(actualType);
   const conversion = from ? classifyConversion(from, f.storage) : 'unsupported';
@@ -141,12 +215,18 @@ function typeSteps(o: CompiledObject, f: CompiledField, actualType: string, wasD
       kind: 'refused',
       object: o.name,
       field: f.name,
-      pointer: `/objects/${o.name}/fields/${f.name}/type`,
+      pointer: `${packagePointer(pkg, o.name, f.name)}/type`,
       code: 'META_TYPE_CHANGE',
       params: { from: actualType, to: formatStorage(f.storage) },
     });
   else if (conversion !== 'same')
-    steps.push({ kind: 'alterType', ...base, from: actualType, to: f.storage, risk: conversion === 'lossless' ? 'lossless' : 'checked' });
+    steps.push({
+      kind: 'alterType',
+      ...base,
+      from: actualType,
+      to: f.storage,
+      risk: conversion === 'lossless' ? 'lossless' : 'checked',
+    });
   // Same text column, shorter limit: existing values may not fit.
   const oldMax = wasDef?.maxLength;
   const newMax = f.def.maxLength;
@@ -158,29 +238,64 @@ function typeSteps(o: CompiledObject, f: CompiledField, actualType: string, wasD
     const oldActive = new Set(activeValues(wasDef));
     const added = [...newVals].filter((v) => !oldVals.has(v));
     const removed = [...oldVals].filter((v) => !newVals.has(v));
-    const deactivated = activeValues(wasDef).length ? [...newVals].filter((v) => oldActive.has(v) && !activeValues(f.def).includes(v)) : [];
+    const deactivated = activeValues(wasDef).length
+      ? [...newVals].filter((v) => oldActive.has(v) && !activeValues(f.def).includes(v))
+      : [];
     if (added.length || removed.length || deactivated.length)
       steps.push({ kind: 'picklistChange', object: o.name, field: f.name, added, removed, deactivated });
   }
   return steps;
 }
 
-function collectArtifacts(o: CompiledObject, model: CompiledModel, idx: Map<string, DesiredIndex>, fks: Map<string, DesiredFk>) {
-  idx.set(ownerIndexName(o.id), { object: o.name, table: o.table, columns: [SYSTEM_COLUMNS.owner], unique: false });
+/** JSON pointer to an object (and field) of the package, by position as validation reports them. */
+export function packagePointer(pkg: PackageDef, object: string, field?: string): string {
+  const oi = pkg.objects.findIndex((o) => o.name === object);
+  if (oi < 0) return pointer('objects');
+  const fi = field === undefined ? -1 : pkg.objects[oi].fields.findIndex((f) => f.name === field);
+  return fi < 0 ? pointer('objects', oi) : pointer('objects', oi, 'fields', fi);
+}
+
+function collectArtifacts(
+  o: CompiledObject,
+  model: CompiledModel,
+  idx: Map<string, DesiredIndex>,
+  fks: Map<string, DesiredFk>,
+) {
+  idx.set(ownerIndexName(o.id), {
+    object: o.name,
+    table: o.table,
+    columns: [SYSTEM_COLUMNS.owner],
+    unique: false,
+  });
   for (const f of o.fieldList) {
     const ref = f.storage.references;
-    if (f.def.unique) idx.set(uniqueIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: true });
+    if (f.def.unique)
+      idx.set(uniqueIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: true });
     // Every foreign key is indexed: deleting a parent must not scan its children.
-    else if (f.def.indexed || ref) idx.set(fieldIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: false });
+    else if (f.def.indexed || ref)
+      idx.set(fieldIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: false });
     if (ref) {
       const target = model.objects.get(ref.object);
-      if (target) fks.set(fkName(f.id), { object: o.name, field: f.name, table: o.table, column: f.column, refTable: target.table, onDelete: ref.onDelete });
+      if (target)
+        fks.set(fkName(f.id), {
+          object: o.name,
+          field: f.name,
+          table: o.table,
+          column: f.column,
+          refTable: target.table,
+          onDelete: ref.onDelete,
+        });
     }
   }
   for (const ix of o.def.indexes ?? []) {
     const cols = ix.fields.map((n) => o.fields.get(n)?.column ?? ident(n));
     const keys = ix.fields.map((n) => o.fields.get(n)?.id ?? n);
-    idx.set(compositeIndexName(o.id, keys, !!ix.unique), { object: o.name, table: o.table, columns: cols, unique: !!ix.unique });
+    idx.set(compositeIndexName(o.id, keys, !!ix.unique), {
+      object: o.name,
+      table: o.table,
+      columns: cols,
+      unique: !!ix.unique,
+    });
   }
 }
 

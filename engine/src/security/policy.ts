@@ -49,7 +49,9 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
   const below = s.role ? (subordinatesOf(model.pkg).get(s.role) ?? []) : [];
   // Roles whose members a rule shared with role R reaches: R, plus those below R when asked.
   const reaches = (rule: SharingRuleDef) =>
-    s.role !== null && (rule.role === s.role || (!!rule.includeSubordinates && (subordinatesOf(model.pkg).get(rule.role) ?? []).includes(s.role)));
+    s.role !== null &&
+    (rule.role === s.role ||
+      (!!rule.includeSubordinates && (subordinatesOf(model.pkg).get(rule.role) ?? []).includes(s.role)));
   const rules = new Map<CompiledObject, ObjectRules>();
   const rulesOf = (o: CompiledObject): ObjectRules => {
     let r = rules.get(o);
@@ -61,7 +63,11 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
     r = {
       perms,
       readable: new Set(perms.read ? names.filter((n) => fls[n] !== 'none') : []),
-      editable: new Set(perms.edit || perms.create ? names.filter((n) => (fls[n] ?? 'edit') === 'edit' && o.fields.get(n)!.type.writable) : []),
+      editable: new Set(
+        perms.edit || perms.create
+          ? names.filter((n) => (fls[n] ?? 'edit') === 'edit' && o.fields.get(n)!.type.writable)
+          : [],
+      ),
       readRules: shared,
       editRules: shared.filter((x) => x.access === 'edit'),
     };
@@ -71,16 +77,31 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
   const owd = (o: CompiledObject) => o.def.sharing?.default ?? 'private';
 
   /** Rows the subject reaches through ownership, the hierarchy, sharing rules or a record team. */
-  const reachable = (qb: Knex.QueryBuilder, o: CompiledObject, col: (n: string) => string, sharingRules: SharingRuleDef[], needEdit: boolean) => {
+  const reachable = (
+    qb: Knex.QueryBuilder,
+    o: CompiledObject,
+    col: (n: string) => string,
+    sharingRules: SharingRuleDef[],
+    needEdit: boolean,
+  ) => {
     qb.where((w) => {
       w.where(col('owner'), s.userId);
-      if (below.length) w.orWhereIn(col('owner'), (sub) => sub.withSchema(schema).from(USERS).select('id').whereIn('role', below));
+      if (below.length)
+        w.orWhereIn(col('owner'), (sub) =>
+          sub.withSchema(schema).from(USERS).select('id').whereIn('role', below),
+        );
       w.orWhereExists((sub) => {
-        sub.withSchema(schema).from(RECORD_SHARES).select(sub.client.raw('1'))
-          .where('object_id', o.id).where('user_id', s.userId).whereRaw('?? = ??', [`${RECORD_SHARES}.record_id`, col('id')]);
+        sub
+          .withSchema(schema)
+          .from(RECORD_SHARES)
+          .select(sub.client.raw('1'))
+          .where('object_id', o.id)
+          .where('user_id', s.userId)
+          .whereRaw('?? = ??', [`${RECORD_SHARES}.record_id`, col('id')]);
         if (needEdit) sub.where('access', 'edit');
       });
-      for (const rule of sharingRules) w.orWhere((x) => applyFilter(x, rule.filter, catalogOf(o), qualifier(col)));
+      for (const rule of sharingRules)
+        w.orWhere((x) => applyFilter(x, rule.filter, catalogOf(o), qualifier(col)));
     });
   };
 

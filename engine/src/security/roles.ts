@@ -3,7 +3,8 @@ import type { PackageDef } from '../core/model.js';
 /** The role hierarchy of a package: for each role, every role below it (not itself). */
 export function subordinatesOf(pkg: PackageDef): Map<string, string[]> {
   const children = new Map<string, string[]>();
-  for (const r of pkg.roles ?? []) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.name]);
+  for (const r of pkg.roles ?? [])
+    if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.name]);
   const out = new Map<string, string[]>();
   for (const r of pkg.roles ?? []) {
     const below: string[] = [];

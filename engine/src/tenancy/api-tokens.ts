@@ -22,22 +22,48 @@ export class ApiTokens {
 
   async create(p: Principal, t: NewToken) {
     const issues: FieldIssue[] = [];
-    if (typeof t.label !== 'string' || !t.label.trim() || t.label.length > 100) issues.push({ pointer: '/label', code: 'REQUIRED' });
+    if (typeof t.label !== 'string' || !t.label.trim() || t.label.length > 100)
+      issues.push({ pointer: '/label', code: 'REQUIRED' });
     const scopes = t.scopes ?? ['read'];
-    if (!Array.isArray(scopes) || !scopes.length || !scopes.every((x) => (TOKEN_SCOPES as readonly unknown[]).includes(x)))
+    if (
+      !Array.isArray(scopes) ||
+      !scopes.length ||
+      !scopes.every((x) => (TOKEN_SCOPES as readonly unknown[]).includes(x))
+    )
       issues.push({ pointer: '/scopes', code: 'NOT_AN_OPTION', params: { value: JSON.stringify(scopes) } });
     const days = t.expiresInDays ?? 90;
-    if (!Number.isInteger(days) || (days as number) < 1 || (days as number) > 365) issues.push({ pointer: '/expiresInDays', code: 'TOO_LARGE', params: { limit: 365 } });
+    if (!Number.isInteger(days) || (days as number) < 1 || (days as number) > 365)
+      issues.push({ pointer: '/expiresInDays', code: 'TOO_LARGE', params: { limit: 365 } });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     // A token cannot be wider than the one that creates it.
-    const granted = (scopes as TokenScope[]).filter((s) => (p.scopes ?? TOKEN_SCOPES).includes(s) && (s !== 'admin' || p.isAdmin));
+    const granted = (scopes as TokenScope[]).filter(
+      (s) => (p.scopes ?? TOKEN_SCOPES).includes(s) && (s !== 'admin' || p.isAdmin),
+    );
     if (granted.length !== (scopes as unknown[]).length) throw new DomainError(403, 'FORBIDDEN');
     const token = `tsr_${randomBytes(24).toString('base64url')}`;
     const hash = hashToken(token);
     const expires = new Date(Date.now() + (days as number) * 86_400_000);
-    await this.table().insert({ token_hash: hash, tenant_id: p.tenant.id, user_id: p.userId, label: t.label, scopes: granted, expires_at: expires });
-    await writeAudit(this.knex, this.platform, { tenantId: p.tenant.id, actor: p.userId, action: 'token.created', detail: { label: t.label, scopes: granted } });
-    return { id: hash.slice(0, 16), token, label: t.label as string, scopes: granted, expires_at: expires.toISOString() };
+    await this.table().insert({
+      token_hash: hash,
+      tenant_id: p.tenant.id,
+      user_id: p.userId,
+      label: t.label,
+      scopes: granted,
+      expires_at: expires,
+    });
+    await writeAudit(this.knex, this.platform, {
+      tenantId: p.tenant.id,
+      actor: p.userId,
+      action: 'token.created',
+      detail: { label: t.label, scopes: granted },
+    });
+    return {
+      id: hash.slice(0, 16),
+      token,
+      label: t.label as string,
+      scopes: granted,
+      expires_at: expires.toISOString(),
+    };
   }
 
   async list(p: Principal) {

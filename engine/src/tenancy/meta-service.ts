@@ -30,18 +30,33 @@ export class MetaService {
     const result = await deploy(this.knex, this.platform, tenant, { ...opts, package: pkg, actor });
     if (result.applied) {
       this.models.invalidate(tenant.id);
-      const action = opts.comment?.startsWith('rollback to version') ? 'metadata.rolled_back' : 'metadata.deployed';
-      await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action, detail: { version: result.version, comment: opts.comment ?? null } });
+      const action = opts.comment?.startsWith('rollback to version')
+        ? 'metadata.rolled_back'
+        : 'metadata.deployed';
+      await writeAudit(this.knex, this.platform, {
+        tenantId: tenant.id,
+        actor,
+        action,
+        detail: { version: result.version, comment: opts.comment ?? null },
+      });
     }
     return result;
   }
 
   /** Deploys a package changed by `edit` (one object added, replaced or removed): one version. */
-  async deployEdit(tenant: Tenant, actor: string, edit: (pkg: PackageDef) => PackageDef, opts: DeployOptions) {
+  async deployEdit(
+    tenant: Tenant,
+    actor: string,
+    edit: (pkg: PackageDef) => PackageDef,
+    opts: DeployOptions,
+  ) {
     const cur = await this.current(tenant);
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== cur.version)
       throw new DomainError(412, 'META_VERSION_CONFLICT', { current: cur.version });
-    return this.deploy(tenant, actor, edit(structuredClone(cur.package)), { ...opts, expectedVersion: cur.version });
+    return this.deploy(tenant, actor, edit(structuredClone(cur.package)), {
+      ...opts,
+      expectedVersion: cur.version,
+    });
   }
 
   upsertObject(tenant: Tenant, actor: string, object: ObjectDef, opts: DeployOptions) {
@@ -100,7 +115,10 @@ export class MetaService {
   /** Rollback = deploying an earlier package as a new version; retired data comes back with it. */
   async rollback(tenant: Tenant, actor: string, version: number, opts: DeployOptions) {
     const row = await this.version(tenant, version);
-    return this.deploy(tenant, actor, row.package, { ...opts, comment: opts.comment ?? `rollback to version ${version}` });
+    return this.deploy(tenant, actor, row.package, {
+      ...opts,
+      comment: opts.comment ?? `rollback to version ${version}`,
+    });
   }
 
   /** Physically drops retired columns and tables: after this, a rollback brings back empty fields. */
@@ -109,11 +127,19 @@ export class MetaService {
     const retired: { table: Ident; column?: Ident }[] = [];
     for (const [table, cols] of snap.tables) {
       if (table.startsWith('_r_')) retired.push({ table: table as Ident });
-      else for (const c of cols.keys()) if (c.startsWith('_r_')) retired.push({ table: table as Ident, column: c as Ident });
+      else
+        for (const c of cols.keys())
+          if (c.startsWith('_r_')) retired.push({ table: table as Ident, column: c as Ident });
     }
     await this.knex.transaction(async (trx) => {
-      for (const s of purgeStatements({ schema: tenant.schema, platform: this.platform }, retired)) await trx.raw(s.sql);
-      await writeAudit(trx, this.platform, { tenantId: tenant.id, actor, action: 'metadata.purged', detail: { purged: retired } });
+      for (const s of purgeStatements({ schema: tenant.schema, platform: this.platform }, retired))
+        await trx.raw(s.sql);
+      await writeAudit(trx, this.platform, {
+        tenantId: tenant.id,
+        actor,
+        action: 'metadata.purged',
+        detail: { purged: retired },
+      });
     });
     return retired;
   }

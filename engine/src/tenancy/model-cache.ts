@@ -26,7 +26,12 @@ export class ModelCache {
     const e = this.entries.get(tenantId);
     if (e && Date.now() - e.checkedAt < this.recheckMs) return e.model;
     if (e) {
-      const row = await this.knex.withSchema(this.platform).table('meta_versions').where({ tenant_id: tenantId }).max({ v: 'version' }).first();
+      const row = await this.knex
+        .withSchema(this.platform)
+        .table('meta_versions')
+        .where({ tenant_id: tenantId })
+        .max({ v: 'version' })
+        .first();
       if (Number(row?.v) === e.model.version) {
         e.checkedAt = Date.now();
         return e.model;

@@ -33,20 +33,36 @@ export class Sessions {
   async login(slug: string, username: string, password: string, ip: string): Promise<Session> {
     const account = `${slug}\u0000${username.toLowerCase()}`;
     const wait = Math.max(this.perAccount.retryAfter(account), this.perIp.retryAfter(ip));
-    if (wait > 0) throw new DomainError(429, 'TOO_MANY_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
+    if (wait > 0)
+      throw new DomainError(429, 'TOO_MANY_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
     this.perIp.record(ip);
     const tenant = await this.tenants.findBySlug(slug);
     const user = tenant
-      ? await this.knex.withSchema(tenant.schema).table(USERS).where({ username, active: true }).first('id', 'password_hash')
+      ? await this.knex
+          .withSchema(tenant.schema)
+          .table(USERS)
+          .where({ username, active: true })
+          .first('id', 'password_hash')
       : undefined;
     const ok = await checkPassword(user?.password_hash as string | undefined, password);
     if (!ok || !tenant || !user) {
       this.perAccount.record(account);
-      await writeAudit(this.knex, this.platform, { tenantId: tenant?.id ?? null, actor: (user?.id as string) ?? null, action: 'login.failed', detail: { tenant: slug, username }, ip });
+      await writeAudit(this.knex, this.platform, {
+        tenantId: tenant?.id ?? null,
+        actor: (user?.id as string) ?? null,
+        action: 'login.failed',
+        detail: { tenant: slug, username },
+        ip,
+      });
       throw new DomainError(401, 'LOGIN_FAILED');
     }
     this.perAccount.reset(account);
-    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor: user.id as string, action: 'login.succeeded', ip });
+    await writeAudit(this.knex, this.platform, {
+      tenantId: tenant.id,
+      actor: user.id as string,
+      action: 'login.succeeded',
+      ip,
+    });
     return this.issue(tenant.id, user.id as string);
   }
 
@@ -56,7 +72,13 @@ export class Sessions {
     await this.knex
       .withSchema(this.platform)
       .table('api_tokens')
-      .insert({ token_hash: hashToken(token), tenant_id: tenantId, user_id: userId, label: 'session', expires_at: expires });
+      .insert({
+        token_hash: hashToken(token),
+        tenant_id: tenantId,
+        user_id: userId,
+        label: 'session',
+        expires_at: expires,
+      });
     return { access_token: token, token_type: 'Bearer', expires_at: expires.toISOString() };
   }
 
@@ -68,25 +90,50 @@ export class Sessions {
   }
 
   async revoke(token: string, p?: Principal) {
-    await this.knex.withSchema(this.platform).table('api_tokens').where({ token_hash: hashToken(token), label: 'session' }).delete();
-    if (p) await writeAudit(this.knex, this.platform, { tenantId: p.tenant.id, actor: p.userId, action: 'logout' });
+    await this.knex
+      .withSchema(this.platform)
+      .table('api_tokens')
+      .where({ token_hash: hashToken(token), label: 'session' })
+      .delete();
+    if (p)
+      await writeAudit(this.knex, this.platform, {
+        tenantId: p.tenant.id,
+        actor: p.userId,
+        action: 'logout',
+      });
   }
 
   /** Changes the caller's password and ends every other session of theirs. */
   async changePassword(p: Principal, token: string, current: string, next: string) {
-    if (next.length < MIN_PASSWORD_LENGTH) throw new DomainError(422, 'WEAK_PASSWORD', { min: MIN_PASSWORD_LENGTH }, [{ pointer: '/newPassword', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } }]);
-    const user = await this.knex.withSchema(p.tenant.schema).table(USERS).where({ id: p.userId }).first('password_hash');
-    if (!(await checkPassword(user?.password_hash as string | undefined, current))) throw new DomainError(401, 'LOGIN_FAILED');
+    if (next.length < MIN_PASSWORD_LENGTH)
+      throw new DomainError(422, 'WEAK_PASSWORD', { min: MIN_PASSWORD_LENGTH }, [
+        { pointer: '/newPassword', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } },
+      ]);
+    const user = await this.knex
+      .withSchema(p.tenant.schema)
+      .table(USERS)
+      .where({ id: p.userId })
+      .first('password_hash');
+    if (!(await checkPassword(user?.password_hash as string | undefined, current)))
+      throw new DomainError(401, 'LOGIN_FAILED');
     const hashed = await hashPassword(next);
     await this.knex.transaction(async (trx) => {
-      await trx.withSchema(p.tenant.schema).table(USERS).where({ id: p.userId }).update({ password_hash: hashed });
+      await trx
+        .withSchema(p.tenant.schema)
+        .table(USERS)
+        .where({ id: p.userId })
+        .update({ password_hash: hashed });
       await trx
         .withSchema(this.platform)
         .table('api_tokens')
         .where({ user_id: p.userId, tenant_id: p.tenant.id, label: 'session' })
         .whereNot({ token_hash: hashToken(token) })
         .delete();
-      await writeAudit(trx, this.platform, { tenantId: p.tenant.id, actor: p.userId, action: 'password.changed' });
+      await writeAudit(trx, this.platform, {
+        tenantId: p.tenant.id,
+        actor: p.userId,
+        action: 'password.changed',
+      });
     });
   }
 }

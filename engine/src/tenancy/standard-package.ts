@@ -19,7 +19,10 @@ export function standardPackage(): PackageDef {
     (name) => JSON.parse(readFileSync(join(STANDARD_DIR, `${name}.json`), 'utf8')) as ObjectDef,
   );
   // Roles and profiles that come with the standard objects (security.json).
-  const security = JSON.parse(readFileSync(join(STANDARD_DIR, 'security.json'), 'utf8')) as Pick<PackageDef, 'roles' | 'profiles'>;
+  const security = JSON.parse(readFileSync(join(STANDARD_DIR, 'security.json'), 'utf8')) as Pick<
+    PackageDef,
+    'roles' | 'profiles'
+  >;
   cached = { name: index.name, description: index.description, objects, ...security };
   return structuredClone(cached);
 }

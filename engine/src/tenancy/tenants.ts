@@ -6,7 +6,13 @@ import type { PackageDef } from '../core/model.js';
 import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
-import { USERS, dropSchema, dropTenantRole, tenantBootstrap, tenantRoleStatements } from '../schema-sync/ddl.js';
+import {
+  USERS,
+  dropSchema,
+  dropTenantRole,
+  tenantBootstrap,
+  tenantRoleStatements,
+} from '../schema-sync/ddl.js';
 
 export interface Tenant {
   id: string;
@@ -78,33 +84,62 @@ export class TenantStore {
    * rolls back alone), and a failed deploy removes the half-made tenant.
    */
   async create(opts: CreateTenantOptions): Promise<{ tenant: Tenant; token: string; adminUserId: string }> {
-    if (!TENANT_SLUG.test(opts.slug)) throw new DomainError(422, 'BAD_REQUEST', { reason: 'tenant slug must match ' + TENANT_SLUG.source });
+    if (!TENANT_SLUG.test(opts.slug))
+      throw new DomainError(422, 'BAD_REQUEST', { reason: 'tenant slug must match ' + TENANT_SLUG.source });
     if (await this.findBySlug(opts.slug)) throw new DomainError(409, 'TENANT_EXISTS', { slug: opts.slug });
-    const tenant: Tenant = { id: randomUUID(), slug: opts.slug, name: opts.name, schema: this.schemaFor(opts.slug) };
+    const tenant: Tenant = {
+      id: randomUUID(),
+      slug: opts.slug,
+      name: opts.name,
+      schema: this.schemaFor(opts.slug),
+    };
     const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
     const adminUserId = randomUUID();
     const passwordHash = opts.adminPassword ? await hashPassword(opts.adminPassword) : null;
     await this.knex.transaction(async (trx) => {
-      await trx.withSchema(this.platform).table('tenants').insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
-      for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
-      for (const s of tenantRoleStatements({ schema: tenant.schema, platform: this.platform }, dbRoleOf(tenant))) await trx.raw(s.sql);
-      await trx.withSchema(tenant.schema).table(USERS).insert({
-        id: adminUserId,
-        username: opts.adminUsername ?? 'admin',
-        display_name: 'Administrator / 管理员',
-        password_hash: passwordHash,
-        is_admin: true,
-      });
-      await trx.withSchema(this.platform).table('api_tokens').insert({
-        token_hash: hashToken(token),
-        tenant_id: tenant.id,
-        user_id: adminUserId,
-        label: 'admin',
-      });
+      await trx
+        .withSchema(this.platform)
+        .table('tenants')
+        .insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
+      for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform }))
+        await trx.raw(s.sql);
+      for (const s of tenantRoleStatements(
+        { schema: tenant.schema, platform: this.platform },
+        dbRoleOf(tenant),
+      ))
+        await trx.raw(s.sql);
+      await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .insert({
+          id: adminUserId,
+          username: opts.adminUsername ?? 'admin',
+          display_name: 'Administrator / 管理员',
+          password_hash: passwordHash,
+          is_admin: true,
+        });
+      await trx
+        .withSchema(this.platform)
+        .table('api_tokens')
+        .insert({
+          token_hash: hashToken(token),
+          tenant_id: tenant.id,
+          user_id: adminUserId,
+          label: 'admin',
+        });
     });
     try {
-      const first = await deploy(this.knex, this.platform, tenant, { package: opts.package, comment: 'tenant created', actor: adminUserId });
-      await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor: adminUserId, action: 'metadata.deployed', detail: { version: first.version, comment: 'tenant created' } });
+      const first = await deploy(this.knex, this.platform, tenant, {
+        package: opts.package,
+        comment: 'tenant created',
+        actor: adminUserId,
+      });
+      await writeAudit(this.knex, this.platform, {
+        tenantId: tenant.id,
+        actor: adminUserId,
+        action: 'metadata.deployed',
+        detail: { version: first.version, comment: 'tenant created' },
+      });
     } catch (e) {
       await this.drop(tenant);
       throw e;
@@ -132,7 +167,11 @@ export class TenantStore {
       .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes');
     if (!row) return null;
     const tenant = toTenant(row);
-    const user = await this.knex.withSchema(tenant.schema).table(USERS).where({ id: row.user_id, active: true }).first('is_admin', 'role', 'profile');
+    const user = await this.knex
+      .withSchema(tenant.schema)
+      .table(USERS)
+      .where({ id: row.user_id, active: true })
+      .first('is_admin', 'role', 'profile');
     if (!user) return null;
     return {
       tenant,
@@ -145,7 +184,11 @@ export class TenantStore {
   }
 
   async setPassword(tenant: Tenant, username: string, password: string): Promise<void> {
-    await this.knex.withSchema(tenant.schema).table(USERS).where({ username }).update({ password_hash: await hashPassword(password) });
+    await this.knex
+      .withSchema(tenant.schema)
+      .table(USERS)
+      .where({ username })
+      .update({ password_hash: await hashPassword(password) });
   }
 
   /** Adds an API token for an existing user (e.g. TESSERA_DEMO_TOKEN on an existing demo tenant). */
@@ -162,5 +205,10 @@ export class TenantStore {
 }
 
 function toTenant(row: Record<string, unknown>): Tenant {
-  return { id: row.id as string, slug: row.slug as string, name: row.name as string, schema: internalIdent(row.schema_name as string) };
+  return {
+    id: row.id as string,
+    slug: row.slug as string,
+    name: row.name as string,
+    schema: internalIdent(row.schema_name as string),
+  };
 }

@@ -18,7 +18,17 @@ export interface NewUser {
 }
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-const COLUMNS = ['id', 'username', 'display_name', 'email', 'role', 'profile', 'is_admin', 'active', 'created_at'];
+const COLUMNS = [
+  'id',
+  'username',
+  'display_name',
+  'email',
+  'role',
+  'profile',
+  'is_admin',
+  'active',
+  'created_at',
+];
 
 /** A tenant's users: data, not metadata. Their role and profile must exist in the deployed package. */
 export class Users {
@@ -32,38 +42,65 @@ export class Users {
   }
 
   /** Changes a user's display name, role, profile or active flag (inactive users cannot sign in). */
-  async update(tenant: Tenant, model: CompiledModel, id: string, patch: Partial<Pick<NewUser, 'displayName' | 'role' | 'profile'>> & { active?: boolean }, actor: string) {
+  async update(
+    tenant: Tenant,
+    model: CompiledModel,
+    id: string,
+    patch: Partial<Pick<NewUser, 'displayName' | 'role' | 'profile'>> & { active?: boolean },
+    actor: string,
+  ) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
-    for (const key of Object.keys(patch)) if (!['displayName', 'role', 'profile', 'active'].includes(key)) issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
+    for (const key of Object.keys(patch))
+      if (!['displayName', 'role', 'profile', 'active'].includes(key))
+        issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
     if (patch.displayName !== undefined) set.display_name = patch.displayName;
     if (patch.active !== undefined) {
-      if (typeof patch.active !== 'boolean') issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
+      if (typeof patch.active !== 'boolean')
+        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
       set.active = patch.active;
     }
     if (patch.role !== undefined) {
-      if (patch.role !== null && !(model.pkg.roles ?? []).some((r) => r.name === patch.role)) issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: patch.role } });
+      if (patch.role !== null && !(model.pkg.roles ?? []).some((r) => r.name === patch.role))
+        issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: patch.role } });
       set.role = patch.role;
     }
     if (patch.profile !== undefined) {
-      if (patch.profile !== null && !(model.pkg.profiles ?? []).some((p) => p.name === patch.profile)) issues.push({ pointer: '/profile', code: 'NOT_AN_OPTION', params: { value: patch.profile } });
+      if (patch.profile !== null && !(model.pkg.profiles ?? []).some((p) => p.name === patch.profile))
+        issues.push({ pointer: '/profile', code: 'NOT_AN_OPTION', params: { value: patch.profile } });
       set.profile = patch.profile;
     }
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
-    const [row] = await this.knex.withSchema(tenant.schema).table(USERS).where({ id }).update(set).returning(COLUMNS);
+    const [row] = await this.knex
+      .withSchema(tenant.schema)
+      .table(USERS)
+      .where({ id })
+      .update(set)
+      .returning(COLUMNS);
     if (!row) throw new DomainError(404, 'NOT_FOUND');
-    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action: 'user.changed', detail: { id, ...patch } });
+    await writeAudit(this.knex, this.platform, {
+      tenantId: tenant.id,
+      actor,
+      action: 'user.changed',
+      detail: { id, ...patch },
+    });
     return row as Record<string, unknown>;
   }
 
   async create(tenant: Tenant, model: CompiledModel, u: NewUser, actor: string | null = null) {
     const issues: FieldIssue[] = [];
-    if (typeof u.username !== 'string' || !USERNAME.test(u.username)) issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });
-    if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 100) issues.push({ pointer: '/displayName', code: 'REQUIRED' });
-    if (u.password !== undefined && (typeof u.password !== 'string' || u.password.length < MIN_PASSWORD_LENGTH))
+    if (typeof u.username !== 'string' || !USERNAME.test(u.username))
+      issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });
+    if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 100)
+      issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+    if (
+      u.password !== undefined &&
+      (typeof u.password !== 'string' || u.password.length < MIN_PASSWORD_LENGTH)
+    )
       issues.push({ pointer: '/password', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } });
-    if (u.role != null && !(model.pkg.roles ?? []).some((r) => r.name === u.role)) issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: u.role } });
+    if (u.role != null && !(model.pkg.roles ?? []).some((r) => r.name === u.role))
+      issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: u.role } });
     if (u.profile != null && !(model.pkg.profiles ?? []).some((p) => p.name === u.profile))
       issues.push({ pointer: '/profile', code: 'NOT_AN_OPTION', params: { value: u.profile } });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
@@ -80,7 +117,17 @@ export class Users {
         is_admin: !!u.isAdmin,
       })
       .returning(COLUMNS);
-    await writeAudit(this.knex, this.platform, { tenantId: tenant.id, actor, action: 'user.created', detail: { username: u.username, role: u.role ?? null, profile: u.profile ?? null, isAdmin: !!u.isAdmin } });
+    await writeAudit(this.knex, this.platform, {
+      tenantId: tenant.id,
+      actor,
+      action: 'user.created',
+      detail: {
+        username: u.username,
+        role: u.role ?? null,
+        profile: u.profile ?? null,
+        isAdmin: !!u.isAdmin,
+      },
+    });
     return row as Record<string, unknown>;
   }
 }

@@ -13,8 +13,7 @@ export function nullable(schema: JsonSchema): JsonSchema {
 /** JSON Schema of a record's writable values: what POST and PATCH accept. No `required`: see requiredFields. */
 export function writeSchema(o: CompiledObject): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
-  for (const f of o.fieldList)
-    if (f.type.writable) properties[f.name] = nullable(f.type.valueSchema(f.def));
+  for (const f of o.fieldList) if (f.type.writable) properties[f.name] = nullable(f.type.valueSchema(f.def));
   return { type: 'object', properties, additionalProperties: false };
 }
 

@@ -20,7 +20,12 @@ export function authRouter(
       .filter((k) => !str(b[k], k === 'password' ? 200 : 100))
       .map((k) => ({ pointer: `/${k}`, code: 'REQUIRED' }));
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
-    const session = await sessions.login(b.tenant as string, b.username as string, b.password as string, req.ip ?? req.socket.remoteAddress ?? '');
+    const session = await sessions.login(
+      b.tenant as string,
+      b.username as string,
+      b.password as string,
+      req.ip ?? req.socket.remoteAddress ?? '',
+    );
     res.json({ data: session });
   });
   r.post('/refresh', authenticate, async (req, res) => {
@@ -38,7 +43,9 @@ export function authRouter(
   r.post('/password', authenticate, async (req, res) => {
     const b = (req.body ?? {}) as { currentPassword?: unknown; newPassword?: unknown };
     if (!str(b.currentPassword, 200) || typeof b.newPassword !== 'string' || b.newPassword.length > 200)
-      throw new DomainError(422, 'VALIDATION_FAILED', {}, [{ pointer: str(b.currentPassword, 200) ? '/newPassword' : '/currentPassword', code: 'REQUIRED' }]);
+      throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+        { pointer: str(b.currentPassword, 200) ? '/newPassword' : '/currentPassword', code: 'REQUIRED' },
+      ]);
     const p = principalOf(res);
     await sessions.changePassword(p, bearerToken(req)!, b.currentPassword as string, b.newPassword);
     evictUser(p.userId);

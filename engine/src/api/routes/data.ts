@@ -18,8 +18,19 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
   const scope = async (res: Response): Promise<Scope> => {
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
-    const access = policyFor(model, { userId: p.userId, isAdmin: p.isAdmin, role: p.role, profile: p.profile }, p.tenant.schema);
-    return { tenantId: p.tenant.id, schema: p.tenant.schema, actor: p.userId, model, access, dbRole: dbRoleOf(p.tenant) };
+    const access = policyFor(
+      model,
+      { userId: p.userId, isAdmin: p.isAdmin, role: p.role, profile: p.profile },
+      p.tenant.schema,
+    );
+    return {
+      tenantId: p.tenant.id,
+      schema: p.tenant.schema,
+      actor: p.userId,
+      model,
+      access,
+      dbRole: dbRoleOf(p.tenant),
+    };
   };
   const object = (req: Request) => String(req.params.object);
 
@@ -45,7 +56,10 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
   r.post('/:object', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const { record, version } = await records.create(await scope(res), object(req), req.body);
-    res.status(201).setHeader('ETag', etag(version!)).setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
+    res
+      .status(201)
+      .setHeader('ETag', etag(version!))
+      .setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
     res.json({ data: record });
   });
 
@@ -58,7 +72,8 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
         ? body.records.map((data: unknown) => ({ op: 'create', data }))
         : null;
     if (!ops) throw badRequest('BAD_REQUEST', { reason: 'send {"records": [...]} or {"operations": [...]}' });
-    const results = await records.batch(await scope(res), object(req), ops);
+    const dataAt = Array.isArray(body?.operations) ? undefined : (i: number) => `/records/${i}`;
+    const results = await records.batch(await scope(res), object(req), ops, dataAt);
     res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
@@ -69,7 +84,13 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.get('/:object/:id', async (req, res) => {
     const q = strictQuery(req, GET_PARAMS);
-    const { record, version } = await records.get(await scope(res), object(req), String(req.params.id), listParam(q.fields), listParam(q.expand));
+    const { record, version } = await records.get(
+      await scope(res),
+      object(req),
+      String(req.params.id),
+      listParam(q.fields),
+      listParam(q.expand),
+    );
     const tag = etag(version);
     if (req.headers['if-none-match'] === tag) return void res.status(304).setHeader('ETag', tag).end();
     res.setHeader('ETag', tag).json({ data: record });
@@ -88,19 +109,36 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
   r.put('/:object/:id/team/:userId', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const body = (req.body ?? {}) as { access?: unknown };
-    await records.setTeamMember(await scope(res), object(req), String(req.params.id), String(req.params.userId), body.access);
+    await records.setTeamMember(
+      await scope(res),
+      object(req),
+      String(req.params.id),
+      String(req.params.userId),
+      body.access,
+    );
     res.status(204).end();
   });
 
   r.delete('/:object/:id/team/:userId', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.removeTeamMember(await scope(res), object(req), String(req.params.id), String(req.params.userId));
+    await records.removeTeamMember(
+      await scope(res),
+      object(req),
+      String(req.params.id),
+      String(req.params.userId),
+    );
     res.status(204).end();
   });
 
   r.patch('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    const { record, version } = await records.update(await scope(res), object(req), String(req.params.id), req.body, ifMatch(req));
+    const { record, version } = await records.update(
+      await scope(res),
+      object(req),
+      String(req.params.id),
+      req.body,
+      ifMatch(req),
+    );
     res.setHeader('ETag', etag(version!)).json({ data: record });
   });
 

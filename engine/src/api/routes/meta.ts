@@ -22,7 +22,8 @@ function options(req: Request, body: DeployBody) {
   const q = strictQuery(req, PARAMS);
   if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 500))
     throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
-  if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean') throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+  if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
+    throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
@@ -72,13 +73,18 @@ export function metaRouter(meta: MetaService): Router {
   r.get('/', async (req, res) => {
     strictQuery(req, ['locale']);
     const row = await meta.current(who(res).tenant);
-    res.setHeader('ETag', metaEtag(row.version)).json({ data: { version: row.version, hash: row.hash, package: row.package } });
+    res
+      .setHeader('ETag', metaEtag(row.version))
+      .json({ data: { version: row.version, hash: row.hash, package: row.package } });
   });
 
   r.post('/plan', async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
-    sendDeploy(res, await meta.deploy(p.tenant, p.userId, body.package, { ...options(req, body), dryRun: true }));
+    sendDeploy(
+      res,
+      await meta.deploy(p.tenant, p.userId, body.package, { ...options(req, body), dryRun: true }),
+    );
   });
 
   r.post('/deploy', async (req, res) => {
@@ -110,16 +116,34 @@ export function metaRouter(meta: MetaService): Router {
   r.put('/objects/:name', async (req, res) => {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, ...object } = body;
-    if (object.name !== undefined && object.name !== req.params.name) throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
+    if (object.name !== undefined && object.name !== req.params.name)
+      throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
     const p = who(res);
-    sendDeploy(res, await meta.upsertObject(p.tenant, p.userId, { ...object, name: String(req.params.name) } as ObjectDef, options(req, { comment, allowLossy })));
+    sendDeploy(
+      res,
+      await meta.upsertObject(
+        p.tenant,
+        p.userId,
+        { ...object, name: String(req.params.name) } as ObjectDef,
+        options(req, { comment, allowLossy }),
+      ),
+    );
   });
 
   r.post('/objects/:name/fields', async (req, res) => {
     const body = (req.body ?? {}) as FieldDef & DeployBody;
     const { comment, allowLossy, ...field } = body;
     const p = who(res);
-    sendDeploy(res, await meta.upsertField(p.tenant, p.userId, String(req.params.name), field as FieldDef, options(req, { comment, allowLossy })));
+    sendDeploy(
+      res,
+      await meta.upsertField(
+        p.tenant,
+        p.userId,
+        String(req.params.name),
+        field as FieldDef,
+        options(req, { comment, allowLossy }),
+      ),
+    );
   });
 
   r.delete('/objects/:name', async (req, res) => {

@@ -9,7 +9,11 @@ import { bearerToken } from '../auth.js';
  * /api/v1/platform: the platform administrator creates and lists tenants. Platform admins
  * authenticate with a platform token (TESSERA_PLATFORM_TOKEN); tenant tokens never work here.
  */
-export function platformRouter(tenants: TenantStore, platformTokenHashes: () => ReadonlySet<string>, standard: () => PackageDef): Router {
+export function platformRouter(
+  tenants: TenantStore,
+  platformTokenHashes: () => ReadonlySet<string>,
+  standard: () => PackageDef,
+): Router {
   const r = Router();
   const platformAdmin: RequestHandler = (req, _res, next) => {
     const token = bearerToken(req);
@@ -24,7 +28,8 @@ export function platformRouter(tenants: TenantStore, platformTokenHashes: () => 
     const b = (req.body ?? {}) as { slug?: unknown; name?: unknown; adminPassword?: unknown };
     const issues = [];
     if (typeof b.slug !== 'string') issues.push({ pointer: '/slug', code: 'REQUIRED' });
-    if (typeof b.name !== 'string' || !b.name.trim() || b.name.length > 100) issues.push({ pointer: '/name', code: 'REQUIRED' });
+    if (typeof b.name !== 'string' || !b.name.trim() || b.name.length > 100)
+      issues.push({ pointer: '/name', code: 'REQUIRED' });
     if (b.adminPassword !== undefined && (typeof b.adminPassword !== 'string' || b.adminPassword.length < 8))
       issues.push({ pointer: '/adminPassword', code: 'WEAK_PASSWORD', params: { min: 8 } });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
@@ -34,7 +39,9 @@ export function platformRouter(tenants: TenantStore, platformTokenHashes: () => 
       package: standard(),
       adminPassword: b.adminPassword as string | undefined,
     });
-    res.status(201).json({ data: { id: tenant.id, slug: tenant.slug, name: tenant.name, adminToken: token } });
+    res
+      .status(201)
+      .json({ data: { id: tenant.id, slug: tenant.slug, name: tenant.name, adminToken: token } });
   });
   return r;
 }

@@ -13,12 +13,23 @@ export function usersRouter(users: Users, models: ModelCache, evictUser: (userId
   });
   r.post('/', async (req, res) => {
     const p = principalOf(res);
-    const user = await users.create(p.tenant, await models.get(p.tenant.id), (req.body ?? {}) as NewUser, p.userId);
+    const user = await users.create(
+      p.tenant,
+      await models.get(p.tenant.id),
+      (req.body ?? {}) as NewUser,
+      p.userId,
+    );
     res.status(201).json({ data: user });
   });
   r.patch('/:id', async (req, res) => {
     const p = principalOf(res);
-    const user = await users.update(p.tenant, await models.get(p.tenant.id), String(req.params.id), req.body ?? {}, p.userId);
+    const user = await users.update(
+      p.tenant,
+      await models.get(p.tenant.id),
+      String(req.params.id),
+      req.body ?? {},
+      p.userId,
+    );
     // A suspended or re-roled user's cached sessions stop at once in this process.
     evictUser(String(req.params.id));
     res.json({ data: user });

@@ -37,7 +37,8 @@ const RETURN_STORAGE: Record<NonNullable<FieldDef['returnType']>, Storage> = {
   currency: { pg: 'numeric', precision: 18, scale: 2 },
   percent: { pg: 'numeric', precision: 7, scale: 2 },
 };
-const isNumeric = (f: FieldDef) => ['number', 'integer', 'currency', 'percent'].includes(f.returnType ?? 'text');
+const isNumeric = (f: FieldDef) =>
+  ['number', 'integer', 'currency', 'percent'].includes(f.returnType ?? 'text');
 
 /** Declared here; computed and stored by the rules layer so it can be filtered and sorted. */
 export const formula: FieldType = {
@@ -49,14 +50,33 @@ export const formula: FieldType = {
   },
   requiredSettings: ['returnType', 'expression'],
   storage: (f) => RETURN_STORAGE[f.returnType ?? 'text'],
-  valueSchema: (f) => (isNumeric(f) ? { type: 'number' } : f.returnType === 'boolean' ? { type: 'boolean' } : { type: 'string' }),
+  valueSchema: (f) =>
+    isNumeric(f) ? { type: 'number' } : f.returnType === 'boolean' ? { type: 'boolean' } : { type: 'string' },
   operand: 'string',
   operators: TEXT_OPS,
   writable: false,
   sortable: true,
   groupable: false,
   aggregates: [],
-  fromDb: (raw) => (raw === null || raw === undefined ? null : raw instanceof Date ? raw.toISOString() : (raw as string)),
+  fromDb: (raw) =>
+    raw === null || raw === undefined ? null : raw instanceof Date ? raw.toISOString() : (raw as string),
+  specialize: (f) =>
+    isNumeric(f)
+      ? {
+          operand: 'number',
+          operators: NUM_OPS,
+          aggregates: ['sum', 'avg', 'min', 'max'],
+          fromDb: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
+        }
+      : f.returnType === 'boolean'
+        ? {
+            operand: 'boolean',
+            operators: ['eq', 'ne', 'isNull'],
+            fromDb: (raw) => (raw === null || raw === undefined ? null : (raw as boolean)),
+          }
+        : f.returnType === 'date' || f.returnType === 'datetime'
+          ? { operand: f.returnType, operators: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isNull'] }
+          : {},
   widget: 'readonly',
 };
 

@@ -11,19 +11,18 @@ const precisionSettings: Record<string, JsonSchema> = {
   max: { type: 'number' },
 };
 
-/** Largest magnitude a numeric(precision, scale) column holds. */
-function bound(f: FieldDef): number {
-  const p = f.precision ?? 18;
-  const s = f.scale ?? 2;
-  return 10 ** (p - s) - 10 ** -s;
-}
-
+/**
+ * A numeric(precision, scale) column holds magnitudes below 10^(precision - scale). The bound is
+ * exclusive: "10^16 - 0.01" is 10^16 as a double, so an inclusive maximum would let 10^16 through.
+ */
 function decimalSchema(f: FieldDef): JsonSchema {
-  const limit = bound(f);
+  const limit = 10 ** ((f.precision ?? 18) - (f.scale ?? 2));
   return {
     type: 'number',
-    minimum: Math.max(f.min ?? -limit, -limit),
-    maximum: Math.min(f.max ?? limit, limit),
+    exclusiveMinimum: -limit,
+    exclusiveMaximum: limit,
+    ...(f.min === undefined ? {} : { minimum: f.min }),
+    ...(f.max === undefined ? {} : { maximum: f.max }),
     'x-scale': f.scale ?? 2,
   };
 }
@@ -32,7 +31,8 @@ function checkPrecision(f: FieldDef) {
   const p = f.precision ?? 18;
   const s = f.scale ?? 2;
   const issues = [];
-  if (s > p) issues.push({ pointer: '/scale', code: 'META_SCALE_GT_PRECISION', params: { scale: s, precision: p } });
+  if (s > p)
+    issues.push({ pointer: '/scale', code: 'META_SCALE_GT_PRECISION', params: { scale: s, precision: p } });
   if (f.min !== undefined && f.max !== undefined && f.min > f.max)
     issues.push({ pointer: '/min', code: 'META_MIN_GT_MAX', params: {} });
   return issues;
@@ -64,7 +64,13 @@ function decimal(
   };
 }
 
-export const number = decimal('number', { en: 'Number', 'zh-CN': '数字' }, { precision: 18, scale: 2 }, {}, 'number');
+export const number = decimal(
+  'number',
+  { en: 'Number', 'zh-CN': '数字' },
+  { precision: 18, scale: 2 },
+  {},
+  'number',
+);
 export const currency = decimal(
   'currency',
   { en: 'Currency', 'zh-CN': '金额' },

@@ -19,14 +19,30 @@ const optionsSetting: JsonSchema = {
   },
 };
 
+/** Dependent picklists: a controlling field's value → the options allowed here (checked by the rules layer). */
+const dependentSettings: Record<string, JsonSchema> = {
+  controllingField: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' },
+  dependencies: {
+    type: 'object',
+    maxProperties: 500,
+    additionalProperties: { type: 'array', maxItems: 500, items: { type: 'string' }, uniqueItems: true },
+  },
+};
+
 /** Values a write may use: the active options. Stored values of retired options stay readable. */
-export const activeValues = (f: FieldDef) => (f.options ?? []).filter((o) => o.active !== false).map((o) => o.value);
+export const activeValues = (f: FieldDef) =>
+  (f.options ?? []).filter((o) => o.active !== false).map((o) => o.value);
 
 function checkOptions(f: FieldDef) {
   const seen = new Set<string>();
   const issues = [];
   for (const [i, o] of (f.options ?? []).entries()) {
-    if (seen.has(o.value)) issues.push({ pointer: `/options/${i}/value`, code: 'META_DUPLICATE_OPTION', params: { value: o.value } });
+    if (seen.has(o.value))
+      issues.push({
+        pointer: `/options/${i}/value`,
+        code: 'META_DUPLICATE_OPTION',
+        params: { value: o.value },
+      });
     seen.add(o.value);
   }
   return issues;
@@ -35,7 +51,7 @@ function checkOptions(f: FieldDef) {
 export const picklist: FieldType = {
   name: 'picklist',
   label: { en: 'Picklist', 'zh-CN': '单选' },
-  settings: { options: optionsSetting },
+  settings: { options: optionsSetting, ...dependentSettings },
   requiredSettings: ['options'],
   storage: () => ({ pg: 'text' }),
   valueSchema: (f) => ({ type: 'string', enum: activeValues(f) }),
@@ -52,10 +68,15 @@ export const picklist: FieldType = {
 export const multiPicklist: FieldType = {
   name: 'multi_picklist',
   label: { en: 'Multi-select picklist', 'zh-CN': '多选' },
-  settings: { options: optionsSetting },
+  settings: { options: optionsSetting, ...dependentSettings },
   requiredSettings: ['options'],
   storage: () => ({ pg: 'text[]' }),
-  valueSchema: (f) => ({ type: 'array', items: { type: 'string', enum: activeValues(f) }, uniqueItems: true, maxItems: 500 }),
+  valueSchema: (f) => ({
+    type: 'array',
+    items: { type: 'string', enum: activeValues(f) },
+    uniqueItems: true,
+    maxItems: 500,
+  }),
   operand: 'string',
   operators: ['contains', 'containsAny', 'isNull'],
   writable: true,

@@ -2,6 +2,8 @@ import type { FieldDef } from '../../core/model.js';
 import type { FieldType, FilterOp, JsonSchema } from '../field-type.js';
 
 const TEXT_OPS: readonly FilterOp[] = ['eq', 'ne', 'in', 'nin', 'contains', 'startsWith', 'isNull'];
+// Postgres text cannot hold U+0000: refuse it here rather than fail in the database.
+const NO_NUL: JsonSchema = { pattern: '^[^\\u0000]*$' };
 const maxLengthSetting = (max: number): JsonSchema => ({ type: 'integer', minimum: 1, maximum: max });
 
 function textLike(
@@ -18,7 +20,12 @@ function textLike(
     settings: { maxLength: maxLengthSetting(hardMax) },
     defaults: { maxLength: defaultMax },
     storage: () => ({ pg: 'text' }),
-    valueSchema: (f) => ({ type: 'string', maxLength: f.maxLength ?? defaultMax, ...extra(f) }),
+    valueSchema: (f) => ({
+      type: 'string',
+      maxLength: f.maxLength ?? defaultMax,
+      ...extra(f),
+      allOf: [NO_NUL],
+    }),
     operand: 'string',
     operators: name === 'rich_text' ? ['contains', 'isNull'] : TEXT_OPS,
     writable: true,

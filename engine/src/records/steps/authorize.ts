@@ -15,13 +15,23 @@ export const authorize: RecordStep = {
     const { access, object: o } = ctx;
     for (const op of new Set(ctx.items.map((i) => i.op))) {
       const needed = op === 'create' ? 'create' : op === 'update' ? 'edit' : 'delete';
-      if (!access.can(o, needed)) throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: needed });
+      if (!access.can(o, needed))
+        throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: needed });
     }
     const editable = access.editable(o);
     for (const item of ctx.items)
       for (const name of Object.keys(item.input))
-        if (!SYSTEM.has(name) && o.fields.has(name) && o.fields.get(name)!.type.writable && !editable.has(name))
-          ctx.issues.push({ pointer: `${item.pointer}/${name}`, code: 'FIELD_NOT_EDITABLE', params: { field: name } });
+        if (
+          !SYSTEM.has(name) &&
+          o.fields.has(name) &&
+          o.fields.get(name)!.type.writable &&
+          !editable.has(name)
+        )
+          ctx.issues.push({
+            pointer: `${item.pointer}/${name}`,
+            code: 'FIELD_NOT_EDITABLE',
+            params: { field: name },
+          });
     const ids = ctx.items.filter((i) => i.op !== 'create').map((i) => i.id!);
     if (!ids.length || access === ctx.unrestricted) return;
     const col = (n: string) => `${o.table}.${n}`;
@@ -35,7 +45,8 @@ export const authorize: RecordStep = {
     const visible = new Set(((await readQ) as { id: string }[]).map((r) => r.id));
     const id = denied[0];
     const index = ctx.items.find((i) => i.id === id)!.index;
-    if (visible.has(id)) throw new DomainError(403, 'NO_RECORD_ACCESS', { object: o.name, id }, [], { index });
+    if (visible.has(id))
+      throw new DomainError(403, 'NO_RECORD_ACCESS', { object: o.name, id }, [], { index });
     throw new DomainError(404, 'RECORD_NOT_FOUND', { object: o.name, id }, [], { index });
   },
 };

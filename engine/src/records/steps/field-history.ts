@@ -14,7 +14,8 @@ export const fieldHistory: RecordStep = {
       if (item.op !== 'update' || !item.before || !item.after) continue;
       for (const f of tracked) {
         const q = cat.all.get(f.name)!;
-        const json = (raw: unknown) => (raw === null || raw === undefined ? null : q.fromDb ? q.fromDb(raw) : raw);
+        const json = (raw: unknown) =>
+          raw === null || raw === undefined ? null : q.fromDb ? q.fromDb(raw) : raw;
         const oldV = json(item.before[f.column]);
         const newV = json(item.after[f.column]);
         if (JSON.stringify(oldV) === JSON.stringify(newV)) continue;

@@ -10,14 +10,25 @@ export const loadBefore: RecordStep = {
     if (!wanted.length) return;
     const ids = wanted.map((i) => i.id!).filter(isUuid);
     const rows = ids.length
-      ? ((await ctx.trx.withSchema(ctx.schema).from(ctx.object.table).whereIn('id', ids).forUpdate().select('*')) as Record<string, unknown>[])
+      ? ((await ctx.trx
+          .withSchema(ctx.schema)
+          .from(ctx.object.table)
+          .whereIn('id', ids)
+          .forUpdate()
+          .select('*')) as Record<string, unknown>[])
       : [];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const item of wanted) {
       const row = byId.get(item.id!);
-      if (!row) throw new DomainError(404, 'RECORD_NOT_FOUND', { object: ctx.object.name, id: item.id }, [], { index: item.index });
+      if (!row)
+        throw new DomainError(404, 'RECORD_NOT_FOUND', { object: ctx.object.name, id: item.id }, [], {
+          index: item.index,
+        });
       if (item.expectedVersion !== undefined && item.expectedVersion !== row.version)
-        throw new DomainError(412, 'VERSION_CONFLICT', { current: row.version }, [], { currentVersion: row.version, index: item.index });
+        throw new DomainError(412, 'VERSION_CONFLICT', { current: row.version }, [], {
+          currentVersion: row.version,
+          index: item.index,
+        });
       item.before = row;
     }
   },

@@ -17,10 +17,16 @@ export const normalize: RecordStep = {
       for (const [name, v] of Object.entries(item.input)) {
         const f = ctx.object.fields.get(name);
         if (SYSTEM.has(name) || (f && !f.type.writable)) {
-          ctx.issues.push({ pointer: `${item.pointer}/${name}`, code: 'READ_ONLY_FIELD', params: { field: name } });
+          ctx.issues.push({
+            pointer: `${item.pointer}/${name}`,
+            code: 'READ_ONLY_FIELD',
+            params: { field: name },
+          });
           continue;
         }
-        values[name] = f && TRIMMED.has(f.def.type) && typeof v === 'string' ? v.trim() || null : v;
+        const value = f && TRIMMED.has(f.def.type) && typeof v === 'string' ? v.trim() || null : v;
+        // defineProperty, not assignment: a "__proto__" key stays an (unknown) field instead of a prototype.
+        Object.defineProperty(values, name, { value, enumerable: true, writable: true, configurable: true });
       }
       if (item.op === 'create')
         for (const f of ctx.object.fieldList)

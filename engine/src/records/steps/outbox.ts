@@ -7,12 +7,14 @@ export const outbox: RecordStep = {
   async run(ctx) {
     for (const item of ctx.items) {
       const id = (item.after?.id ?? item.id) as string;
-      const type = item.op === 'create' ? 'record.created' : item.op === 'update' ? 'record.updated' : 'record.deleted';
+      const type =
+        item.op === 'create' ? 'record.created' : item.op === 'update' ? 'record.updated' : 'record.deleted';
       ctx.events.push({
         type,
         object: ctx.object.name,
         recordId: id,
-        payload: item.op === 'update' ? { changed: Object.keys(item.values), version: item.after?.version } : {},
+        payload:
+          item.op === 'update' ? { changed: Object.keys(item.values), version: item.after?.version } : {},
       });
     }
     if (!ctx.events.length) return;
@@ -20,7 +22,13 @@ export const outbox: RecordStep = {
       .withSchema(ctx.schema)
       .table(OUTBOX)
       .insert(
-        ctx.events.map((e) => ({ type: e.type, object: e.object, record_id: e.recordId, actor: ctx.actor, payload: JSON.stringify(e.payload) })),
+        ctx.events.map((e) => ({
+          type: e.type,
+          object: e.object,
+          record_id: e.recordId,
+          actor: ctx.actor,
+          payload: JSON.stringify(e.payload),
+        })),
       );
   },
 };

@@ -7,7 +7,8 @@ import type { RecordStep, WriteContext, WriteItem } from '../pipeline.js';
 /** Field values → column values (the same names today; kept apart so physical names may differ). */
 function toColumns(o: CompiledObject, values: Record<string, unknown>) {
   const row: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(values)) row[o.fields.get(name)!.column] = v === undefined ? null : v;
+  for (const [name, v] of Object.entries(values))
+    row[o.fields.get(name)!.column] = v === undefined ? null : v;
   return row;
 }
 
@@ -41,7 +42,13 @@ export const persist: RecordStep = {
         item.after = saved;
       }
       const deletes = ctx.items.filter((i) => i.op === 'delete');
-      if (deletes.length) await t().whereIn('id', deletes.map((i) => i.id!)).delete();
+      if (deletes.length)
+        await t()
+          .whereIn(
+            'id',
+            deletes.map((i) => i.id!),
+          )
+          .delete();
     } catch (e) {
       throw lookupProblem(ctx, e) ?? fromPgError(e) ?? e;
     }

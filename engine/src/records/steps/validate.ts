@@ -2,7 +2,8 @@ import { ajvIssues } from '../../core/ajv.js';
 import { validatorsFor } from '../../validation/record-schema.js';
 import type { RecordStep } from '../pipeline.js';
 
-const blank = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+const blank = (v: unknown) =>
+  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Types, ranges, options and formats (ajv, compiled per metadata version), then required fields. */
 export const validate: RecordStep = {

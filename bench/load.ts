@@ -1,0 +1,122 @@
+/**
+ * The load generator: autocannon, in a process of its own (run.ts spawns it per case and run).
+ * argv[2]: JSON config; prints one JSON line: { requests, seconds, rps, p50, p99, errors, non2xx }.
+ */
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+import { AGGREGATE_BODY, LIST_FILTER, opportunity, randomStage, rng } from './data.js';
+
+export interface LoadConfig {
+  kind: 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+  /** http://127.0.0.1:port plus the objects' base path, e.g. …/api/v1/data or the reference's root. */
+  base: string;
+  token: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  /** File with JSON { accounts: string[], ids: string[] }. */
+  idsFile: string;
+  seed: number;
+}
+
+const cfg = JSON.parse(process.argv[2]) as LoadConfig;
+const { accounts, ids } = JSON.parse(readFileSync(cfg.idsFile, 'utf8')) as {
+  accounts: string[];
+  ids: string[];
+};
+const r = rng(cfg.seed);
+const url = new URL(cfg.base);
+const path = url.pathname.replace(/\/$/, '');
+const json = { 'content-type': 'application/json' };
+type Req = { method: string; path: string; body?: string; headers?: Record<string, string> };
+
+let setup: (req: Req) => Req;
+let n = cfg.seed * 1_000_000;
+const cycle = (bodies: string[]) => {
+  let i = 0;
+  return () => bodies[i++ % bodies.length];
+};
+switch (cfg.kind) {
+  case 'W1': {
+    const next = cycle(Array.from({ length: 2000 }, () => JSON.stringify(opportunity(r, accounts, n++))));
+    setup = (q) => ({
+      ...q,
+      method: 'POST',
+      path: `${path}/opportunity`,
+      headers: { ...q.headers, ...json },
+      body: next(),
+    });
+    break;
+  }
+  case 'W2': {
+    const next = cycle(
+      Array.from({ length: 8 }, () =>
+        JSON.stringify({ records: Array.from({ length: 1000 }, () => opportunity(r, accounts, n++)) }),
+      ),
+    );
+    setup = (q) => ({
+      ...q,
+      method: 'POST',
+      path: `${path}/opportunity/batch`,
+      headers: { ...q.headers, ...json },
+      body: next(),
+    });
+    break;
+  }
+  case 'W3': {
+    const p = `${path}/opportunity?filter=${encodeURIComponent(JSON.stringify(LIST_FILTER))}&sort=-close_date&limit=50&expand=account`;
+    setup = (q) => ({ ...q, method: 'GET', path: p });
+    break;
+  }
+  case 'W4':
+    setup = (q) => ({
+      ...q,
+      method: 'GET',
+      path: `${path}/opportunity/${ids[Math.floor(r() * ids.length)]}`,
+    });
+    break;
+  case 'W5':
+    setup = (q) => ({
+      ...q,
+      method: 'PATCH',
+      path: `${path}/opportunity/${ids[Math.floor(r() * ids.length)]}`,
+      headers: { ...q.headers, ...json },
+      body: JSON.stringify({ stage: randomStage(r) }),
+    });
+    break;
+  case 'W6': {
+    const body = JSON.stringify(AGGREGATE_BODY);
+    setup = (q) => ({
+      ...q,
+      method: 'POST',
+      path: `${path}/opportunity/aggregate`,
+      headers: { ...q.headers, ...json },
+      body,
+    });
+    break;
+  }
+}
+
+const started = performance.now();
+const result = await autocannon({
+  url: url.origin,
+  connections: cfg.connections,
+  duration: cfg.duration ?? 10,
+  amount: cfg.amount,
+  timeout: 120,
+  headers: { authorization: `Bearer ${cfg.token}` },
+  requests: [{ setupRequest: setup as never }],
+});
+const seconds = (performance.now() - started) / 1000;
+const ok = result['2xx'];
+process.stdout.write(
+  JSON.stringify({
+    requests: ok,
+    seconds,
+    rps: ok / (cfg.amount ? seconds : result.duration),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  }) + '\n',
+);

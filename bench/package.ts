@@ -1,0 +1,63 @@
+import type { FieldDef, ObjectDef, PackageDef } from '../engine/src/core/model.js';
+
+/** CRM workload v1: the metadata package every target's schema mirrors. */
+export const l = (en: string, zh = en) => ({ en, 'zh-CN': zh });
+export const field = (name: string, type: FieldDef['type'], extra: Partial<FieldDef> = {}): FieldDef => ({
+  name,
+  label: l(name),
+  type,
+  ...extra,
+});
+export const object = (name: string, fields: FieldDef[], extra: Partial<ObjectDef> = {}): ObjectDef => ({
+  name,
+  label: l(name),
+  pluralLabel: l(name + 's'),
+  fields,
+  ...extra,
+});
+const opts = (values: readonly string[]) => values.map((value, order) => ({ value, label: l(value), order }));
+
+export const STAGES = [
+  'prospecting',
+  'qualification',
+  'proposal',
+  'negotiation',
+  'commit',
+  'closed_won',
+  'closed_lost',
+] as const;
+export const REGIONS = ['east', 'north', 'south', 'west', 'central', 'overseas'] as const;
+export const PRODUCT_LINES = ['core', 'cloud', 'services', 'hardware'] as const;
+export const INDUSTRIES = ['it', 'energy', 'retail', 'finance', 'health'] as const;
+
+export const accountObject = (): ObjectDef =>
+  object('account', [
+    field('name', 'text', { required: true, maxLength: 120 }),
+    field('industry', 'picklist', { options: opts(INDUSTRIES) }),
+    field('region', 'picklist', { options: opts(REGIONS) }),
+  ]);
+
+export function crmPackage(): PackageDef {
+  return {
+    name: 'bench-crm-v1',
+    objects: [
+      accountObject(),
+      object(
+        'opportunity',
+        [
+          field('name', 'text', { required: true, maxLength: 120 }),
+          field('amount', 'currency', { precision: 14, scale: 2 }),
+          field('stage', 'picklist', { options: opts(STAGES) }),
+          field('close_date', 'date'),
+          field('probability', 'percent', { min: 0, max: 100 }),
+          field('account', 'lookup', { target: 'account' }),
+          field('region', 'picklist', { options: opts(REGIONS) }),
+          field('product_line', 'picklist', { options: opts(PRODUCT_LINES) }),
+          field('description', 'textarea'),
+          field('is_won', 'boolean'),
+        ],
+        { indexes: [{ fields: ['stage'] }, { fields: ['close_date'] }] },
+      ),
+    ],
+  };
+}

@@ -1,0 +1,164 @@
+import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn, type LockMode } from './context.js';
+import { graphFor, rulesFor } from './compiled.js';
+import type { FieldIssue } from '../core/errors.js';
+import type { RecordStep, WriteContext } from '../records/pipeline.js';
+import { evaluate, isBlank, truthy, type EvalData } from '../rules/index.js';
+
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Computed defaults: at create, a field the caller left out gets its defaultExpression's value. Runs before validation. */
+export function defaultsStep(timeZone: string): RecordStep {
+  return {
+    name: 'rule-defaults',
+    async run(ctx) {
+      const r = rulesFor(ctx.model, ctx.object);
+      if (!r.defaults.length) return;
+      const creates = ctx.items.filter((i) => i.op === 'create');
+      if (!creates.length) return;
+      const now = new Date();
+      const records = creates.map((i) => ({ owner: ctx.actor, ...i.values }));
+      const lookups = r.lookups.size
+        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records)
+        : [];
+      creates.forEach((item, n) => {
+        const data = dataFor(
+          records[n],
+          null,
+          ctx.actor,
+          todayIn(timeZone, now),
+          now.toISOString(),
+          lookups[n],
+        );
+        for (const d of r.defaults) {
+          if (item.values[d.field.name] !== undefined) continue;
+          const res = evaluate(d.expr, data);
+          if ('error' in res) {
+            ctx.issues.push({
+              pointer: `${item.pointer}/${d.field.name}`,
+              code: 'RULE_ERROR',
+              params: { rule: `${d.field.name}.defaultExpression` },
+            });
+            continue;
+          }
+          const v = coerce(d.field, res.value);
+          if (v === null) continue;
+          item.values[d.field.name] = v;
+          data[d.field.name] = v;
+        }
+      });
+    },
+  };
+}
+
+/**
+ * The rules of every create and update, after type validation: formulas (stored, so they can be
+ * filtered and sorted), required-if, read-only-if, dependent picklists and validation rules.
+ * Every failing rule is reported at once.
+ */
+export function recordRulesStep(timeZone: string): RecordStep {
+  return {
+    name: 'rules',
+    async run(ctx) {
+      const r = rulesFor(ctx.model, ctx.object);
+      if (!r.any) return;
+      const live = ctx.items.filter((i) => i.op !== 'delete');
+      if (!live.length) return;
+      const now = new Date();
+      const today = todayIn(timeZone, now);
+      const befores = live.map((i) => asJson(ctx.object, i.before));
+      const records = live.map((i, n) => ({ ...(befores[n] ?? { owner: ctx.actor }), ...i.values }));
+      const lookups = r.lookups.size
+        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, lockFor(ctx))
+        : [];
+      live.forEach((item, n) => {
+        const before = befores[n];
+        const record = records[n];
+        const data = dataFor(record, before, ctx.actor, today, now.toISOString(), lookups[n]);
+        const issues: FieldIssue[] = [];
+        const at = (field?: string) => (field ? `${item.pointer}/${field}` : item.pointer);
+        const run = (e: Parameters<typeof evaluate>[0], rule: string, field?: string): unknown => {
+          const res = evaluate(e, data);
+          if ('error' in res) {
+            issues.push({ pointer: at(field), code: 'RULE_ERROR', params: { rule } });
+            return undefined;
+          }
+          return res.value;
+        };
+        for (const f of r.formulas) {
+          const v = coerce(f.field, run(f.expr, f.field.name, f.field.name));
+          record[f.field.name] = v;
+          (data as EvalData)[f.field.name] = v;
+          if (item.op === 'create' || !sameValue(v, before?.[f.field.name])) item.values[f.field.name] = v;
+        }
+        for (const q of r.requiredIf)
+          if (
+            truthy(run(q.expr, `${q.field.name}.requiredIf`, q.field.name)) &&
+            isBlank(record[q.field.name])
+          )
+            issues.push({ pointer: at(q.field.name), code: 'REQUIRED' });
+        for (const q of r.readOnlyIf) {
+          const name = q.field.name;
+          if (!has(item.input, name)) continue;
+          const changed =
+            item.op === 'create'
+              ? !isBlank(item.values[name]) && !sameValue(item.values[name], q.field.def.default)
+              : !sameValue(item.values[name], before?.[name]);
+          if (changed && truthy(run(q.expr, `${name}.readOnlyIf`, name)))
+            issues.push({ pointer: at(name), code: 'READ_ONLY_NOW', params: { field: name } });
+        }
+        for (const d of r.dependents) {
+          const name = d.field.name;
+          if (item.op === 'update' && !has(item.values, name) && !has(item.values, d.controlling.name))
+            continue;
+          const value = record[name];
+          if (isBlank(value)) continue;
+          const cv = record[d.controlling.name];
+          const allowed = isBlank(cv) ? [] : (d.allowed[String(cv)] ?? []);
+          for (const v of Array.isArray(value) ? value : [value])
+            if (!allowed.includes(String(v)))
+              issues.push({
+                pointer: at(name),
+                code: 'DEPENDENT_OPTION',
+                params: {
+                  value: String(v),
+                  controlling: d.controlling.name,
+                  controllingValue: isBlank(cv) ? '' : String(cv),
+                },
+              });
+        }
+        for (const v of r.validation)
+          if (truthy(run(v.expr, v.rule.name, v.rule.field)))
+            issues.push({
+              pointer: at(v.rule.field),
+              code: 'VALIDATION_RULE',
+              params: { message: v.rule.message, rule: v.rule.name },
+              detail: { rule: v.rule.name },
+            });
+        // one message per place and code: a required field reported by `validate` is not reported again
+        for (const i of issues)
+          if (
+            !ctx.issues.some((x) => x.pointer === i.pointer && (x.code === i.code || x.code === 'REQUIRED'))
+          )
+            ctx.issues.push(i);
+      });
+    },
+  };
+}
+
+/**
+ * Records read by stored formulas are locked for the write, so a concurrent change of the
+ * looked-up record waits and then recomputes what depends on it. When this object also rolls
+ * up into that record, take the stronger lock the roll-up needs now (same order: no deadlock).
+ */
+function lockFor(ctx: WriteContext): (target: string) => LockMode {
+  const r = rulesFor(ctx.model, ctx.object);
+  const formulaTargets = new Set<string>();
+  for (const f of r.formulas)
+    for (const lk of f.expr.refs.lookups.keys())
+      formulaTargets.add(ctx.object.fields.get(lk)!.storage.references!.object);
+  const rollupTargets = new Set(
+    (graphFor(ctx.model).rollupsOf.get(ctx.object.name) ?? []).map((l) => l.parent.name),
+  );
+  return (target) =>
+    !formulaTargets.has(target) ? 'none' : rollupTargets.has(target) ? 'no key update' : 'share';
+}

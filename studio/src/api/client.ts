@@ -1,0 +1,183 @@
+import { ApiProblem, problemFrom } from './problem';
+import type {
+  DeployResult,
+  HistoryEntry,
+  Me,
+  MetaCurrent,
+  MetaVersion,
+  ObjectDef,
+  PackageDef,
+  Page,
+  RecordData,
+  UserRow,
+} from './types';
+
+export interface ClientOptions {
+  base?: string;
+  token: () => string | null;
+  lang: () => string;
+  /** Called on 401, e.g. to send the user back to the sign-in screen. */
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+}
+
+export interface Reply<T> {
+  data: T;
+  /** The whole JSON body (e.g. `meta` beside `data` in a list). */
+  body: Record<string, unknown>;
+  etag: string | null;
+  status: number;
+}
+
+export interface ListQuery {
+  filter?: unknown;
+  sort?: string;
+  limit?: number;
+  cursor?: string | null;
+  fields?: string[];
+  expand?: string[];
+  search?: string;
+}
+
+/** Version number from an ETag: "3" → 3, "m12" → 12. */
+export const versionOf = (etag: string | null): number | undefined => {
+  const m = /"m?(\d+)"/.exec(etag ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The typed client of the engine's /api/v1. Every failure is thrown as an ApiProblem. */
+export function createClient(o: ClientOptions) {
+  const base = o.base ?? '/api/v1';
+  const doFetch = o.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    withToken = true,
+  ): Promise<Reply<T>> {
+    const h: Record<string, string> = { Accept: 'application/json', 'Accept-Language': o.lang(), ...headers };
+    const token = withToken ? o.token() : null;
+    if (token) h.Authorization = `Bearer ${token}`;
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(base + path, {
+        method,
+        headers: h,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiProblem(0, 'NETWORK', e instanceof Error ? e.message : String(e));
+    }
+    if (!res.ok) {
+      const p = await problemFrom(res);
+      if (res.status === 401 && withToken) o.onUnauthorized?.();
+      throw p;
+    }
+    const etag = res.headers.get('ETag');
+    if (res.status === 204) return { data: undefined as T, body: {}, etag, status: 204 };
+    const json = (await res.json()) as { data: T } & Record<string, unknown>;
+    return { data: (json.data ?? json) as T, body: json, etag, status: res.status };
+  }
+
+  const qs = (q: Record<string, string | number | undefined | null>) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q))
+      if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+    const s = p.toString();
+    return s ? `?${s}` : '';
+  };
+  const enc = encodeURIComponent;
+
+  return {
+    call,
+    me: (token?: string) =>
+      call<Me>('GET', '/me', undefined, token ? { Authorization: `Bearer ${token}` } : {}, !token),
+    login: (tenant: string, username: string, password: string) =>
+      call<{ access_token: string; expires_at: string }>(
+        'POST',
+        '/auth/login',
+        { tenant, username, password },
+        {},
+        false,
+      ),
+    logout: () => call<void>('POST', '/auth/logout'),
+
+    meta: () => call<MetaCurrent>('GET', '/meta'),
+    versions: () => call<MetaVersion[]>('GET', '/meta/versions'),
+    users: () => call<UserRow[]>('GET', '/users'),
+    /** Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started from. */
+    putObject: (
+      obj: ObjectDef,
+      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
+    ) =>
+      call<DeployResult>(
+        'PUT',
+        `/meta/objects/${enc(obj.name)}${opts.dryRun ? '?dryRun=true' : ''}`,
+        { ...obj, comment: opts.comment, allowLossy: opts.allowLossy },
+        opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
+      ),
+    deleteObject: (name: string, opts: { dryRun: boolean; expected?: number }) =>
+      call<DeployResult>(
+        'DELETE',
+        `/meta/objects/${enc(name)}${opts.dryRun ? '?dryRun=true' : ''}`,
+        undefined,
+        opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
+      ),
+    plan: (pkg: PackageDef) => call<DeployResult>('POST', '/meta/plan', { package: pkg }),
+    rollback: (
+      version: number,
+      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
+    ) =>
+      call<DeployResult>(
+        'POST',
+        `/meta/rollback/${version}${opts.dryRun ? '?dryRun=true' : ''}`,
+        { comment: opts.comment, allowLossy: opts.allowLossy },
+        opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
+      ),
+
+    /** One page of records with its paging meta. */
+    page: async (object: string, q: ListQuery = {}): Promise<Page> => {
+      const r = await call<RecordData[]>(
+        'GET',
+        `/data/${enc(object)}${qs({
+          filter: q.filter === undefined ? undefined : JSON.stringify(q.filter),
+          sort: q.sort,
+          limit: q.limit,
+          cursor: q.cursor,
+          fields: q.fields?.join(','),
+          expand: q.expand?.length ? q.expand.join(',') : undefined,
+          search: q.search?.trim() || undefined,
+        })}`,
+      );
+      return { data: r.data, meta: r.body.meta as Page['meta'] };
+    },
+    get: (object: string, id: string, expand?: string[]) =>
+      call<RecordData>(
+        'GET',
+        `/data/${enc(object)}/${enc(id)}${qs({ expand: expand?.length ? expand.join(',') : undefined })}`,
+      ),
+    create: (object: string, data: Record<string, unknown>) =>
+      call<RecordData>('POST', `/data/${enc(object)}`, data),
+    update: (object: string, id: string, data: Record<string, unknown>, version?: number) =>
+      call<RecordData>(
+        'PATCH',
+        `/data/${enc(object)}/${enc(id)}`,
+        data,
+        version !== undefined ? { 'If-Match': `"${version}"` } : {},
+      ),
+    remove: (object: string, id: string, version?: number) =>
+      call<void>(
+        'DELETE',
+        `/data/${enc(object)}/${enc(id)}`,
+        undefined,
+        version !== undefined ? { 'If-Match': `"${version}"` } : {},
+      ),
+    history: (object: string, id: string) =>
+      call<HistoryEntry[]>('GET', `/data/${enc(object)}/${enc(id)}/history`),
+  };
+}
+
+export type Api = ReturnType<typeof createClient>;

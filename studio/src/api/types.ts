@@ -1,0 +1,91 @@
+/** Shapes of the engine's API as the studio sees them. Metadata types come from the engine itself. */
+export type {
+  FieldDef,
+  FieldTypeName,
+  I18nText,
+  JsonObject,
+  JsonValue,
+  Lang,
+  ObjectDef,
+  PackageDef,
+  PicklistOption,
+} from '../../../engine/src/core/model';
+import type { FieldDef, PackageDef } from '../../../engine/src/core/model';
+
+export type RecordData = Record<string, unknown> & { id?: string; version?: number };
+
+export interface Me {
+  tenant: { slug: string; name: string };
+  userId: string;
+  isAdmin: boolean;
+}
+
+export interface Page<T = RecordData> {
+  data: T[];
+  meta: { next_cursor: string | null; has_more: boolean };
+}
+
+export interface MetaCurrent {
+  version: number;
+  hash: string;
+  package: PackageDef;
+}
+
+/** One step of a metadata plan (engine/src/schema-sync/changes.ts, kept loose on purpose). */
+export interface PlanChange {
+  kind: string;
+  object?: string;
+  field?: string;
+  [k: string]: unknown;
+}
+
+export interface PlanStep {
+  change: PlanChange;
+  ddl: boolean;
+  sql: string[];
+  blocking?: { count: number; rows: { id: string; value: unknown }[]; fixed: boolean };
+}
+
+/** An issue as a plan returns it: code + params, rendered by the studio in the UI language. */
+export interface PlanIssue {
+  pointer: string;
+  code: string;
+  params?: Record<string, unknown>;
+  message?: string;
+  detail?: unknown;
+}
+
+export interface DeployResult {
+  applied: boolean;
+  version: number;
+  previousVersion: number;
+  hash: string;
+  steps: PlanStep[];
+  issues: PlanIssue[];
+}
+
+export interface MetaVersion {
+  version: number;
+  hash: string;
+  comment: string | null;
+  created_by: string | null;
+  created_at: string;
+  changes: unknown;
+}
+
+export interface HistoryEntry {
+  field: string;
+  old: unknown;
+  new: unknown;
+  actor: string;
+  at: string;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  display_name?: string;
+  [k: string]: unknown;
+}
+
+export type { FieldDef as Field };

@@ -1,0 +1,74 @@
+import type { FieldDef, Lang, ObjectDef } from '../api/types';
+import { tr } from '../lib/labels';
+import { recordName } from '../lib/objects';
+
+const locale = (lang: Lang) => (lang === 'zh-CN' ? 'zh-CN' : 'en-US');
+const YES = { en: 'Yes', 'zh-CN': '是' };
+const NO = { en: 'No', 'zh-CN': '否' };
+
+export interface FormatContext {
+  lang: Lang;
+  /** Target object of a lookup, to name an expanded related record. */
+  objectOf?: (name: string) => ObjectDef | undefined;
+}
+
+function optionLabel(f: FieldDef, value: string, lang: Lang) {
+  const o = f.options?.find((x) => x.value === value);
+  return o ? tr(o.label, lang, value) : value;
+}
+
+/** How a value reads in lists, cards and the record page, per field type and language. */
+export function formatValue(f: FieldDef, v: unknown, ctx: FormatContext): string {
+  if (v === null || v === undefined || v === '') return '';
+  const { lang } = ctx;
+  switch (f.type) {
+    case 'picklist':
+      return optionLabel(f, String(v), lang);
+    case 'multi_picklist':
+      return (Array.isArray(v) ? v : [v]).map((x) => optionLabel(f, String(x), lang)).join(', ');
+    case 'boolean':
+      return tr(v ? YES : NO, lang);
+    case 'currency': {
+      const n = Number(v);
+      try {
+        return new Intl.NumberFormat(locale(lang), {
+          style: 'currency',
+          currency: f.currencyCode ?? 'CNY',
+          minimumFractionDigits: f.scale ?? 2,
+          maximumFractionDigits: f.scale ?? 2,
+        }).format(n);
+      } catch {
+        return `${f.currencyCode ?? ''} ${n.toFixed(f.scale ?? 2)}`.trim();
+      }
+    }
+    case 'percent':
+      return `${new Intl.NumberFormat(locale(lang), { maximumFractionDigits: f.scale ?? 2 }).format(Number(v))} %`;
+    case 'number':
+      return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: f.scale ?? 2 }).format(Number(v));
+    case 'integer':
+    case 'rollup':
+      return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 4 }).format(Number(v));
+    case 'date':
+      return String(v).slice(0, 10);
+    case 'datetime': {
+      const d = new Date(String(v));
+      if (Number.isNaN(d.getTime())) return String(v);
+      return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    }
+    case 'lookup':
+    case 'master_detail':
+      if (v && typeof v === 'object')
+        return recordName(f.target ? ctx.objectOf?.(f.target) : undefined, v as Record<string, unknown>);
+      return String(v);
+    default:
+      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+}
+
+/** The id behind a lookup value, expanded or not. */
+export const lookupId = (v: unknown): string | null =>
+  v && typeof v === 'object'
+    ? (((v as Record<string, unknown>).id as string) ?? null)
+    : typeof v === 'string' && v
+      ? v
+      : null;

@@ -1,0 +1,108 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { standardPackage } from '../../engine/src/tenancy/standard-package.js';
+import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'studio/dist/index.html');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds the studio when studio/dist is missing or older than its sources. */
+export async function ensureStudioBuilt() {
+  const stale =
+    !existsSync(DIST) ||
+    statSync(DIST).mtimeMs <
+      Math.max(newest(join(ROOT, 'studio/src')), statSync(join(ROOT, 'studio/index.html')).mtimeMs);
+  if (!stale) return;
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'studio/vite.config.ts'), logLevel: 'warn' });
+}
+
+export interface Stack {
+  te: TestEngine;
+  tenant: TestTenant;
+  server: Server;
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** A real engine (in-memory PGlite) with a tenant on the standard objects, served on a free port, and headless Chromium. */
+export async function startStack(slug = 'acme'): Promise<Stack> {
+  await ensureStudioBuilt();
+  const te = await startEngine();
+  const tenant = await te.tenant(standardPackage(), slug);
+  const server = await new Promise<Server>((ok) => {
+    const s = te.engine.app.listen(0, '127.0.0.1', () => ok(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  return {
+    te,
+    tenant,
+    server,
+    url,
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await new Promise((ok) => server.close(ok));
+      await te.close();
+    },
+  };
+}
+
+/** A fresh browser context (own localStorage) with the UI language preset, signed in with the tenant's API token. */
+export async function signedIn(
+  stack: Stack,
+  lang: 'en' | 'zh-CN',
+  viewport = { width: 1280, height: 860 },
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await stack.browser.newContext({ viewport, locale: lang === 'zh-CN' ? 'zh-CN' : 'en-US' });
+  await ctx.addInitScript((l) => {
+    if (!localStorage.getItem('tessera.lang')) localStorage.setItem('tessera.lang', l);
+  }, lang);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${stack.url}/login`);
+  await page.getByTestId('login-tenant').fill(stack.tenant.slug);
+  await page.getByTestId('login-token').fill(stack.tenant.token);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav').waitFor();
+  return { ctx, page };
+}
+
+/** Picks an option of an Element Plus select: opens it, clicks the visible option with this text. */
+export async function pick(
+  page: Page,
+  select: ReturnType<Page['locator']>,
+  option: string,
+  opts: { type?: boolean } = {},
+) {
+  await select.locator('.el-select__wrapper').click();
+  if (opts.type) await select.locator('input').fill(option);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+}

@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, pick, signedIn, startStack, type Stack } from './harness.js';
+
+/**
+ * The studio end to end, in a real browser against a real engine: an admin models
+ * "Channel Staff Authorization / 渠道人员授权申请单" with five fields of different types, deploys it
+ * after seeing the plan, and a user creates, lists, filters and edits such records. Once in
+ * English, once in Chinese.
+ */
+const T = {
+  en: {
+    object: { en: 'Channel Staff Authorization', zh: '渠道人员授权申请单' },
+    plural: 'Channel Staff Authorizations',
+    required: 'This field is required.',
+    planCreate: 'New table for',
+    conflict: 'Someone else changed this record',
+    shown: (n: number) => `${n} shown`,
+    advanced: 'Advanced',
+  },
+  'zh-CN': {
+    object: { en: 'Channel Staff Authorization', zh: '渠道人员授权申请单' },
+    plural: 'Channel Staff Authorizations',
+    required: '此字段为必填项。',
+    planCreate: '新建数据表',
+    conflict: '该记录已被他人修改',
+    shown: (n: number) => `已显示 ${n} 条`,
+    advanced: '高级',
+  },
+} as const;
+
+type Lang = keyof typeof T;
+/** Waits for the UI, never sleeps: retried until it holds (the machine may be busy). */
+const poll = <V>(fn: () => Promise<V> | V) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+const OBJ = 'channel_staff_authorization';
+
+let stack: Stack;
+const haveChromium = existsSync(CHROMIUM);
+
+beforeAll(async () => {
+  if (haveChromium) stack = await startStack('acme');
+}, 240_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function addField(
+  page: Page,
+  f: {
+    en: string;
+    zh: string;
+    type?: string;
+    required?: boolean;
+    target?: string;
+    options?: [string, string][];
+  },
+) {
+  await page.getByTestId('add-field').click();
+  const dlg = page.getByTestId('field-editor').locator('visible=true').first();
+  await page.getByTestId('fe-label-en').fill(f.en);
+  await page.getByTestId('fe-label-zh').fill(f.zh);
+  if (f.type) await pick(page, page.getByTestId('fe-type'), `(${f.type})`);
+  if (f.target) await pick(page, page.getByTestId('fe-target'), `(${f.target})`);
+  if (f.options) {
+    for (const [i, [en, zh]] of f.options.entries()) {
+      if (i > 0) await page.getByTestId('add-option').click();
+      const row = page.getByTestId(`option-${i}`);
+      await row.getByTestId('option-en').fill(en);
+      await row.getByTestId('option-zh').fill(zh);
+    }
+  }
+  if (f.required) await page.getByTestId('fe-required').click();
+  await page.getByTestId('fe-save').click();
+  await dlg.waitFor({ state: 'hidden' });
+}
+
+async function modelObject(page: Page, lang: Lang) {
+  await page.getByTestId('nav-setup-objects').click();
+  await page.getByTestId('new-object').click();
+  await page.getByTestId('obj-label-en').fill(T[lang].object.en);
+  await page.getByTestId('obj-label-zh').fill(T[lang].object.zh);
+  await page.getByTestId('obj-plural-en').fill(T[lang].plural);
+  await poll(() => page.getByTestId('obj-name').inputValue()).toBe(OBJ);
+  await page.getByRole('tab').nth(1).click();
+  await addField(page, { en: 'Applicant name', zh: '申请人姓名', required: true });
+  await addField(page, { en: 'Partner', zh: '合作伙伴', type: 'lookup', target: 'account' });
+  await addField(page, {
+    en: 'Authorization level',
+    zh: '授权级别',
+    type: 'picklist',
+    options: [
+      ['Basic', '基础'],
+      ['Advanced', '高级'],
+    ],
+  });
+  await addField(page, { en: 'Valid until', zh: '有效期至', type: 'date' });
+  await addField(page, { en: 'Annual quota', zh: '年度额度', type: 'currency' });
+  await poll(() => page.getByTestId('fields-table').locator('tbody tr').count()).toBe(5);
+
+  // The plan comes first: a new table, nothing deployed yet.
+  await page.getByTestId('review-deploy').click();
+  const plan = page.locator('.plan-dialog');
+  await plan.locator('[data-kind="createTable"]').waitFor();
+  expect(await plan.locator('[data-kind="createTable"]').innerText()).toContain(T[lang].planCreate);
+  await page.getByTestId('deploy-comment').fill(`e2e ${lang}: channel staff authorization`);
+  await page.getByTestId('confirm-deploy').click();
+  await plan.waitFor({ state: 'hidden' });
+  await page.getByTestId(`nav-${OBJ}`).waitFor();
+}
+
+/** Types into a lookup box and picks the match; checks the choice stuck (retries if a re-render swallowed the click). */
+async function chooseLookup(page: Page, testId: string, name: string) {
+  const box = page.getByTestId(testId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await box.locator('.el-select__wrapper').click();
+    await box.locator('input').fill(name.slice(0, 4));
+    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+    try {
+      await expect
+        .poll(() => box.locator('.el-select__placeholder:not(.is-transparent)').first().innerText(), {
+          timeout: 3_000,
+        })
+        .toContain(name);
+      return;
+    } catch {
+      /* try again */
+    }
+  }
+  throw new Error(`could not choose ${name} in ${testId}`);
+}
+
+async function listCount(page: Page, lang: Lang, n: number) {
+  await poll(() => page.getByTestId('list-count').innerText()).toContain(T[lang].shown(n));
+}
+
+async function userFlow(page: Page, lang: Lang, accountName: string) {
+  await page.getByTestId(`nav-${OBJ}`).click();
+  await page.getByTestId(`list-${OBJ}`).waitFor();
+  await page.getByTestId('new-record').click();
+  await page.getByTestId(`form-${OBJ}`).waitFor();
+
+  // Saving an empty form: the server's error shows at the field, in the UI language.
+  await page.getByTestId('save-record').click();
+  const nameItem = page.getByTestId('field-applicant_name');
+  await poll(() => nameItem.locator('.el-form-item__error').innerText()).toBe(T[lang].required);
+
+  await nameItem.locator('input').fill('Zhang Wei');
+  await pick(page, page.getByTestId('field-authorization_level'), T[lang].advanced);
+  const date = page.getByTestId('field-valid_until').locator('input');
+  await date.fill('2026-12-31');
+  await date.press('Enter');
+  await page.getByTestId('field-annual_quota').locator('input').fill('50000');
+  await chooseLookup(page, 'field-partner', accountName);
+  await page.getByTestId('save-record').click();
+
+  await poll(() => page.getByTestId('record-title').innerText()).toBe('Zhang Wei');
+  expect(await page.getByTestId('value-partner').innerText()).toContain(accountName);
+  expect(await page.getByTestId('value-valid_until').innerText()).toContain('2026-12-31');
+  expect(await page.getByTestId('value-authorization_level').innerText()).toContain(T[lang].advanced);
+  expect(await page.getByTestId('value-annual_quota').innerText()).toMatch(/50,000/);
+  const recordId = page.url().split('/r/')[1];
+
+  // A second record through the API, so the list has something to filter out.
+  await stackTenant(lang)
+    .post(`/api/v1/data/${OBJ}`, {
+      applicant_name: 'Li Na',
+      authorization_level: 'basic',
+      annual_quota: 1000,
+    })
+    .expect(201);
+
+  // List, filter, search.
+  await page.getByTestId(`nav-${OBJ}`).click();
+  await listCount(page, lang, 2);
+  await page.getByTestId('toggle-filters').click();
+  await pick(page, page.getByTestId('filter-authorization_level'), T[lang].advanced);
+  await listCount(page, lang, 1);
+  expect(await page.getByTestId('record-link').first().innerText()).toBe('Zhang Wei');
+  await page.getByTestId('filter-authorization_level').getByRole('button').first().click(); // ✕ removes the filter
+  await listCount(page, lang, 2);
+  await page.getByTestId('list-search').fill('Li Na');
+  await listCount(page, lang, 1);
+  await page.getByTestId('list-search').fill('');
+  await listCount(page, lang, 2);
+
+  // Edit.
+  await page.goto(`${stack.url}/o/${OBJ}/r/${recordId}/edit`);
+  await page.getByTestId(`form-${OBJ}`).waitFor();
+  const quota = page.getByTestId('field-annual_quota').locator('input');
+  await poll(() => quota.inputValue()).toContain('50000');
+  await quota.fill('75000');
+  await quota.blur();
+  await page.getByTestId('save-record').click();
+  await page.getByTestId('record-title').waitFor();
+  await poll(() => page.getByTestId('value-annual_quota').innerText()).toMatch(/75,000/);
+  expect(await page.getByTestId('record-version').innerText()).toBe('2');
+
+  // Someone else saves meanwhile: 412 explained, reload.
+  await page.getByTestId('edit-record').click();
+  await poll(() => quota.inputValue()).toContain('75000');
+  await stackTenant(lang)
+    .patch(`/api/v1/data/${OBJ}/${recordId}`, { applicant_name: 'Zhang Wei (updated)' })
+    .expect(200);
+  await quota.fill('80000');
+  await quota.blur();
+  await page.getByTestId('save-record').click();
+  const box = page.locator('.conflict-box');
+  await box.waitFor();
+  expect(await box.innerText()).toContain(T[lang].conflict);
+  await box.locator('.el-button--primary').click();
+  await poll(() => page.getByTestId('field-applicant_name').locator('input').inputValue()).toBe(
+    'Zhang Wei (updated)',
+  );
+}
+
+const tenants: Partial<Record<Lang, Awaited<ReturnType<Stack['te']['tenant']>>>> = {};
+const stackTenant = (lang: Lang) => (lang === 'en' ? stack.tenant : tenants[lang]!);
+
+describe.skipIf(!haveChromium)('studio in a real browser', () => {
+  it('English: model an object, deploy after the plan, create/list/filter/edit records', async () => {
+    const accountName = 'Acme Channel Partner';
+    await stack.tenant.post('/api/v1/data/account', { name: accountName }).expect(201);
+    const { ctx, page } = await signedIn(stack, 'en');
+    try {
+      await modelObject(page, 'en');
+      await userFlow(page, 'en', accountName);
+      // The deploy is in the history with its comment.
+      await page.getByTestId('nav-setup-versions').click();
+      await poll(() => page.getByTestId('versions-table').innerText()).toContain(
+        'e2e en: channel staff authorization',
+      );
+    } finally {
+      await ctx.close();
+    }
+  }, 240_000);
+
+  it('中文：同样的流程', async () => {
+    const { standardPackage } = await import('../../engine/src/tenancy/standard-package.js');
+    const zh = await stack.te.tenant(standardPackage(), 'huanan');
+    tenants['zh-CN'] = zh;
+    const accountName = '华南渠道伙伴有限公司';
+    await zh.post('/api/v1/data/account', { name: accountName }).expect(201);
+    const { ctx, page } = await signedIn({ ...stack, tenant: zh }, 'zh-CN');
+    try {
+      expect(await page.getByTestId('nav-account').innerText()).toBe('客户');
+      await modelObject(page, 'zh-CN');
+      expect(await page.getByTestId(`nav-${OBJ}`).innerText()).toBe('渠道人员授权申请单');
+      await userFlow(page, 'zh-CN', accountName);
+    } finally {
+      await ctx.close();
+    }
+  }, 240_000);
+});

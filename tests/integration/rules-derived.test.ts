@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackageDef } from '../../engine/src/core/model.js';
+import { recomputeDerived } from '../../engine/src/rule-steps/index.js';
+import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
+import { startEngine, onServer, type TestEngine, type TestTenant } from '../helpers/engine.js';
+import { field, object, opts } from '../helpers/packages.js';
+import { rulesPackage } from './rules-package.js';
+
+let te: TestEngine;
+let t: TestTenant;
+beforeAll(async () => {
+  te = await startEngine();
+  t = await te.tenant(rulesPackage());
+});
+afterAll(() => te?.close());
+
+const tenantOf = async () => (await te.engine.tenants.list()).find((x) => x.id === t.tenantId)!;
+
+describe('deploy-time checks', () => {
+  it('refuses a package whose expressions are wrong, with JSON pointers', async () => {
+    const pkg = rulesPackage();
+    const opp = pkg.objects[1];
+    opp.validationRules!.push({
+      name: 'typo',
+      condition: { '==': [{ var: 'stag' }, 'won'] },
+      message: { en: 'x', 'zh-CN': 'x' },
+    });
+    opp.fields.find((f) => f.name === 'loss_reason')!.requiredIf = { '==': [{ var: 'stage' }, 'closed_wom'] };
+    opp.fields.find((f) => f.name === 'weighted')!.expression = { '*': [{ var: 'name' }, 2] };
+    const r = await t.post('/api/v1/meta/deploy', { package: pkg });
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    const got = r.body.errors.map((e: { pointer: string; code: string }) => `${e.pointer} ${e.code}`).sort();
+    expect(got).toEqual([
+      '/objects/1/fields/10/expression/*/0 EXPR_TYPE_MISMATCH',
+      '/objects/1/fields/6/requiredIf/== EXPR_NOT_AN_OPTION',
+      '/objects/1/validationRules/4/condition/==/0/var EXPR_UNKNOWN_FIELD',
+    ]);
+  });
+});
+
+describe('recompute after a deploy adds a roll-up or a formula', () => {
+  it('fills new roll-ups and formulas for existing records', async () => {
+    const a = (await t.post('/api/v1/data/account', { name: 'Recompute Co', region: 'east' }).expect(201))
+      .body.data;
+    for (const amount of [10, 20, 30])
+      await t.post('/api/v1/data/opportunity', { name: `r${amount}`, amount, account: a.id }).expect(201);
+    const pkg: PackageDef = rulesPackage();
+    pkg.objects[0].fields.push(
+      field('total_amount', 'rollup', {
+        summary: { object: 'opportunity', via: 'account', fn: 'sum', field: 'amount' },
+      }),
+      field('label', 'formula', {
+        returnType: 'text',
+        expression: { cat: [{ var: 'name' }, ' / ', { var: 'region' }] },
+      }),
+    );
+    const d = await t.post('/api/v1/meta/deploy', { package: pkg });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    expect((await t.get(`/api/v1/data/account/${a.id}`)).body.data.total_amount).toBeNull();
+    const tenant = await tenantOf();
+    const model = await te.engine.models.get(t.tenantId);
+    const report = await recomputeDerived(
+      te.engine.db.knex,
+      { schema: tenant.schema as never, dbRole: dbRoleOf(tenant) },
+      model,
+    );
+    expect(report.find((x) => x.object === 'account')!.rollups).toBeGreaterThan(0);
+    const after = (await t.get(`/api/v1/data/account/${a.id}`)).body.data;
+    expect(after.total_amount).toBe(60);
+    expect(after.label).toBe('Recompute Co / east');
+    const again = await recomputeDerived(
+      te.engine.db.knex,
+      { schema: tenant.schema as never, dbRole: dbRoleOf(tenant) },
+      model,
+      'account',
+    );
+    expect(again).toEqual([{ object: 'account', rollups: 0, formulas: 0 }]);
+  });
+});
+
+// PGlite is one connection: concurrency belongs on the server.
+describe.skipIf(!onServer)('under concurrent writes (server)', () => {
+  it('keeps roll-ups exact under many parallel child writes', async () => {
+    const opp1 = (await t.post('/api/v1/data/opportunity', { name: 'Busy 1' }).expect(201)).body.data;
+    const opp2 = (await t.post('/api/v1/data/opportunity', { name: 'Busy 2' }).expect(201)).body.data;
+    const types = ['call', 'executive_visit', 'tech_exchange'];
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t
+          .post('/api/v1/data/activity', {
+            subject: `a${i}`,
+            type: types[i % 3],
+            opportunity: i % 2 ? opp1.id : opp2.id,
+          })
+          .then((r) => {
+            expect(r.status, JSON.stringify(r.body)).toBe(201);
+            return r.body.data as { id: string };
+          }),
+      ),
+    );
+    // mixed parallel work: type flips, re-parenting, deletes, new splits
+    const ops = created.map((a, i) =>
+      i % 4 === 0
+        ? t.patch(`/api/v1/data/activity/${a.id}`, { type: 'executive_visit' })
+        : i % 4 === 1
+          ? t.patch(`/api/v1/data/activity/${a.id}`, {
+              opportunity: i % 8 === 1 ? opp1.id : opp2.id,
+              type: 'executive_visit',
+            })
+          : i % 4 === 2
+            ? t.del(`/api/v1/data/activity/${a.id}`)
+            : t.post('/api/v1/data/split', {
+                person: `p${i}`,
+                share: (i % 7) + 1,
+                opportunity: i % 2 ? opp1.id : opp2.id,
+              }),
+    );
+    const results = await Promise.all(ops);
+    for (const r of results) expect([200, 201, 204], JSON.stringify(r.body)).toContain(r.status);
+    const knex = te.engine.db.knex;
+    for (const o of [opp1, opp2]) {
+      const stored = (await t.get(`/api/v1/data/opportunity/${o.id}`)).body.data;
+      const visits = await knex
+        .withSchema(t.schema)
+        .table('activity')
+        .where({ opportunity: o.id, type: 'executive_visit' })
+        .count({ n: '*' })
+        .first();
+      const shares = await knex
+        .withSchema(t.schema)
+        .table('split')
+        .where({ opportunity: o.id })
+        .sum({ s: 'share' })
+        .first();
+      expect(stored.visit_count).toBe(Number(visits!.n));
+      expect(stored.split_total).toBe(Number(shares!.s ?? 0));
+    }
+  });
+
+  it('gives unique auto-numbers under concurrent inserts', async () => {
+    const pkg = rulesPackage();
+    pkg.objects.push(
+      object('quote', [
+        field('number', 'auto_number', { format: 'QT-{YYYY}{MM}-{0000}' }),
+        field('title', 'text'),
+      ]),
+    );
+    expect((await t.post('/api/v1/meta/deploy', { package: pkg })).status).toBe(201);
+    const singles = Array.from({ length: 30 }, (_, i) => t.post('/api/v1/data/quote', { title: `q${i}` }));
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      t.post('/api/v1/data/quote/batch', {
+        records: Array.from({ length: 10 }, (_, i) => ({ title: `b${b}-${i}` })),
+      }),
+    );
+    const [s, bs] = await Promise.all([Promise.all(singles), Promise.all(batches)]);
+    const numbers = [
+      ...s.map((r) => r.body.data.number),
+      ...bs.flatMap((r) => r.body.data.map((q: { number: string }) => q.number)),
+    ];
+    expect(numbers).toHaveLength(70);
+    expect(new Set(numbers).size).toBe(70);
+    for (const n of numbers) expect(n).toMatch(/^QT-\d{6}-\d{4}$/);
+  });
+
+  it('lets only one of many concurrent writers create the same customer', async () => {
+    const formats = [
+      '+86 139 0000 1111',
+      '13900001111',
+      '+86-139-0000-1111',
+      '0086 13900001111',
+      '(139) 0000 1111',
+      '+86-139-0000-1111',
+    ];
+    // full-width digits are refused by the phone format itself; names cover full-width matching
+    const rs = await Promise.all(
+      formats.map((phone, i) => t.post('/api/v1/data/account', { name: `Same customer ${i}`, phone })),
+    );
+    expect(rs.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+  });
+});
+
+describe('similar duplicates (pg_trgm)', () => {
+  it('warns about a similar company name', async () => {
+    const pkg = rulesPackage();
+    pkg.objects.push(
+      object(
+        'lead',
+        [field('company', 'text'), field('status', 'picklist', { options: opts('new', 'done') })],
+        {
+          duplicateRules: [
+            {
+              name: 'similar_company',
+              match: [{ field: 'company', normalize: 'company', similarity: 0.5 }],
+              action: 'warn',
+            },
+          ],
+        },
+      ),
+    );
+    expect((await t.post('/api/v1/meta/deploy', { package: pkg })).status).toBe(201);
+    await t.post('/api/v1/data/lead', { company: 'Hangzhou Tessera Software' }).expect(201);
+    const r = await t.post('/api/v1/data/lead', { company: 'Hangzhou Tesera Softwares Co., Ltd.' });
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.duplicates[0].rule).toBe('similar_company');
+    await t.post('/api/v1/data/lead', { company: 'Beijing Container Platform' }).expect(201);
+  });
+});
