@@ -74,6 +74,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const rules = await createRuleSteps(db.knex, timeZone);
   const records = new RecordsService({
     knex: db.knex,
+    sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,

@@ -154,6 +154,28 @@ describe('concurrency', () => {
       Array.from({ length: 12 }, (_, i) => i + 2),
     );
     expect((await t.get(`/api/v1/data/box/${id}`)).body.data.version).toBe(13);
+    // Each update wrote its own event, in the statement that wrote its version.
+    const events = (await te.engine.db.knex
+      .withSchema(t.schema)
+      .from('_outbox')
+      .where({ record_id: id, type: 'record.updated' })
+      .select('payload')) as { payload: { version: number; changed: string[] } }[];
+    expect(events.map((e) => e.payload.version).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 2),
+    );
+    expect(events[0].payload.changed).toEqual(['n']);
+  });
+
+  it('a refused write leaves no outbox event', async () => {
+    const before = await te.engine.db.knex.withSchema(t.schema).from('_outbox').count({ n: '*' }).first();
+    const r = await t.post('/api/v1/data/box', {
+      name: 'orphan',
+      ref: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ pointer: '/ref', code: 'LOOKUP_NOT_FOUND' });
+    const after = await te.engine.db.knex.withSchema(t.schema).from('_outbox').count({ n: '*' }).first();
+    expect(after).toEqual(before);
   });
 
   it('a delete racing an update: the loser sees 404 or 412, never a 500', async () => {

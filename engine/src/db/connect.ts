@@ -4,9 +4,13 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
+import { pinnedSessions, transactionalSessions, type TenantSessions } from './tenant-sessions.js';
 
 export interface Database {
+  /** Platform work (tenants, metadata, deploys, sessions) under the engine's own role. */
   knex: Knex;
+  /** Work on tenants' tables, always under the tenant's role. */
+  tenant: TenantSessions;
   kind: 'pglite' | 'postgres';
   /** Connection string for a dedicated LISTEN connection (server only). */
   url?: string;
@@ -30,14 +34,27 @@ pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
-    const knex = knexFactory({
+    const size = opts.poolSize ?? 16;
+    const config = (max: number): Knex.Config => ({
       client: 'pg',
       connection: { connectionString: opts.url, application_name: 'tessera' },
-      pool: { min: 0, max: opts.poolSize ?? 16 },
+      pool: { min: 0, max },
       acquireConnectionTimeout: 30_000,
     });
+    // Requests mostly hit tenant tables; platform work (auth misses, deploys) needs fewer.
+    const knex = knexFactory(config(Math.max(2, Math.ceil(size / 2))));
     await knex.raw('select 1');
-    return { knex, kind: 'postgres', url: opts.url, close: () => knex.destroy() };
+    const tenant = pinnedSessions(config(size));
+    return {
+      knex,
+      tenant,
+      kind: 'postgres',
+      url: opts.url,
+      close: async () => {
+        await tenant.close();
+        await knex.destroy();
+      },
+    };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const pglite = await PGlite.create({
@@ -50,5 +67,5 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });
-  return { knex, kind: 'pglite', close: () => knex.destroy() };
+  return { knex, tenant: transactionalSessions(knex), kind: 'pglite', close: () => knex.destroy() };
 }

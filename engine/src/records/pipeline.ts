@@ -33,9 +33,15 @@ export interface OutboxEvent {
   payload: Record<string, unknown>;
 }
 
-/** The work of one write request, shared by every step, inside one transaction. */
+/**
+ * The work of one write request, shared by every step. `trx` runs under the tenant's role: inside
+ * one transaction when any step needs it (`locked`), or else statement by statement, where the
+ * single statement that persists carries the record's version check and its outbox event.
+ */
 export interface WriteContext {
-  trx: Knex.Transaction;
+  trx: Knex;
+  /** In a transaction, stored rows locked by load-before; otherwise persist checks versions. */
+  locked: boolean;
   schema: Ident;
   tenantId: string;
   actor: string;
@@ -54,7 +60,19 @@ export interface WriteContext {
 }
 
 /** What a step may see before the transaction opens. */
-export type PrepareContext = Omit<WriteContext, 'trx' | 'issues' | 'events' | 'prepared'> & { db: Knex };
+export type PrepareContext = Omit<WriteContext, 'trx' | 'locked' | 'issues' | 'events' | 'prepared'> & {
+  db: Knex;
+};
+
+/**
+ * Persist found the stored row changed since load-before read it (no lock was held): the service
+ * runs the write again from the start, so every step sees the new row.
+ */
+export class WriteConflict extends Error {
+  constructor() {
+    super('the record changed while it was being written');
+  }
+}
 
 /**
  * A step of the write pipeline. Later features (rules, stage gates, approval locks) are steps
@@ -64,5 +82,10 @@ export interface RecordStep {
   name: string;
   /** Work that must not hold locks inside the transaction (e.g. reserving auto-numbers). */
   prepare?(ctx: PrepareContext): Promise<unknown>;
+  /**
+   * Does this write need one transaction for this step (locks, more than one statement that must
+   * commit together)? Absent means yes: a step must say so to let writes skip the transaction.
+   */
+  needsTransaction?(ctx: PrepareContext): boolean;
   run(ctx: WriteContext): Promise<void> | void;
 }

@@ -14,7 +14,7 @@ export const PAGE = { default: 50, max: 200 } as const;
 export const MAX_EXPAND_DEPTH = 2;
 
 export interface ReadScope {
-  db: Knex | Knex.Transaction;
+  db: Knex;
   schema: Ident;
   tenantId: string;
   model: CompiledModel;

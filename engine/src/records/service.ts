@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { TenantSessions } from '../db/tenant-sessions.js';
 import { DomainError, badRequest, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
 import { FIELD_HISTORY } from '../schema-sync/ddl.js';
@@ -10,7 +11,13 @@ import type { CursorCodec } from './cursor.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import { ALLOW_ALL, type AccessPolicy } from './access.js';
 import { authorize } from './steps/authorize.js';
-import type { RecordStep, WriteContext, WriteItem, WriteOp } from './pipeline.js';
+import {
+  WriteConflict,
+  type RecordStep,
+  type WriteContext,
+  type WriteItem,
+  type WriteOp,
+} from './pipeline.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
@@ -41,9 +48,21 @@ export interface BatchOperation {
 }
 
 export const MAX_BATCH = 1000;
+/** Tries of a write without a transaction before it takes locks instead (hot rows). */
+const UNLOCKED_ATTEMPTS = 3;
+
+/** Back to what the caller sent, before the steps of another attempt. */
+function resetItem(item: WriteItem) {
+  item.before = null;
+  item.after = undefined;
+  item.values = {};
+}
 
 export interface RecordsOptions {
+  /** Platform connection (system work before a write's transaction, e.g. reserving numbers). */
   knex: Knex;
+  /** Connections under the tenant's role: every read and write of tenant tables. */
+  sessions: TenantSessions;
   cursors: CursorCodec;
   dispatcher: OutboxDispatcher;
   timeZone: string;
@@ -86,24 +105,28 @@ export class RecordsService {
   }
 
   /** Runs `fn` in a transaction under the tenant's database role. */
-  private inTenant<T>(s: Scope, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.opts.knex.transaction(async (trx) => {
-      await trx.raw('select set_config(?, ?, true)', ['role', s.dbRole]);
-      return fn(trx);
-    });
+  private inTenant<T>(s: Scope, fn: (trx: Knex) => Promise<T>): Promise<T> {
+    return this.opts.sessions.write(s.dbRole, fn);
+  }
+
+  private readScope(s: Scope, db: Knex): ReadScope {
+    return {
+      db,
+      schema: s.schema,
+      tenantId: s.tenantId,
+      model: s.model,
+      cursors: this.opts.cursors,
+      access: s.access,
+    };
   }
 
   private read<T>(s: Scope, fn: (r: ReadScope) => Promise<T>): Promise<T> {
-    return this.inTenant(s, (trx) =>
-      fn({
-        db: trx,
-        schema: s.schema,
-        tenantId: s.tenantId,
-        model: s.model,
-        cursors: this.opts.cursors,
-        access: s.access,
-      }),
-    );
+    return this.opts.sessions.read(s.dbRole, (db) => fn(this.readScope(s, db)));
+  }
+
+  /** Small writes outside the record pipeline (record teams), in one transaction. */
+  private writeScope<T>(s: Scope, fn: (r: ReadScope) => Promise<T>): Promise<T> {
+    return this.inTenant(s, (trx) => fn(this.readScope(s, trx)));
   }
 
   list(s: Scope, object: string, q: ListQuery) {
@@ -154,12 +177,12 @@ export class RecordsService {
 
   setTeamMember(s: Scope, object: string, id: string, userId: string, access: unknown) {
     const o = this.object(s.model, object);
-    return this.read(s, (r) => setTeamMember(r, o, id, userId, access));
+    return this.writeScope(s, (r) => setTeamMember(r, o, id, userId, access));
   }
 
   removeTeamMember(s: Scope, object: string, id: string, userId: string) {
     const o = this.object(s.model, object);
-    return this.read(s, (r) => removeTeamMember(r, o, id, userId));
+    return this.writeScope(s, (r) => removeTeamMember(r, o, id, userId));
   }
 
   aggregate(s: Scope, object: string, body: unknown) {
@@ -252,17 +275,34 @@ export class RecordsService {
       unrestricted: ALLOW_ALL,
     };
     const prepared = new Map<string, unknown>();
-    for (const step of this.steps)
-      if (step.prepare) prepared.set(step.name, await step.prepare({ ...base, db: this.opts.knex }));
-    const done = await this.inTenant(s, async (trx) => {
-      const ctx: WriteContext = { ...base, trx, issues: [], events: [], prepared };
+    const pre = { ...base, db: this.opts.knex };
+    for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare(pre));
+    const run = async (trx: Knex, locked: boolean) => {
+      const ctx: WriteContext = { ...base, trx, locked, issues: [], events: [], prepared };
       for (const step of this.steps) {
         await step.run(ctx);
         if (ctx.issues.length)
           throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
       }
       return ctx;
-    });
+    };
+    // Most single writes need no transaction: one statement persists the row and its event. A
+    // step that needs one (locks, several statements) says so; a lost race without locks retries.
+    const atomic = this.steps.some((step) => step.needsTransaction?.(pre) ?? true);
+    let done: WriteContext | null = null;
+    for (let attempt = 0; !atomic && !done && attempt < UNLOCKED_ATTEMPTS; attempt++) {
+      items.forEach(resetItem);
+      done = await this.opts.sessions
+        .read(s.dbRole, (db) => run(db, false))
+        .catch((e: unknown) => {
+          if (e instanceof WriteConflict) return null;
+          throw e;
+        });
+    }
+    if (!done) {
+      items.forEach(resetItem);
+      done = await this.inTenant(s, (trx) => run(trx, true));
+    }
     void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
     const cat = visibleCatalog(object, s.access.readable(object));
     return done.items.map((i) => ({

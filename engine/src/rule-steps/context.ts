@@ -26,7 +26,7 @@ export type LockMode = 'none' | 'share' | 'no key update';
  * looked-up record waits for this write (and then recomputes what depends on it).
  */
 export async function loadLookups(
-  trx: Knex.Transaction,
+  trx: Knex,
   schema: Ident,
   model: CompiledModel,
   o: CompiledObject,

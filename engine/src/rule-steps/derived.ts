@@ -16,7 +16,7 @@ interface Change {
   changed: Set<string> | 'all';
 }
 interface Env {
-  trx: Knex.Transaction;
+  trx: Knex;
   schema: Ident;
   model: CompiledModel;
   today: string;
@@ -36,6 +36,10 @@ const MAX_DEPTH = 5;
 export function derivedStep(timeZone: string): RecordStep {
   return {
     name: 'derived',
+    needsTransaction: (ctx) => {
+      const g = graphFor(ctx.model);
+      return g.rollupsOf.has(ctx.object.name) || g.lookupFormulasOf.has(ctx.object.name);
+    },
     async run(ctx) {
       const g = graphFor(ctx.model);
       if (!g.rollupsOf.has(ctx.object.name) && !g.lookupFormulasOf.has(ctx.object.name)) return;

@@ -18,7 +18,7 @@ const COMPANY_SUFFIX =
  * The SQL that normalises a column for matching. Built from constant SQL and bound values only;
  * the same expression is applied to the new record and to the stored ones, so they always agree.
  */
-export function normalized(k: Knex | Knex.Transaction, column: string, how: DuplicateNormalize): Knex.Raw {
+export function normalized(k: Knex, column: string, how: DuplicateNormalize): Knex.Raw {
   const half = k.raw('translate(??::text, ?, ?)', [column, FULL + CJK_PUNCT, HALF]);
   switch (how) {
     case 'none':
@@ -71,6 +71,8 @@ interface Match {
 export function duplicatesStep(opts: DuplicateOptions): RecordStep {
   return {
     name: 'duplicates',
+    // Concurrent writers of the same customer wait on a lock held to commit.
+    needsTransaction: (ctx) => rulesFor(ctx.model, ctx.object).duplicates.length > 0,
     async run(ctx) {
       const rules = rulesFor(ctx.model, ctx.object).duplicates;
       if (!rules.length) return;

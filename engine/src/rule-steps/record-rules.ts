@@ -10,6 +10,8 @@ const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 export function defaultsStep(timeZone: string): RecordStep {
   return {
     name: 'rule-defaults',
+    // Reads related records only: no lock, no write.
+    needsTransaction: () => false,
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.defaults.length) return;
@@ -58,6 +60,8 @@ export function defaultsStep(timeZone: string): RecordStep {
 export function recordRulesStep(timeZone: string): RecordStep {
   return {
     name: 'rules',
+    // Rules reading related records lock them so they cannot change under the check.
+    needsTransaction: (ctx) => rulesFor(ctx.model, ctx.object).lookups.size > 0,
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;

@@ -5,6 +5,8 @@ import type { RecordStep } from '../pipeline.js';
 export function autoNumbers(timeZone: string): RecordStep {
   return {
     name: 'auto-numbers',
+    // Numbers are reserved before the write, in a statement of their own.
+    needsTransaction: () => false,
     async prepare(ctx) {
       const fields = ctx.object.fieldList.filter((f) => f.def.type === 'auto_number');
       const creates = ctx.items.filter((i) => i.op === 'create').length;

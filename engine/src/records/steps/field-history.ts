@@ -5,6 +5,8 @@ import type { RecordStep } from '../pipeline.js';
 /** Writes old → new for tracked fields that an update changed, in the write's transaction. */
 export const fieldHistory: RecordStep = {
   name: 'field-history',
+  needsTransaction: (ctx) =>
+    ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory),
   async run(ctx) {
     const tracked = ctx.object.fieldList.filter((f) => f.def.trackHistory);
     if (!tracked.length) return;

@@ -2,21 +2,20 @@ import { DomainError } from '../../core/errors.js';
 import { isUuid } from '../read.js';
 import type { RecordStep } from '../pipeline.js';
 
-/** Locks the stored rows of updates and deletes, and checks their versions (If-Match → 412). */
+/**
+ * Reads the stored rows of updates and deletes (locked FOR UPDATE inside a transaction; without
+ * one, persist writes only if the version is unchanged), and checks their versions (If-Match → 412).
+ */
 export const loadBefore: RecordStep = {
   name: 'load-before',
+  needsTransaction: () => false,
   async run(ctx) {
     const wanted = ctx.items.filter((i) => i.op !== 'create');
     if (!wanted.length) return;
     const ids = wanted.map((i) => i.id!).filter(isUuid);
-    const rows = ids.length
-      ? ((await ctx.trx
-          .withSchema(ctx.schema)
-          .from(ctx.object.table)
-          .whereIn('id', ids)
-          .forUpdate()
-          .select('*')) as Record<string, unknown>[])
-      : [];
+    const q = ctx.trx.withSchema(ctx.schema).from(ctx.object.table).whereIn('id', ids).select('*');
+    if (ctx.locked) q.forUpdate();
+    const rows = ids.length ? ((await q) as Record<string, unknown>[]) : [];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const item of wanted) {
       const row = byId.get(item.id!);

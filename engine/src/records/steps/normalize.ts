@@ -10,6 +10,7 @@ const SYSTEM = new Set<string>(SYSTEM_FIELDS);
  */
 export const normalize: RecordStep = {
   name: 'normalize',
+  needsTransaction: () => false,
   run(ctx) {
     for (const item of ctx.items) {
       if (item.op === 'delete') continue;

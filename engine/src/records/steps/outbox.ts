@@ -1,22 +1,16 @@
 import { OUTBOX } from '../../schema-sync/ddl.js';
 import type { RecordStep } from '../pipeline.js';
 
-/** Records what happened, in the same transaction; side effects leave after commit (records/outbox). */
+/**
+ * Events other steps raised (e.g. a duplicate saved with an override reason), in the write's
+ * transaction; each record's own created/updated/deleted event is written by persist, in the same
+ * statement as the row. Side effects leave after commit (records/outbox-dispatcher).
+ */
 export const outbox: RecordStep = {
   name: 'outbox',
+  // The steps that raise events need a transaction themselves.
+  needsTransaction: () => false,
   async run(ctx) {
-    for (const item of ctx.items) {
-      const id = (item.after?.id ?? item.id) as string;
-      const type =
-        item.op === 'create' ? 'record.created' : item.op === 'update' ? 'record.updated' : 'record.deleted';
-      ctx.events.push({
-        type,
-        object: ctx.object.name,
-        recordId: id,
-        payload:
-          item.op === 'update' ? { changed: Object.keys(item.values), version: item.after?.version } : {},
-      });
-    }
     if (!ctx.events.length) return;
     await ctx.trx
       .withSchema(ctx.schema)

@@ -1,8 +1,10 @@
+import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
 import type { CompiledObject } from '../../metadata/compile.js';
+import { OUTBOX } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
-import type { RecordStep, WriteContext, WriteItem } from '../pipeline.js';
+import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
 /** Field values → column values (the same names today; kept apart so physical names may differ). */
 function toColumns(o: CompiledObject, values: Record<string, unknown>) {
@@ -12,11 +14,32 @@ function toColumns(o: CompiledObject, values: Record<string, unknown>) {
   return row;
 }
 
-/** Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE. */
+// The record's own outbox event is written by the statement that writes the row: one round trip,
+// and atomic even when the write runs without a transaction.
+const EVENT =
+  'insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, ?::jsonb from _w';
+const UPDATE_EVENT =
+  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('changed', ?::jsonb, 'version', _w.version) from _w";
+
+type Row = Record<string, unknown>;
+
+/**
+ * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
+ * each with its outbox events. Without locks (`ctx.locked` false), an update or delete applies
+ * only to the version load-before read, and a lost race throws WriteConflict.
+ */
 export const persist: RecordStep = {
   name: 'persist',
+  needsTransaction: (ctx) => {
+    const ops = new Set(ctx.items.map((i) => i.op));
+    return ops.size > 1 || (!ops.has('create') && ctx.items.length > 1);
+  },
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
+    const withEvent = (write: Knex.QueryBuilder, event: Knex.Raw) =>
+      ctx.trx.with('_w', write).with('_e', event).select('*').from('_w') as Promise<Row[]>;
+    const event = (type: string) =>
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length) {
@@ -26,11 +49,11 @@ export const persist: RecordStep = {
           created_by: ctx.actor,
           updated_by: ctx.actor,
         }));
-        const saved = (await t().insert(rows).returning('*')) as Record<string, unknown>[];
+        const saved = await withEvent(t().insert(rows).returning('*'), event('record.created'));
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
-        const [saved] = (await t()
+        const write = t()
           .where('id', item.id!)
           .update({
             ...toColumns(ctx.object, item.values),
@@ -38,18 +61,38 @@ export const persist: RecordStep = {
             updated_at: ctx.trx.fn.now(),
             updated_by: ctx.actor,
           })
-          .returning('*')) as Record<string, unknown>[];
+          .returning('*');
+        if (!ctx.locked) write.andWhere('version', item.before!.version as number);
+        const changed = JSON.stringify(Object.keys(item.values));
+        const [saved] = await withEvent(
+          write,
+          ctx.trx.raw(UPDATE_EVENT, [
+            ctx.schema,
+            OUTBOX,
+            'record.updated',
+            ctx.object.name,
+            ctx.actor,
+            changed,
+          ]),
+        );
+        if (!saved) throw new WriteConflict();
         item.after = saved;
       }
       const deletes = ctx.items.filter((i) => i.op === 'delete');
-      if (deletes.length)
-        await t()
+      if (deletes.length) {
+        const write = t()
           .whereIn(
             'id',
             deletes.map((i) => i.id!),
           )
-          .delete();
+          .delete()
+          .returning('id');
+        if (!ctx.locked) write.andWhere('version', deletes[0].before!.version as number);
+        const gone = await withEvent(write, event('record.deleted'));
+        if (gone.length !== deletes.length) throw new WriteConflict();
+      }
     } catch (e) {
+      if (e instanceof WriteConflict) throw e;
       throw lookupProblem(ctx, e) ?? fromPgError(e) ?? e;
     }
   },

@@ -8,6 +8,7 @@ const blank = (v: unknown) =>
 /** Types, ranges, options and formats (ajv, compiled per metadata version), then required fields. */
 export const validate: RecordStep = {
   name: 'validate',
+  needsTransaction: () => false,
   run(ctx) {
     const v = validatorsFor(ctx.object);
     for (const item of ctx.items) {
