@@ -50,6 +50,29 @@ const layerRules = LAYERS.map((layer, i) => {
 // SQL text is built by interpolation in exactly one module: engine/src/schema-sync/ddl.ts.
 const RAW_CALL =
   'CallExpression[callee.property.name=/^(raw|whereRaw|orWhereRaw|andWhereRaw|havingRaw|orderByRaw|joinRaw|selectRaw|fromRaw|query)$/]';
+/**
+ * Prettier owns formatting, .vue templates included. These are the layout rules (meta.type
+ * "layout") that eslint-plugin-vue's flat/recommended turns on: they only restate, and often
+ * contradict, what Prettier prints, so they are off, as eslint-config-prettier would switch them
+ * off. Every rule about meaning (props, events, v-if/v-for, reserved names…) stays on.
+ */
+const VUE_FORMATTING_OFF = Object.fromEntries(
+  [
+    'vue/first-attribute-linebreak',
+    'vue/html-closing-bracket-newline',
+    'vue/html-closing-bracket-spacing',
+    'vue/html-indent',
+    'vue/html-quotes',
+    'vue/html-self-closing',
+    'vue/max-attributes-per-line',
+    'vue/multiline-html-element-content-newline',
+    'vue/mustache-interpolation-spacing',
+    'vue/no-multi-spaces',
+    'vue/no-spaces-around-equal-signs-in-attribute',
+    'vue/singleline-html-element-content-newline',
+  ].map((rule) => [rule, 'off']),
+);
+
 const noSqlInterpolation = {
   files: ['**/*.ts'],
   ignores: ['engine/src/schema-sync/ddl.ts'],
@@ -95,9 +118,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'vue/multi-word-component-names': 'off',
-      'vue/max-attributes-per-line': 'off',
-      'vue/singleline-html-element-content-newline': 'off',
-      'vue/html-self-closing': 'off',
+      ...VUE_FORMATTING_OFF,
     },
   },
   ...layerRules,

@@ -2,16 +2,15 @@
  * `npm run screenshots`: PNGs of the studio's main screens in screenshots/, on desktop and on a
  * 390 px phone, in English and Chinese, so anyone can look at the UI without starting it.
  * Starts its own engine (PGlite in memory) with the demo tenant, builds the studio if needed,
- * and drives Debian's Chromium (CHROMIUM_PATH to use another).
+ * and drives Debian's Chromium (CHROMIUM_PATH to use another), with the e2e harness's helpers.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createEngine } from '../engine/src/engine.js';
 import { standardPackage } from '../engine/src/tenancy/standard-package.js';
 import { seedDemo } from '../seeds/demo.js';
-import { ensureStudioBuilt } from '../tests/e2e/harness.js';
+import { ensureStudioBuilt, fillLogin, langPage, launchChromium, listen } from '../tests/e2e/harness.js';
 
 const OUT = resolve(import.meta.dirname, '../screenshots');
 const TOKEN = 'tsr_screenshots_token_0123456789';
@@ -63,9 +62,8 @@ async function main() {
   await ensureStudioBuilt();
   const engine = await createEngine({});
   await seedDemo(engine, standardPackage(), TOKEN, 'screenshots-password');
-  const server = engine.app.listen(0, '127.0.0.1');
-  await new Promise((ok) => server.once('listening', ok));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const http = await listen(engine.app);
+  const { url } = http;
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(url + path, {
       method,
@@ -96,33 +94,18 @@ async function main() {
   await api('PATCH', `/api/v1/data/channel_staff_authorization/${recordId}`, { annual_quota: 80000 });
   const opps = (await api('GET', '/api/v1/data/opportunity?limit=1'))!.data as unknown as { id: string }[];
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  const browser = await launchChromium();
   const shots: string[] = [];
   try {
     for (const lang of ['en', 'zh-CN'] as const) {
       for (const device of ['desktop', 'phone'] as const) {
-        const ctx = await browser.newContext({
+        const { ctx, page } = await langPage(browser, lang, {
           viewport: device === 'phone' ? { width: 390, height: 844 } : { width: 1366, height: 860 },
           deviceScaleFactor: device === 'phone' ? 2 : 1,
           isMobile: device === 'phone',
           hasTouch: device === 'phone',
-          locale: lang === 'en' ? 'en-US' : 'zh-CN',
+          timeout: 20_000,
         });
-        await ctx.addInitScript((l) => localStorage.setItem('tessera.lang', l), lang);
-        const page = await ctx.newPage();
-        page.setDefaultTimeout(20_000);
         const tag = `${lang === 'en' ? 'en' : 'zh'}-${device}`;
         const snap = async (name: string, full = false) => {
           await settle(page);
@@ -130,9 +113,7 @@ async function main() {
           await page.screenshot({ path: file, fullPage: full });
           shots.push(file);
         };
-        await page.goto(`${url}/login`);
-        await page.getByTestId('login-tenant').fill('demo');
-        await page.getByTestId('login-token').fill(TOKEN);
+        await fillLogin(page, url, 'demo', TOKEN);
         await snap('01-login');
         await page.getByTestId('login-submit').click();
         await page.getByTestId('user-menu').waitFor();
@@ -225,7 +206,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    server.close();
+    await http.close();
     await engine.close();
   }
   console.log(`${shots.length} screenshots in ${OUT}`);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { standardPackage } from '../../engine/src/tenancy/standard-package.js';
@@ -30,6 +30,74 @@ export async function ensureStudioBuilt() {
   await build({ configFile: join(ROOT, 'studio/vite.config.ts'), logLevel: 'warn' });
 }
 
+/** Headless Chromium (Debian's, or CHROMIUM_PATH), quiet: no network of its own, no GPU. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves an app (the engine's express app) on a free port of the loopback address. */
+export async function listen(app: RequestListener): Promise<Listening> {
+  const server = createServer(app);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  deviceScaleFactor?: number;
+  isMobile?: boolean;
+  hasTouch?: boolean;
+  /** Playwright's default timeout for the page's actions and waits. */
+  timeout?: number;
+}
+
+/** A fresh browser context (own localStorage) with the UI language preset, and a page in it. */
+export async function langPage(
+  browser: Browser,
+  lang: 'en' | 'zh-CN',
+  { timeout = 15_000, ...opts }: PageOptions = {},
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ ...opts, locale: lang === 'zh-CN' ? 'zh-CN' : 'en-US' });
+  await ctx.addInitScript((l) => {
+    if (!localStorage.getItem('tessera.lang')) localStorage.setItem('tessera.lang', l);
+  }, lang);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(timeout);
+  return { ctx, page };
+}
+
+/** Opens the sign-in page and fills in the tenant and the API token, without submitting. */
+export async function fillLogin(page: Page, url: string, slug: string, token: string) {
+  await page.goto(`${url}/login`);
+  await page.getByTestId('login-tenant').fill(slug);
+  await page.getByTestId('login-token').fill(token);
+}
+
 export interface Stack {
   te: TestEngine;
   tenant: TestTenant;
@@ -44,32 +112,17 @@ export async function startStack(slug = 'acme'): Promise<Stack> {
   await ensureStudioBuilt();
   const te = await startEngine();
   const tenant = await te.tenant(standardPackage(), slug);
-  const server = await new Promise<Server>((ok) => {
-    const s = te.engine.app.listen(0, '127.0.0.1', () => ok(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  const http = await listen(te.engine.app);
+  const browser = await launchChromium();
   return {
     te,
     tenant,
-    server,
-    url,
+    server: http.server,
+    url: http.url,
     browser,
     async close() {
       await browser.close().catch(() => undefined);
-      await new Promise((ok) => server.close(ok));
+      await http.close();
       await te.close();
     },
   };
@@ -81,15 +134,8 @@ export async function signedIn(
   lang: 'en' | 'zh-CN',
   viewport = { width: 1280, height: 860 },
 ): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await stack.browser.newContext({ viewport, locale: lang === 'zh-CN' ? 'zh-CN' : 'en-US' });
-  await ctx.addInitScript((l) => {
-    if (!localStorage.getItem('tessera.lang')) localStorage.setItem('tessera.lang', l);
-  }, lang);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${stack.url}/login`);
-  await page.getByTestId('login-tenant').fill(stack.tenant.slug);
-  await page.getByTestId('login-token').fill(stack.tenant.token);
+  const { ctx, page } = await langPage(stack.browser, lang, { viewport });
+  await fillLogin(page, stack.url, stack.tenant.slug, stack.tenant.token);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('nav').waitFor();
   return { ctx, page };

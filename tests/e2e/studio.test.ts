@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, pick, signedIn, startStack, type Stack } from './harness.js';
 
@@ -214,6 +214,48 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
   );
 }
 
+/**
+ * Drags one element onto another with real mouse events and intermediate moves (SortableJS
+ * starts a drag only on movement), then keeps nudging the pointer over the target until the
+ * dragged row sits before, after or (an empty list) inside it (SortableJS ignores targets while
+ * its animation runs), and drops.
+ */
+async function drag(page: Page, from: Locator, to: Locator, where: 'before' | 'after' | 'into' = 'before') {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  const target = (await to.elementHandle())!;
+  const [x0, y0] = [a.x + a.width / 2, a.y + a.height / 2];
+  const [x1, y1] = [b.x + b.width / 2, b.y + b.height * { before: 0.3, after: 0.7, into: 0.5 }[where]];
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x0, y0 + (y1 > y0 ? 5 : -5), { steps: 3 });
+  await page.mouse.move(x1, y1, { steps: 15 });
+  let k = 0;
+  await poll(async () => {
+    await page.mouse.move(x1, y1 + (k++ % 2 ? 1 : -1));
+    return target.evaluate((t, w) => {
+      const dragged = document.querySelector('.sortable-chosen');
+      if (!dragged) return false;
+      if (w === 'into') return dragged.parentElement === t;
+      return w === 'before' ? dragged.nextElementSibling === t : dragged.previousElementSibling === t;
+    }, where);
+  }).toBe(true);
+  await page.mouse.up();
+}
+
+const rowNames = (list: Locator, prefix: string) =>
+  list.evaluate(
+    (el, p) =>
+      Array.from(el.querySelectorAll(`[data-testid^="${p}"]`)).map((x) =>
+        x.getAttribute('data-testid')!.slice(p.length),
+      ),
+    prefix,
+  );
+
+type Pkg = {
+  objects: { name: string; fields: { name: string }[]; layout?: { sections: { fields: string[] }[] } }[];
+};
+
 const tenants: Partial<Record<Lang, Awaited<ReturnType<Stack['te']['tenant']>>>> = {};
 const stackTenant = (lang: Lang) => (lang === 'en' ? stack.tenant : tenants[lang]!);
 
@@ -247,6 +289,73 @@ describe.skipIf(!haveChromium)('studio in a real browser', () => {
       await modelObject(page, 'zh-CN');
       expect(await page.getByTestId(`nav-${OBJ}`).innerText()).toBe('渠道人员授权申请单');
       await userFlow(page, 'zh-CN', accountName);
+    } finally {
+      await ctx.close();
+    }
+  }, 240_000);
+  it('drag and drop: fields and layout reorder by dragging, deploy through the plan', async () => {
+    const { ctx, page } = await signedIn(stack, 'en');
+    try {
+      await page.goto(`${stack.url}/setup/objects/contact`);
+      const table = page.getByTestId('fields-table');
+      await table.waitFor();
+      // Field list: drag "title" (third) above "name" (first).
+      const order = () => rowNames(table.locator('tbody'), 'field-row-');
+      const before = await order();
+      expect(before.slice(0, 3)).toEqual(['name', 'account', 'title']);
+      await drag(page, page.getByTestId('field-handle-title'), table.locator('tbody tr').first(), 'before');
+      await poll(order).toEqual(['title', ...before.filter((n) => n !== 'title')]);
+      await page.getByTestId('dirty').waitFor();
+
+      // Layout: "department" to the top of its section, then "mobile" into the first section,
+      // before "title".
+      await page.getByRole('tab').nth(2).click();
+      const first = page.getByTestId('layout-fields-0');
+      const second = page.getByTestId('layout-fields-1');
+      await first.waitFor();
+      const inFirst = () => rowNames(first, 'layout-field-');
+      const inSecond = () => rowNames(second, 'layout-field-');
+      const first0 = await inFirst();
+      const second0 = await inSecond();
+      expect(first0.slice(0, 4)).toEqual(['name', 'account', 'title', 'department']);
+      expect(second0).toContain('mobile');
+      await drag(page, page.getByTestId('layout-handle-department'), page.getByTestId('layout-field-name'));
+      await poll(inFirst).toEqual(['department', ...first0.filter((n) => n !== 'department')]);
+      await drag(page, page.getByTestId('layout-handle-mobile'), page.getByTestId('layout-field-title'));
+      const expectedFirst = [
+        'department',
+        'name',
+        'account',
+        'mobile',
+        ...first0.slice(2).filter((n) => n !== 'department'),
+      ];
+      await poll(inFirst).toEqual(expectedFirst);
+      const expectedSecond = second0.filter((n) => n !== 'mobile');
+      await poll(inSecond).toEqual(expectedSecond);
+      // "notes" off the form (into the pool), then the second section above the first.
+      await drag(page, page.getByTestId('layout-handle-notes'), page.getByTestId('layout-pool'), 'into');
+      await page.getByTestId('pool-field-notes').waitFor();
+      await poll(() => rowNames(page.getByTestId('layout-fields-2'), 'layout-field-')).toEqual([]);
+      await drag(page, page.getByTestId('section-handle-1'), page.getByTestId('layout-section-0'));
+      await poll(inFirst).toEqual(expectedSecond);
+      await poll(inSecond).toEqual(expectedFirst);
+
+      // Deploy through the plan: no schema change, only metadata.
+      await page.getByTestId('review-deploy').click();
+      const plan = page.locator('.plan-dialog');
+      await plan.locator('.el-empty').waitFor();
+      await page.getByTestId('confirm-deploy').click();
+      await plan.waitFor({ state: 'hidden' });
+      await page.getByTestId('dirty').waitFor({ state: 'hidden' });
+
+      const pkg = (await stack.tenant.get('/api/v1/meta').expect(200)).body.data.package as Pkg;
+      const contact = pkg.objects.find((o) => o.name === 'contact')!;
+      expect(contact.fields.map((f) => f.name).slice(0, 3)).toEqual(['title', 'name', 'account']);
+      expect(contact.layout!.sections.map((x) => x.fields)).toEqual([expectedSecond, expectedFirst, []]);
+      // The editor shows the deployed order.
+      await poll(inFirst).toEqual(expectedSecond);
+      await poll(inSecond).toEqual(expectedFirst);
+      await page.getByTestId('pool-field-notes').waitFor();
     } finally {
       await ctx.close();
     }

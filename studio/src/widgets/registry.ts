@@ -1,14 +1,13 @@
 import type { Component } from 'vue';
 import { FIELD_TYPES } from '../../../engine/src/fields/registry';
 import type { FieldDef } from '../api/types';
-import CurrencyWidget from './CurrencyWidget.vue';
 import DatetimeWidget from './DatetimeWidget.vue';
 import DateWidget from './DateWidget.vue';
+import DecimalWidget from './DecimalWidget.vue';
 import InputWidget from './InputWidget.vue';
 import LookupWidget from './LookupWidget.vue';
 import MultiSelectWidget from './MultiSelectWidget.vue';
 import NumberWidget from './NumberWidget.vue';
-import PercentWidget from './PercentWidget.vue';
 import ReadonlyWidget from './ReadonlyWidget.vue';
 import SelectWidget from './SelectWidget.vue';
 import SwitchWidget from './SwitchWidget.vue';
@@ -22,8 +21,9 @@ export const WIDGETS: Record<string, Component> = {
   input: InputWidget,
   textarea: TextareaWidget,
   number: NumberWidget,
-  currency: CurrencyWidget,
-  percent: PercentWidget,
+  // One component; the widget id gives the unit (the currency code before, % after).
+  currency: DecimalWidget,
+  percent: DecimalWidget,
   switch: SwitchWidget,
   date: DateWidget,
   datetime: DatetimeWidget,
