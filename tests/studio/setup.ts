@@ -4,9 +4,10 @@ import { mount, type ComponentMountingOptions } from '@vue/test-utils';
 import type { Component } from 'vue';
 import { API_KEY } from '../../studio/src/api';
 import type { Api } from '../../studio/src/api/client';
-import type { ObjectDef, PackageDef } from '../../studio/src/api/types';
+import type { ObjectDef, PackageDef, VisibleObject } from '../../studio/src/api/types';
 import { makeI18n } from '../../studio/src/i18n';
 import { useMeta } from '../../studio/src/stores/meta';
+import { useModel } from '../../studio/src/stores/model';
 import { useUi } from '../../studio/src/stores/ui';
 
 /** An object with one field of every type the engine knows, and a two-section layout. */
@@ -94,7 +95,13 @@ export const ACCOUNT: ObjectDef = {
 
 export const PKG: PackageDef = { objects: [ALL_TYPES, ACCOUNT] };
 
-/** A fake API: lookups search a fixed list of accounts; every call is recorded. */
+/** Users the fake API knows by name (GET /users/lookup). */
+export const USERS = [
+  { id: '0190a0a0-0000-7000-8000-0000000000c1', name: '陈静 (Sales Rep, East)' },
+  { id: '0190a0a0-0000-7000-8000-0000000000c2', name: 'Li Hua' },
+];
+
+/** A fake API: lookups search a fixed list of accounts, users by name; every call is recorded. */
 export function fakeApi(calls: { method: string; args: unknown[] }[] = []): Api {
   const accounts = [
     { id: '0190a0a0-0000-7000-8000-000000000001', name: 'Acme Ltd' },
@@ -114,6 +121,13 @@ export function fakeApi(calls: { method: string; args: unknown[] }[] = []): Api 
         meta: { next_cursor: null, has_more: false },
       };
     },
+    userNames: async (by: { ids?: string[]; q?: string }) => {
+      rec('userNames')(by);
+      const data = by.ids
+        ? USERS.filter((u) => by.ids!.includes(u.id))
+        : USERS.filter((u) => u.name.toLowerCase().startsWith((by.q ?? '').toLowerCase()));
+      return { data, body: {}, etag: null, status: 200 };
+    },
     get: async (object: string, id: string) => {
       rec('get')(object, id);
       return { data: accounts.find((a) => a.id === id) ?? { id }, body: {}, etag: '"1"', status: 200 };
@@ -131,6 +145,9 @@ export function setup(lang: 'en' | 'zh-CN' = 'en', opts: { narrow?: boolean } = 
   const meta = useMeta(pinia);
   meta.pkg = PKG;
   meta.version = 3;
+  // End-user screens read the visible model: plain definitions there allow everything.
+  const model = useModel(pinia);
+  model.set({ version: 3, objects: PKG.objects as VisibleObject[] });
   const calls: { method: string; args: unknown[] }[] = [];
   const api = fakeApi(calls);
   const i18n = makeI18n(lang);
@@ -141,13 +158,13 @@ export function setup(lang: 'en' | 'zh-CN' = 'en', opts: { narrow?: boolean } = 
     mount(c, {
       ...options,
       global: {
-        plugins: [pinia, i18n, ElementPlus],
+        plugins: [pinia, i18n, ElementPlus, ...(options.global?.plugins ?? [])],
         provide: { [API_KEY as symbol]: api },
         stubs: { 'router-link': { template: '<a><slot /></a>' } },
       },
       attachTo: document.body,
     } as ComponentMountingOptions<C>);
-  return { pinia, ui, meta, api, calls, mount: doMount };
+  return { pinia, ui, meta, model, api, calls, mount: doMount };
 }
 
 export const flush = () => new Promise((r) => setTimeout(r, 0));

@@ -79,7 +79,7 @@ export function createApp(d: AppDeps): Express {
     });
   });
   api.use('/data', dataRouter(d.records, d.models));
-  api.use('/meta', metaRouter(d.meta));
+  api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', requireAdmin, async (_req, res) => {
     const p = principalOf(res);

@@ -22,6 +22,14 @@ export function ifMatch(req: Request): number | undefined {
   return Number(m[1]);
 }
 
+/** Whether `If-None-Match` names this ETag (or is `*`); weak and strong tags compare alike. */
+export function ifNoneMatch(req: Request, tag: string): boolean {
+  const h = req.headers['if-none-match'];
+  if (!h) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return h.trim() === '*' || h.split(',').some((t) => bare(t) === bare(tag));
+}
+
 export const etag = (version: number) => `"${version}"`;
 export const metaEtag = (version: number) => `"m${version}"`;
 

@@ -3,9 +3,15 @@ import { DomainError } from '../core/errors.js';
 import type { TokenScope } from '../tenancy/tenants.js';
 import { principalOf } from './context.js';
 
-/** What a request needs from a scoped token: admin for metadata, users and audit; read or write for data. */
+/**
+ * What a request needs from a scoped token: admin for metadata, users and audit (but read for the
+ * visible model and user names); read or write for data.
+ */
 function needed(method: string, path: string): TokenScope | 'session' {
   if (path.startsWith('/tokens')) return 'session';
+  // What every signed-in user reads to build screens: the visible model and users' names.
+  if ((method === 'GET' || method === 'HEAD') && /^\/(meta\/objects|users\/lookup)\/?$/.test(path))
+    return 'read';
   if (/^\/(meta|users|audit)(\/|$)/.test(path)) return 'admin';
   if (method === 'GET' || method === 'HEAD' || /^\/data\/[^/]+\/aggregate$/.test(path)) return 'read';
   return 'write';

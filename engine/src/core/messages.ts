@@ -49,6 +49,16 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'This API token lacks the "{scope}" scope.',
     'zh-CN': '此 API 令牌缺少“{scope}”权限范围。',
   },
+  USER_LOOKUP_ARGS: {
+    en: 'Send either ids (1 to {max} user ids, comma-separated) or q (a name or email prefix of at most {maxLength} characters), not both.',
+    'zh-CN':
+      '请提供 ids（1 到 {max} 个以逗号分隔的用户 id）或 q（最多 {maxLength} 个字符的姓名或邮箱前缀）二者之一。',
+  },
+  TOO_MANY_IDS: {
+    en: 'At most {max} ids at a time; {count} were sent.',
+    'zh-CN': '一次最多 {max} 个 id，实际提供了 {count} 个。',
+  },
+  BAD_USER_ID: { en: '"{id}" is not a user id.', 'zh-CN': '“{id}”不是有效的用户 id。' },
   INVALID_JSON: { en: 'The request body is not valid JSON.', 'zh-CN': '请求体不是合法的 JSON。' },
   PAYLOAD_TOO_LARGE: { en: 'The request body is too large.', 'zh-CN': '请求体过大。' },
   BAD_REQUEST: { en: 'The request is not valid: {reason}', 'zh-CN': '请求无效：{reason}' },

@@ -211,3 +211,33 @@ export interface SystemValues {
   updated_by: string | null;
   version: number;
 }
+
+/**
+ * The model as one user may see it (GET /api/v1/meta/objects): only the objects their profile
+ * reads, each with only the fields they may read, what they may do with it and each field.
+ */
+export interface VisibleField extends FieldDef {
+  access: { read: true; edit: boolean };
+}
+
+/** What the caller's profile lets them do with an object's records. */
+export interface ObjectAccess {
+  create: boolean;
+  read: boolean;
+  edit: boolean;
+  delete: boolean;
+}
+
+/** An object as one user sees it: usable wherever an ObjectDef is read. */
+export type VisibleObject = Omit<
+  ObjectDef,
+  'fields' | 'indexes' | 'sharing' | 'validationRules' | 'duplicateRules'
+> & {
+  fields: VisibleField[];
+  permissions: ObjectAccess;
+};
+
+export interface VisibleModel {
+  version: number;
+  objects: VisibleObject[];
+}

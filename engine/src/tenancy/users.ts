@@ -41,6 +41,34 @@ export class Users {
     return this.knex.withSchema(tenant.schema).table(USERS).select(COLUMNS).orderBy('username');
   }
 
+  /**
+   * Names only, for showing owners and picking users: no user name, email, role or flag. By
+   * id (inactive users too: they may still own records), or active users whose display name
+   * (or a word of it), user name or email starts with `prefix`.
+   */
+  async names(tenant: Tenant, by: { ids: string[] } | { prefix: string; limit: number }) {
+    const q = this.knex
+      .withSchema(tenant.schema)
+      .table(USERS)
+      .select('id', 'display_name', 'username')
+      .orderBy([{ column: 'display_name' }, { column: 'id' }]);
+    if ('ids' in by) q.whereIn('id', by.ids);
+    else {
+      const p = by.prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      q.where('active', true).limit(by.limit);
+      if (p)
+        q.where((w) =>
+          w
+            .whereILike('display_name', `${p}%`)
+            .orWhereILike('display_name', `% ${p}%`)
+            .orWhereILike('username', `${p}%`)
+            .orWhereILike('email', `${p}%`),
+        );
+    }
+    const rows = (await q) as { id: string; display_name: string | null; username: string }[];
+    return rows.map((r) => ({ id: r.id, name: r.display_name || r.username }));
+  }
+
   /** Changes a user's display name, role, profile or active flag (inactive users cannot sign in). */
   async update(
     tenant: Tenant,

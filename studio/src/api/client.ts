@@ -9,7 +9,9 @@ import type {
   PackageDef,
   Page,
   RecordData,
+  UserName,
   UserRow,
+  VisibleModel,
 } from './types';
 
 export interface ClientOptions {
@@ -71,6 +73,9 @@ export function createClient(o: ClientOptions) {
     } catch (e) {
       throw new ApiProblem(0, 'NETWORK', e instanceof Error ? e.message : String(e));
     }
+    // Only asked for with If-None-Match: what the caller holds is still current.
+    if (res.status === 304)
+      return { data: undefined as T, body: {}, etag: res.headers.get('ETag'), status: 304 };
     if (!res.ok) {
       const p = await problemFrom(res);
       if (res.status === 401 && withToken) o.onUnauthorized?.();
@@ -105,7 +110,20 @@ export function createClient(o: ClientOptions) {
       ),
     logout: () => call<void>('POST', '/auth/logout'),
 
+    /** The deployed package (admins: the object manager). */
     meta: () => call<MetaCurrent>('GET', '/meta'),
+    /**
+     * What the signed-in user may see (every generated screen). With the ETag of the copy held,
+     * an unchanged model answers 304 with no data.
+     */
+    visibleModel: (etag?: string | null) =>
+      call<VisibleModel>('GET', '/meta/objects', undefined, etag ? { 'If-None-Match': etag } : {}),
+    /** Users' names: by ids (at most 200), or active users matching the start of a name. */
+    userNames: (by: { ids: string[] } | { q: string }) =>
+      call<UserName[]>(
+        'GET',
+        `/users/lookup?${'ids' in by ? `ids=${enc(by.ids.join(','))}` : `q=${enc(by.q)}`}`,
+      ),
     versions: () => call<MetaVersion[]>('GET', '/meta/versions'),
     users: () => call<UserRow[]>('GET', '/users'),
     /** Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started from. */

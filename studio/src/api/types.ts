@@ -6,9 +6,13 @@ export type {
   JsonObject,
   JsonValue,
   Lang,
+  ObjectAccess,
   ObjectDef,
   PackageDef,
   PicklistOption,
+  VisibleField,
+  VisibleModel,
+  VisibleObject,
 } from '../../../engine/src/core/model';
 import type { FieldDef, PackageDef } from '../../../engine/src/core/model';
 
@@ -79,6 +83,12 @@ export interface HistoryEntry {
   new: unknown;
   actor: string;
   at: string;
+}
+
+/** A user as anyone may see them (GET /users/lookup): a name for an id. */
+export interface UserName {
+  id: string;
+  name: string;
 }
 
 export interface UserRow {

@@ -1,6 +1,7 @@
 import type { ObjectDef, RecordData } from '../api/types';
 import { lookupId } from '../widgets/format';
-import { isRelationField, isWritable } from './objects';
+import { canEditField } from './access';
+import { isRelationField } from './objects';
 
 /** A field's value as the API wants it: lookups as ids, empty strings as null. */
 function plain(o: ObjectDef, name: string, v: unknown): unknown {
@@ -12,13 +13,13 @@ function plain(o: ObjectDef, name: string, v: unknown): unknown {
 }
 
 /**
- * The body of a POST (every writable field with a value) or of a PATCH (only writable fields
- * whose value changed from `original`).
+ * The body of a POST (every field the user may set, with a value) or of a PATCH (only those
+ * whose value changed from `original`). Read-only fields are never sent: the engine refuses them.
  */
 export function toPayload(o: ObjectDef, values: RecordData, original?: RecordData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of o.fields) {
-    if (!isWritable(f)) continue;
+    if (!canEditField(f)) continue;
     const v = plain(o, f.name, values[f.name]);
     if (!original) {
       if (v !== null) out[f.name] = v;
@@ -27,9 +28,9 @@ export function toPayload(o: ObjectDef, values: RecordData, original?: RecordDat
   return out;
 }
 
-/** Starting values of a create form: each field's default. */
+/** Starting values of a create form: the default of each field the user may set. */
 export function defaultsOf(o: ObjectDef): RecordData {
   const out: RecordData = {};
-  for (const f of o.fields) if (isWritable(f) && f.default !== undefined) out[f.name] = f.default;
+  for (const f of o.fields) if (canEditField(f) && f.default !== undefined) out[f.name] = f.default;
   return out;
 }

@@ -1,8 +1,8 @@
 import { computed, type Ref } from 'vue';
-import { useMeta } from '../stores/meta';
+import { useModel } from '../stores/model';
 
-/** The object named by a route parameter, or undefined when the tenant has no such object. */
+/** The object named by a route parameter, as the user may see it; undefined when they may not (or it does not exist). */
 export function useObject(name: Ref<string>) {
-  const meta = useMeta();
-  return computed(() => meta.object(name.value));
+  const model = useModel();
+  return computed(() => model.object(name.value));
 }

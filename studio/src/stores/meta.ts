@@ -2,8 +2,13 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { Api } from '../api/client';
 import type { ObjectDef, PackageDef } from '../api/types';
+import { useModel } from './model';
 
-/** The tenant's deployed metadata: the one source every generated screen is built from. */
+/**
+ * The tenant's deployed package (GET /meta, admins only): what the object manager edits and
+ * deploys. End-user screens read the model the user may see instead (stores/model.ts); a load
+ * here that finds a new version (a deploy) refreshes that one too, so navigation follows.
+ */
 export const useMeta = defineStore('meta', () => {
   const pkg = shallowRef<PackageDef | null>(null);
   const version = ref(0);
@@ -20,6 +25,9 @@ export const useMeta = defineStore('meta', () => {
       pkg.value = r.data.package;
       version.value = r.data.version;
       error.value = null;
+      const model = useModel();
+      if (model.loaded && model.version !== r.data.version)
+        await model.load(api, true).catch(() => undefined);
     } catch (e) {
       error.value = e;
       throw e;

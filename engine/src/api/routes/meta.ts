@@ -1,14 +1,17 @@
 import { Router, json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
-import type { FieldDef, ObjectDef } from '../../core/model.js';
+import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
 import { FIELD_TYPE_NAMES, fieldType } from '../../fields/registry.js';
 import { fieldDefinitionSchema } from '../../metadata/schemas.js';
 import type { DeployResult } from '../../schema-sync/apply.js';
+import { policyFor } from '../../security/policy.js';
+import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
+import type { ModelCache } from '../../tenancy/model-cache.js';
 import { requireAdmin } from '../auth.js';
 import { principalOf } from '../context.js';
-import { ifMatch, metaEtag, strictQuery } from '../http-helpers.js';
+import { ifMatch, ifNoneMatch, metaEtag, strictQuery } from '../http-helpers.js';
 
 const PARAMS = ['locale', 'dryRun'] as const;
 
@@ -47,10 +50,39 @@ function sendDeploy(res: Response, result: DeployResult) {
   });
 }
 
-/** /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback. Admins only. */
-export function metaRouter(meta: MetaService): Router {
+/** A visible model's JSON, serialised once: it is the same for everyone with one profile. */
+const bodies = new WeakMap<VisibleModel, string>();
+function bodyOf(v: VisibleModel): string {
+  let b = bodies.get(v);
+  if (b === undefined) bodies.set(v, (b = JSON.stringify({ data: v })));
+  return b;
+}
+
+/**
+ * /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback (admins only);
+ * the field types and the objects the caller may see (every signed-in user).
+ */
+export function metaRouter(meta: MetaService, models: ModelCache): Router {
   const r = Router();
   r.use(json({ limit: '8mb' }));
+
+  /** What the generated screens are built from: readable objects and fields, with permissions. */
+  r.get('/objects', async (req, res) => {
+    strictQuery(req, ['locale']);
+    const p = principalOf(res);
+    const model = await models.get(p.tenant.id);
+    const subject = { userId: p.userId, isAdmin: p.isAdmin, role: p.role, profile: p.profile };
+    const key = visibilityKey(subject);
+    const tag = `"m${model.version}-${encodeURIComponent(key)}"`;
+    res
+      .setHeader('ETag', tag)
+      .setHeader('Cache-Control', 'private, no-cache')
+      .setHeader('Vary', 'Authorization');
+    if (ifNoneMatch(req, tag)) return void res.status(304).end();
+    const visible = visibleModel(model, policyFor(model, subject, p.tenant.schema), key);
+    res.type('application/json').send(bodyOf(visible));
+  });
+
   r.get('/field-types', (_req, res) => {
     res.json({
       data: FIELD_TYPE_NAMES.map((name) => {
