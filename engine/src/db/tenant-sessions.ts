@@ -21,6 +21,7 @@ export interface TenantSessions {
  * every session is a transaction that sets the role locally (it ends with the transaction).
  */
 export function transactionalSessions(knex: Knex): TenantSessions {
+  ignorePreparedMarks(knex.client as unknown as PoolClient);
   const session = <T>(role: Ident, fn: (db: Knex) => Promise<T>) =>
     knex.transaction(async (trx) => {
       await trx.raw('select set_config(?, ?, true)', ['role', role]);
@@ -30,9 +31,64 @@ export function transactionalSessions(knex: Knex): TenantSessions {
 }
 
 type Conn = object;
+interface QueryObject {
+  sql: string;
+  options?: Record<string, unknown>;
+}
 interface PoolClient {
   acquireConnection(): Promise<Conn>;
   releaseConnection(c: Conn): Promise<void>;
+  _query(c: Conn, obj: QueryObject): Promise<unknown>;
+}
+
+/**
+ * A query builder marked with `prepared(qb)` runs as a named prepared statement where the
+ * connection supports it (a Postgres server): Postgres parses and plans its text once per
+ * connection instead of on every request. Only for statements of a fixed shape (get by id, load,
+ * write of one record), so the count per connection stays small.
+ */
+export const prepared = <Q extends Knex.QueryBuilder>(qb: Q): Q => qb.options({ prepare: true }) as Q;
+
+/** Named statements per connection at most; beyond it statements run unnamed. */
+const MAX_STATEMENTS = 300;
+/** Postgres refuses a cached plan whose columns changed (a deploy altered the table): re-parse. */
+const PLAN_CHANGED = '0A000';
+
+/** Gives `prepare`-marked queries a statement name on the connection (server only). */
+function namePreparedStatements(client: PoolClient) {
+  const run = client._query.bind(client);
+  const names = new WeakMap<Conn, { bySql: Map<string, string>; made: number }>();
+  const nameFor = (conn: Conn, sql: string) => {
+    let c = names.get(conn);
+    if (!c) names.set(conn, (c = { bySql: new Map(), made: 0 }));
+    let name = c.bySql.get(sql);
+    if (!name && c.made < MAX_STATEMENTS) c.bySql.set(sql, (name = `tessera_${++c.made}`));
+    return name;
+  };
+  client._query = async (conn, obj) => {
+    if (!obj.options?.prepare) return run(conn, obj);
+    const { prepare: _, ...options } = obj.options;
+    const name = nameFor(conn, obj.sql);
+    try {
+      return await run(conn, { ...obj, options: name ? { ...options, name } : options });
+    } catch (e) {
+      // The old name keeps the old text; the next run parses the statement under a new one.
+      if (planChanged(e)) names.get(conn)?.bySql.delete(obj.sql);
+      throw e;
+    }
+  };
+}
+
+const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHANGED;
+
+/** PGlite has no named statements: the mark is dropped. */
+function ignorePreparedMarks(client: PoolClient) {
+  const run = client._query.bind(client);
+  client._query = (conn, obj) => {
+    if (!obj.options?.prepare) return run(conn, obj);
+    const { prepare: _, ...options } = obj.options;
+    return run(conn, { ...obj, options });
+  };
 }
 
 /**
@@ -57,8 +113,19 @@ export function pinnedSessions(config: Knex.Config): TenantSessions {
     return conn;
   };
   client.releaseConnection = async () => undefined;
+  namePreparedStatements(client);
 
+  /** A statement whose plan a deploy invalidated failed before doing anything: run `fn` again. */
   async function session<T>(role: Ident, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await once(role, fn);
+    } catch (e) {
+      if (!planChanged(e)) throw e;
+      return once(role, fn);
+    }
+  }
+
+  async function once<T>(role: Ident, fn: () => Promise<T>): Promise<T> {
     const conn = await acquire();
     try {
       return await pinned.run(conn, async () => {

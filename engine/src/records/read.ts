@@ -4,6 +4,7 @@ import type { Ident } from '../core/ident.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
+import { prepared } from '../db/tenant-sessions.js';
 import type { AccessPolicy } from './access.js';
 import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
@@ -118,7 +119,7 @@ export async function getRecord(
     .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id', 'version'])])
     .where('id', id);
   s.access.scopeRead(qb, o, qualified(o));
-  const row = (await qb.first()) as Record<string, unknown> | undefined;
+  const row = (await prepared(qb).first()) as Record<string, unknown> | undefined;
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
   const data = [rowToRecord(cat, row, plan.names)];
   await expandInto(s, o, data, [row], plan.expand, 1);

@@ -51,7 +51,7 @@ export const MAX_BATCH = 1000;
 /** Tries of a write without a transaction before it takes locks instead (hot rows). */
 const UNLOCKED_ATTEMPTS = 3;
 
-/** Back to what the caller sent, before the steps of another attempt. */
+/** Back to what the caller sent, before the steps run (again, after a lost race). */
 function resetItem(item: WriteItem) {
   item.before = null;
   item.after = undefined;
@@ -278,6 +278,7 @@ export class RecordsService {
     const pre = { ...base, db: this.opts.knex };
     for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare(pre));
     const run = async (trx: Knex, locked: boolean) => {
+      items.forEach(resetItem);
       const ctx: WriteContext = { ...base, trx, locked, issues: [], events: [], prepared };
       for (const step of this.steps) {
         await step.run(ctx);
@@ -291,7 +292,6 @@ export class RecordsService {
     const atomic = this.steps.some((step) => step.needsTransaction?.(pre) ?? true);
     let done: WriteContext | null = null;
     for (let attempt = 0; !atomic && !done && attempt < UNLOCKED_ATTEMPTS; attempt++) {
-      items.forEach(resetItem);
       done = await this.opts.sessions
         .read(s.dbRole, (db) => run(db, false))
         .catch((e: unknown) => {
@@ -299,10 +299,7 @@ export class RecordsService {
           throw e;
         });
     }
-    if (!done) {
-      items.forEach(resetItem);
-      done = await this.inTenant(s, (trx) => run(trx, true));
-    }
+    done ??= await this.inTenant(s, (trx) => run(trx, true));
     void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
     const cat = visibleCatalog(object, s.access.readable(object));
     return done.items.map((i) => ({

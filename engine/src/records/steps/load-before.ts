@@ -1,4 +1,5 @@
 import { DomainError } from '../../core/errors.js';
+import { prepared } from '../../db/tenant-sessions.js';
 import { isUuid } from '../read.js';
 import type { RecordStep } from '../pipeline.js';
 
@@ -15,6 +16,7 @@ export const loadBefore: RecordStep = {
     const ids = wanted.map((i) => i.id!).filter(isUuid);
     const q = ctx.trx.withSchema(ctx.schema).from(ctx.object.table).whereIn('id', ids).select('*');
     if (ctx.locked) q.forUpdate();
+    if (ids.length === 1) prepared(q);
     const rows = ids.length ? ((await q) as Record<string, unknown>[]) : [];
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     for (const item of wanted) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
+import { prepared } from '../../db/tenant-sessions.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import { OUTBOX } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
@@ -36,8 +37,11 @@ export const persist: RecordStep = {
   },
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
-    const withEvent = (write: Knex.QueryBuilder, event: Knex.Raw) =>
-      ctx.trx.with('_w', write).with('_e', event).select('*').from('_w') as Promise<Row[]>;
+    // One record's write has a fixed shape per field set: a prepared statement.
+    const withEvent = (write: Knex.QueryBuilder, event: Knex.Raw, one: boolean) => {
+      const q = ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
+      return (one ? prepared(q) : q) as Promise<Row[]>;
+    };
     const event = (type: string) =>
       ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
     try {
@@ -49,7 +53,11 @@ export const persist: RecordStep = {
           created_by: ctx.actor,
           updated_by: ctx.actor,
         }));
-        const saved = await withEvent(t().insert(rows).returning('*'), event('record.created'));
+        const saved = await withEvent(
+          t().insert(rows).returning('*'),
+          event('record.created'),
+          rows.length === 1,
+        );
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
@@ -74,6 +82,7 @@ export const persist: RecordStep = {
             ctx.actor,
             changed,
           ]),
+          true,
         );
         if (!saved) throw new WriteConflict();
         item.after = saved;
@@ -88,7 +97,7 @@ export const persist: RecordStep = {
           .delete()
           .returning('id');
         if (!ctx.locked) write.andWhere('version', deletes[0].before!.version as number);
-        const gone = await withEvent(write, event('record.deleted'));
+        const gone = await withEvent(write, event('record.deleted'), deletes.length === 1);
         if (gone.length !== deletes.length) throw new WriteConflict();
       }
     } catch (e) {
