@@ -37,11 +37,17 @@ export const accountObject = (): ObjectDef =>
     field('region', 'picklist', { options: opts(REGIONS) }),
   ]);
 
+/** The load runs as a sales rep: profile checks, field-level security and row access apply. */
+export const REP_PROFILE = 'bench_rep';
+const crud = { create: true, read: true, edit: true, delete: true };
+
 export function crmPackage(): PackageDef {
   return {
     name: 'bench-crm-v1',
+    profiles: [{ name: REP_PROFILE, label: l('Bench rep'), objects: { account: crud, opportunity: crud } }],
     objects: [
-      accountObject(),
+      // Everyone reads every account and opportunity; only owners (and their managers) edit them.
+      { ...accountObject(), sharing: { default: 'public_read' } },
       object(
         'opportunity',
         [
@@ -56,7 +62,7 @@ export function crmPackage(): PackageDef {
           field('description', 'textarea'),
           field('is_won', 'boolean'),
         ],
-        { indexes: [{ fields: ['stage'] }, { fields: ['close_date'] }] },
+        { indexes: [{ fields: ['stage'] }, { fields: ['close_date'] }], sharing: { default: 'public_read' } },
       ),
     ],
   };

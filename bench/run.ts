@@ -8,11 +8,12 @@
  * process, and so does the load generator (autocannon, bench/load.ts). Prints the ratio table and
  * writes bench/results/latest.json.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, release, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { crmPackage, INDUSTRIES, REGIONS } from './package.js';
+import { crmPackage, INDUSTRIES, REGIONS, REP_PROFILE } from './package.js';
 import { lastJson, runChild, spawnServer, type Server } from './proc.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -91,16 +92,40 @@ const median = (xs: number[]) => {
 /** Clean-up DDL on names read from pg_namespace/pg_roles, quoted by pg's escapeIdentifier. */
 const ddlText = (text: string) => text;
 
-async function http(base: string, method: string, path: string, body?: unknown) {
+async function http(base: string, method: string, path: string, body?: unknown, token = TOKEN) {
   const r = await fetch(base + path, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${text.slice(0, 500)}`);
   return JSON.parse(text) as { data: unknown };
 }
+/**
+ * The load runs as a sales rep, not the tenant admin (who bypasses profiles and row access): a
+ * user with the bench profile signs in and makes an integration token (read + write).
+ */
+async function signInRep(base: string): Promise<string> {
+  const password = `Rep-${randomBytes(9).toString('base64url')}`;
+  await http(base, 'POST', '/api/v1/users', {
+    username: 'rep',
+    displayName: 'Bench Rep',
+    password,
+    profile: REP_PROFILE,
+  });
+  const login = (await http(base, 'POST', '/api/v1/auth/login', { tenant: 'crm', username: 'rep', password }))
+    .data as { access_token: string };
+  const tok = (await http(
+    base,
+    'POST',
+    '/api/v1/tokens',
+    { label: 'bench load', scopes: ['read', 'write'] },
+    login.access_token,
+  )) as { data: { token: string } };
+  return tok.data.token;
+}
+
 const accountsSeed = () =>
   Array.from({ length: 1000 }, (_, i) => ({
     name: `Account ${i}`,
@@ -224,12 +249,13 @@ async function tesseraTarget(
     `${label}: booted in ${server.bootMs.toFixed(0)} ms, CRM package deployed through the metadata API (version ${deployed.data.version}) in ${(performance.now() - t).toFixed(0)} ms`,
   );
   await http(base, 'POST', '/api/v1/data/account/batch', { records: accountsSeed() });
+  const repToken = await signInRep(base);
   const ids = async () => {
     const r = await server.ask<{ accounts: string[]; ids: string[] }>('ids');
     writeFileSync(idsFile, JSON.stringify({ accounts: r.accounts, ids: r.ids }));
   };
   await ids();
-  const lt = await loadTarget('tessera', label, `${base}/api/v1/data`, TOKEN, idsFile);
+  const lt = await loadTarget('tessera', label, `${base}/api/v1/data`, repToken, idsFile);
   return {
     ...lt,
     server,
