@@ -125,6 +125,10 @@ async function main() {
         await page.goto(`${url}/o/channel_staff_authorization/r/${recordId}`);
         await page.getByTestId('record-title').waitFor();
         await snap('04-record', device === 'desktop');
+        // Field history: the quota changed once (PATCH above), by the admin.
+        await page.getByRole('tab').last().click();
+        await page.getByTestId('history-who').first().waitFor();
+        await snap('08-history');
         await page.goto(`${url}/o/channel_staff_authorization/new`);
         await page.getByTestId('form-channel_staff_authorization').waitFor();
         await page.getByTestId('save-record').click();
@@ -169,7 +173,7 @@ async function main() {
         await page.getByTestId('layout-editor').waitFor();
         await snap('14-layout-editor');
         await page.goto(`${url}/setup/versions`);
-        await page.getByTestId('versions-table').locator('.el-table__row').first().waitFor();
+        await page.locator('[data-testid^="version-comment-"]').first().waitFor();
         await snap('15-versions');
         if (device === 'desktop') {
           await page.goto(`${url}/setup/objects/opportunity`);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, pick, signedIn, startStack, type Stack } from './harness.js';
+import { CHROMIUM, fillLogin, langPage, pick, signedIn, startStack, type Stack } from './harness.js';
 
 /**
  * The studio end to end, in a real browser against a real engine: an admin models
@@ -18,6 +18,11 @@ const T = {
     conflict: 'Someone else changed this record',
     shown: (n: number) => `${n} shown`,
     advanced: 'Advanced',
+    quota: 'Annual quota',
+    history: 'History',
+    related: /^Related/,
+    view: 'Advanced partners',
+    allRecords: 'All records',
   },
   'zh-CN': {
     object: { en: 'Channel Staff Authorization', zh: '渠道人员授权申请单' },
@@ -27,6 +32,11 @@ const T = {
     conflict: '该记录已被他人修改',
     shown: (n: number) => `已显示 ${n} 条`,
     advanced: '高级',
+    quota: '年度额度',
+    history: '变更历史',
+    related: /^相关记录/,
+    view: '高级伙伴',
+    allRecords: '全部记录',
   },
 } as const;
 
@@ -54,6 +64,8 @@ async function addField(
     required?: boolean;
     target?: string;
     options?: [string, string][];
+    unique?: boolean;
+    track?: boolean;
   },
 ) {
   await page.getByTestId('add-field').click();
@@ -71,6 +83,8 @@ async function addField(
     }
   }
   if (f.required) await page.getByTestId('fe-required').click();
+  if (f.unique) await page.getByTestId('fe-unique').click();
+  if (f.track) await page.getByTestId('fe-track').click();
   await page.getByTestId('fe-save').click();
   await dlg.waitFor({ state: 'hidden' });
 }
@@ -95,7 +109,7 @@ async function modelObject(page: Page, lang: Lang) {
     ],
   });
   await addField(page, { en: 'Valid until', zh: '有效期至', type: 'date' });
-  await addField(page, { en: 'Annual quota', zh: '年度额度', type: 'currency' });
+  await addField(page, { en: 'Annual quota', zh: '年度额度', type: 'currency', track: true });
   await poll(() => page.getByTestId('fields-table').locator('tbody tr').count()).toBe(5);
 
   // The plan comes first: a new table, nothing deployed yet.
@@ -170,18 +184,39 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
     })
     .expect(201);
 
-  // List, filter, search.
+  // List, filter (picklist → multi-select, number → range), search.
   await page.getByTestId(`nav-${OBJ}`).click();
   await listCount(page, lang, 2);
   await page.getByTestId('toggle-filters').click();
   await pick(page, page.getByTestId('filter-authorization_level'), T[lang].advanced);
   await listCount(page, lang, 1);
   expect(await page.getByTestId('record-link').first().innerText()).toBe('Zhang Wei');
+  // Kept as a saved view.
+  await page.getByTestId('view-menu').click();
+  await page.getByTestId('save-view').click();
+  await page.locator('.el-message-box input').fill(T[lang].view);
+  await page.locator('.el-message-box .el-button--primary').click();
+  await page.locator('.el-message-box').waitFor({ state: 'hidden' });
   await page.getByTestId('filter-authorization_level').getByRole('button').first().click(); // ✕ removes the filter
+  await listCount(page, lang, 2);
+  const min = page.getByTestId('filter-annual_quota').getByTestId('filter-min').locator('input');
+  await min.fill('10000');
+  await min.blur();
+  await listCount(page, lang, 1);
+  expect(await page.getByTestId('record-link').first().innerText()).toBe('Zhang Wei');
+  await min.fill('');
+  await min.blur();
   await listCount(page, lang, 2);
   await page.getByTestId('list-search').fill('Li Na');
   await listCount(page, lang, 1);
   await page.getByTestId('list-search').fill('');
+  await listCount(page, lang, 2);
+  // The saved view is still there after a reload, and brings its filter back.
+  await page.reload();
+  await listCount(page, lang, 2);
+  await pick(page, page.getByTestId('views'), T[lang].view);
+  await listCount(page, lang, 1);
+  await pick(page, page.getByTestId('views'), T[lang].allRecords);
   await listCount(page, lang, 2);
 
   // Edit.
@@ -195,6 +230,14 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
   await page.getByTestId('record-title').waitFor();
   await poll(() => page.getByTestId('value-annual_quota').innerText()).toMatch(/75,000/);
   expect(await page.getByTestId('record-version').innerText()).toBe('2');
+
+  // Field history: the quota's change, by whom (by name), old and new values.
+  await page.getByRole('tab', { name: T[lang].history }).click();
+  const history = page.getByTestId('history-table');
+  await poll(() => history.getByTestId('history-field').first().innerText()).toBe(T[lang].quota);
+  expect(await history.getByTestId('history-new').first().innerText()).toMatch(/75,000/);
+  expect(await history.innerText()).toMatch(/50,000/);
+  await poll(() => history.getByTestId('history-who').first().innerText()).toBe(await adminName(lang));
 
   // Someone else saves meanwhile: 412 explained, reload.
   await page.getByTestId('edit-record').click();
@@ -212,6 +255,85 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
   await poll(() => page.getByTestId('field-applicant_name').locator('input').inputValue()).toBe(
     'Zhang Wei (updated)',
   );
+
+  // The partner's page lists this record among its related records (children through the lookup).
+  await page.goto(`${stack.url}/o/${OBJ}/r/${recordId}`);
+  await page.getByTestId('value-partner').locator('a').click();
+  await poll(() => page.getByTestId('record-title').innerText()).toBe(accountName);
+  await page.getByRole('tab', { name: T[lang].related }).click();
+  await poll(() =>
+    page.getByTestId(`related-${OBJ}-partner`).getByTestId('record-link').allInnerTexts(),
+  ).toEqual(['Zhang Wei (updated)']);
+}
+
+/** The signed-in admin's display name, as the studio shows people. */
+async function adminName(lang: Lang): Promise<string> {
+  const t = stackTenant(lang);
+  const me = await t.get('/api/v1/me').expect(200);
+  const names = await t.get(`/api/v1/users/lookup?ids=${me.body.data.userId as string}`).expect(200);
+  return names.body.data[0].name as string;
+}
+
+/**
+ * The admin changes the deployed object: renames a field's API name, deletes a field, adds a
+ * unique one and moves it with the buttons; the plan names each change before the deploy.
+ */
+async function reviseObject(page: Page) {
+  await page.getByTestId('nav-setup-objects').click();
+  await page.getByTestId(`object-${OBJ}`).click();
+  const table = page.getByTestId('fields-table');
+  await table.waitFor();
+  const order = () => rowNames(table.locator('tbody'), 'field-row-');
+  await page.getByTestId('edit-field-valid_until').click();
+  await page.getByTestId('fe-name').fill('valid_to');
+  await page.getByTestId('fe-save').click();
+  await page.getByTestId('delete-field-partner').click();
+  await page.locator('.el-message-box .el-button--primary').click();
+  await addField(page, { en: 'Staff email', zh: '员工邮箱', type: 'email', unique: true });
+  expect(await page.getByTestId('field-new').count()).toBe(1);
+  await poll(order).toEqual([
+    'applicant_name',
+    'authorization_level',
+    'valid_to',
+    'annual_quota',
+    'staff_email',
+  ]);
+  await table.locator('tbody tr').last().getByRole('button', { name: 'Move up' }).click();
+  await poll(order).toEqual([
+    'applicant_name',
+    'authorization_level',
+    'valid_to',
+    'staff_email',
+    'annual_quota',
+  ]);
+
+  await page.getByTestId('review-deploy').click();
+  const plan = page.locator('.plan-dialog');
+  await plan.locator('[data-kind="renameColumn"]').waitFor();
+  const kinds = await plan
+    .locator('[data-kind]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+  expect(kinds).toEqual(expect.arrayContaining(['renameColumn', 'retireColumn', 'addColumn', 'addIndex']));
+  expect(await plan.locator('[data-kind="renameColumn"]').innerText()).toContain('valid_until → valid_to');
+  expect(await plan.locator('[data-kind="retireColumn"]').innerText()).toContain('Partner');
+  expect(await plan.locator('[data-kind="addColumn"]').innerText()).toContain(
+    '“Staff email” on “Channel Staff Authorization” (Email)',
+  );
+  expect(await page.getByTestId('deploy-comment').inputValue()).toBe(
+    'Edit object Channel Staff Authorization (channel_staff_authorization)',
+  );
+  await page.getByTestId('deploy-comment').fill('e2e en: revise the form');
+  await page.getByTestId('confirm-deploy').click();
+  await plan.waitFor({ state: 'hidden' });
+  await page.getByTestId('dirty').waitFor({ state: 'hidden' });
+  const pkg = (await stack.tenant.get('/api/v1/meta').expect(200)).body.data.package as Pkg;
+  expect(pkg.objects.find((o) => o.name === OBJ)!.fields.map((f) => f.name)).toEqual([
+    'applicant_name',
+    'authorization_level',
+    'valid_to',
+    'staff_email',
+    'annual_quota',
+  ]);
 }
 
 /**
@@ -265,13 +387,45 @@ describe.skipIf(!haveChromium)('studio in a real browser', () => {
     await stack.tenant.post('/api/v1/data/account', { name: accountName }).expect(201);
     const { ctx, page } = await signedIn(stack, 'en');
     try {
+      // The language switch changes every label and is remembered across a reload.
+      await page.getByTestId('lang-zh').click();
+      await poll(() => page.getByTestId('nav-account').innerText()).toBe('客户');
+      await page.reload();
+      await poll(() => page.getByTestId('nav-account').innerText()).toBe('客户');
+      await page.getByTestId('lang-en').click();
+      await poll(() => page.getByTestId('nav-account').innerText()).toBe('Accounts');
+
       await modelObject(page, 'en');
       await userFlow(page, 'en', accountName);
-      // The deploy is in the history with its comment.
+      await reviseObject(page);
+
+      // Both deploys are in the history with their comments; roll back to the first one.
       await page.getByTestId('nav-setup-versions').click();
-      await poll(() => page.getByTestId('versions-table').innerText()).toContain(
-        'e2e en: channel staff authorization',
+      const versions = page.getByTestId('versions-table');
+      await poll(() => versions.innerText()).toContain('e2e en: revise the form');
+      expect(await versions.innerText()).toContain('e2e en: channel staff authorization');
+      const list = (await stack.tenant.get('/api/v1/meta/versions').expect(200)).body.data as {
+        version: number;
+        comment: string | null;
+      }[];
+      const first = list.find((v) => v.comment === 'e2e en: channel staff authorization')!.version;
+      await page.getByTestId(`rollback-${first}`).click();
+      const plan = page.locator('.plan-dialog');
+      await plan.locator('[data-kind="restoreColumn"]').waitFor();
+      expect(await plan.locator('[data-kind="renameColumn"]').innerText()).toContain(
+        'valid_to → valid_until',
       );
+      expect(await page.getByTestId('deploy-comment').inputValue()).toBe(`rollback to version ${first}`);
+      await page.getByTestId('confirm-deploy').click();
+      await plan.waitFor({ state: 'hidden' });
+      await poll(() => versions.innerText()).toContain(`rollback to version ${first}`);
+      // The deleted field is back with its data.
+      const rows = (await stack.tenant.get(`/api/v1/data/${OBJ}?search=Zhang`).expect(200)).body.data as {
+        partner: string | null;
+        valid_until: string | null;
+      }[];
+      expect(rows[0].partner).toBeTruthy();
+      expect(rows[0].valid_until).toBe('2026-12-31');
     } finally {
       await ctx.close();
     }
@@ -293,6 +447,77 @@ describe.skipIf(!haveChromium)('studio in a real browser', () => {
       await ctx.close();
     }
   }, 240_000);
+  it('sign-in errors and error pages say what happened, in the chosen language', async () => {
+    const { ctx, page } = await langPage(stack.browser, 'zh-CN');
+    try {
+      await fillLogin(page, stack.url, stack.tenant.slug, '');
+      await page.getByTestId('login-submit').click();
+      await poll(() => page.locator('.el-form-item__error').first().innerText()).toBe('请填写所有字段。');
+      await page.getByTestId('login-token').fill('tsr_not_a_real_token_0000000000');
+      await page.getByTestId('login-submit').click();
+      await poll(() => page.getByTestId('login-error').innerText()).toMatch(/[\u4e00-\u9fff]/);
+      expect(page.url()).toContain('/login');
+      await page.getByTestId('login-token').fill(stack.tenant.token);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('nav').waitFor();
+      await page.goto(`${stack.url}/nowhere`);
+      await poll(() => page.getByTestId('error-notFound').innerText()).toContain('页面不存在');
+      await page.goto(`${stack.url}/o/no_such_object`);
+      await poll(() => page.getByTestId('error-notFound').innerText()).toContain('不存在');
+      await page.goto(`${stack.url}/o/account/r/0190a0a0-0000-7000-8000-00000000dead`);
+      await page.getByTestId('error-notFound').waitFor();
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+
+  it('on a phone, no screen is wider than the phone', async () => {
+    const account = await stack.tenant
+      .post('/api/v1/data/account', { name: 'Phone Width Trading Co.' })
+      .expect(201);
+    const id = account.body.data.id as string;
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const { ctx, page } = await langPage(stack.browser, lang, {
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      try {
+        await fillLogin(page, stack.url, stack.tenant.slug, stack.tenant.token);
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('user-menu').waitFor();
+        const screens: [string, string][] = [
+          ['/o/account', 'list-account'],
+          [`/o/account/r/${id}`, 'record-title'],
+          ['/o/account/new', 'form-account'],
+          ['/setup/objects', 'objects-table'],
+          ['/setup/objects/account', 'fields-table'],
+          ['/setup/versions', 'versions-table'],
+        ];
+        for (const [path, testId] of screens) {
+          await page.goto(`${stack.url}${path}`);
+          await page.getByTestId(testId).waitFor();
+          // Nothing sticks out of the page, and no table hides columns behind a sideways scroll.
+          const wide = await page.evaluate(() => {
+            const out: string[] = [];
+            if (document.documentElement.scrollWidth > window.innerWidth)
+              out.push(`page ${document.documentElement.scrollWidth}px`);
+            for (const el of document.querySelectorAll('.el-table__body-wrapper .el-scrollbar__wrap'))
+              if (el.scrollWidth > el.clientWidth + 1)
+                out.push(`table ${el.scrollWidth}/${el.clientWidth}px`);
+            return out;
+          });
+          expect(wide, `${lang} ${path}`).toEqual([]);
+        }
+        // Navigation sits in a drawer.
+        await page.getByTestId('nav-toggle').click();
+        await page.getByTestId('nav-account').waitFor();
+      } finally {
+        await ctx.close();
+      }
+    }
+  }, 180_000);
+
   it('drag and drop: fields and layout reorder by dragging, deploy through the plan', async () => {
     const { ctx, page } = await signedIn(stack, 'en');
     try {

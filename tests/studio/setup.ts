@@ -135,7 +135,10 @@ export function fakeApi(calls: { method: string; args: unknown[] }[] = []): Api 
   } as unknown as Api;
 }
 
-export function setup(lang: 'en' | 'zh-CN' = 'en', opts: { narrow?: boolean } = {}) {
+/** Methods that replace the fake API's own (or add to them); their calls are recorded too. */
+export type ApiOverrides = Record<string, (...args: never[]) => unknown>;
+
+export function setup(lang: 'en' | 'zh-CN' = 'en', opts: { narrow?: boolean; api?: ApiOverrides } = {}) {
   localStorage.clear();
   const pinia: Pinia = createPinia();
   setActivePinia(pinia);
@@ -150,6 +153,11 @@ export function setup(lang: 'en' | 'zh-CN' = 'en', opts: { narrow?: boolean } = 
   model.set({ version: 3, objects: PKG.objects as VisibleObject[] });
   const calls: { method: string; args: unknown[] }[] = [];
   const api = fakeApi(calls);
+  for (const [name, fn] of Object.entries(opts.api ?? {}))
+    (api as unknown as Record<string, unknown>)[name] = (...args: never[]) => {
+      calls.push({ method: name, args });
+      return fn(...args);
+    };
   const i18n = makeI18n(lang);
   const doMount = <C extends Component>(
     c: C,

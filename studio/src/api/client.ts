@@ -125,6 +125,8 @@ export function createClient(o: ClientOptions) {
         `/users/lookup?${'ids' in by ? `ids=${enc(by.ids.join(','))}` : `q=${enc(by.q)}`}`,
       ),
     versions: () => call<MetaVersion[]>('GET', '/meta/versions'),
+    /** One version with the package it deployed (what a rollback to it would bring back). */
+    version: (v: number) => call<MetaVersion & { package: PackageDef }>('GET', `/meta/versions/${v}`),
     users: () => call<UserRow[]>('GET', '/users'),
     /** Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started from. */
     putObject: (

@@ -1,4 +1,5 @@
 import { formatMessage } from '../../../engine/src/core/messages';
+import { FIELD_TYPES } from '../../../engine/src/fields/registry';
 import type { Lang, ObjectDef, PackageDef, PlanChange, PlanIssue } from '../api/types';
 import { tr } from './labels';
 
@@ -26,7 +27,9 @@ export function describeChange(c: PlanChange, t: T, lang: Lang, pkg: PackageDef 
       p.n = Array.isArray(c.columns) ? c.columns.length : 0;
       break;
     case 'addColumn':
-      p.type = field?.type ?? storageText((c.column as { storage?: unknown })?.storage);
+      p.type = field
+        ? tr(FIELD_TYPES[field.type]?.label, lang, field.type)
+        : storageText((c.column as { storage?: unknown })?.storage);
       break;
     case 'alterType':
       p.to = storageText(c.to);
