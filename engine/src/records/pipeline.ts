@@ -20,6 +20,11 @@ export interface WriteItem {
   values: Record<string, unknown>;
   /** The stored row after persist. */
   after?: Record<string, unknown>;
+  /**
+   * Blind update only (no stored row read): required fields the input leaves alone, which the
+   * stored row must hold for the update to apply (persist puts them in its WHERE).
+   */
+  requireStored?: string[];
   /** Where this item's fields live in the request body, e.g. '' or '/records/3'. */
   pointer: string;
   /** The caller's reason to save despite warnings (body-level `$override`), e.g. a possible duplicate. */
@@ -42,6 +47,13 @@ export interface WriteContext {
   trx: Knex;
   /** In a transaction, stored rows locked by load-before; otherwise persist checks versions. */
   locked: boolean;
+  /**
+   * A single update that no step needs the stored row for: load-before reads nothing, and
+   * persist's UPDATE carries every check (row access, If-Match, stored required fields). When it
+   * matches no row, it throws WriteConflict and the write runs again with the row read, which
+   * then says why (404, 403, 412, 422) or succeeds.
+   */
+  blind: boolean;
   schema: Ident;
   tenantId: string;
   actor: string;
@@ -60,7 +72,10 @@ export interface WriteContext {
 }
 
 /** What a step may see before the transaction opens. */
-export type PrepareContext = Omit<WriteContext, 'trx' | 'locked' | 'issues' | 'events' | 'prepared'> & {
+export type PrepareContext = Omit<
+  WriteContext,
+  'trx' | 'locked' | 'blind' | 'issues' | 'events' | 'prepared'
+> & {
   db: Knex;
 };
 
@@ -87,5 +102,7 @@ export interface RecordStep {
    * commit together)? Absent means yes: a step must say so to let writes skip the transaction.
    */
   needsTransaction?(ctx: PrepareContext): boolean;
+  /** Does this step read `item.before` of updates? Absent means yes (see WriteContext.blind). */
+  needsBefore?(ctx: PrepareContext): boolean;
   run(ctx: WriteContext): Promise<void> | void;
 }

@@ -56,6 +56,7 @@ function resetItem(item: WriteItem) {
   item.before = null;
   item.after = undefined;
   item.values = {};
+  item.requireStored = undefined;
 }
 
 export interface RecordsOptions {
@@ -262,6 +263,8 @@ export class RecordsService {
       index,
       before: null,
       values: {},
+      after: undefined,
+      requireStored: undefined,
       pointer: r.pointer ?? '',
     }));
     const base = {
@@ -277,9 +280,9 @@ export class RecordsService {
     const prepared = new Map<string, unknown>();
     const pre = { ...base, db: this.opts.knex };
     for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare(pre));
-    const run = async (trx: Knex, locked: boolean) => {
+    const run = async (trx: Knex, locked: boolean, blind = false) => {
       items.forEach(resetItem);
-      const ctx: WriteContext = { ...base, trx, locked, issues: [], events: [], prepared };
+      const ctx: WriteContext = { ...base, trx, locked, blind, issues: [], events: [], prepared };
       for (const step of this.steps) {
         await step.run(ctx);
         if (ctx.issues.length)
@@ -289,11 +292,16 @@ export class RecordsService {
     };
     // Most single writes need no transaction: one statement persists the row and its event. A
     // step that needs one (locks, several statements) says so; a lost race without locks retries.
+    // A single update no step needs the stored row for is tried first as one blind UPDATE.
     const atomic = this.steps.some((step) => step.needsTransaction?.(pre) ?? true);
+    const blind =
+      items.length === 1 &&
+      items[0].op === 'update' &&
+      !this.steps.some((step) => step.needsBefore?.(pre) ?? true);
     let done: WriteContext | null = null;
     for (let attempt = 0; !atomic && !done && attempt < UNLOCKED_ATTEMPTS; attempt++) {
       done = await this.opts.sessions
-        .read(s.dbRole, (db) => run(db, false))
+        .read(s.dbRole, (db) => run(db, false, blind && attempt === 0))
         .catch((e: unknown) => {
           if (e instanceof WriteConflict) return null;
           throw e;

@@ -3,7 +3,7 @@ import type { Ident } from '../core/ident.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { catalogOf } from '../records/catalog.js';
 import { applyFilter } from '../records/filter.js';
-import type { RecordStep, WriteItem } from '../records/pipeline.js';
+import type { PrepareContext, RecordStep, WriteItem } from '../records/pipeline.js';
 import { evaluate } from '../rules/index.js';
 import { graphFor, rulesFor, type RollupLink } from './compiled.js';
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn } from './context.js';
@@ -33,13 +33,16 @@ const MAX_DEPTH = 5;
  * version: they are not edits, and a user editing the parent must not get a conflict because a
  * colleague logged an activity.
  */
+const derivesFrom = (ctx: PrepareContext) => {
+  const g = graphFor(ctx.model);
+  return g.rollupsOf.has(ctx.object.name) || g.lookupFormulasOf.has(ctx.object.name);
+};
+
 export function derivedStep(timeZone: string): RecordStep {
   return {
     name: 'derived',
-    needsTransaction: (ctx) => {
-      const g = graphFor(ctx.model);
-      return g.rollupsOf.has(ctx.object.name) || g.lookupFormulasOf.has(ctx.object.name);
-    },
+    needsTransaction: (ctx) => derivesFrom(ctx),
+    needsBefore: (ctx) => derivesFrom(ctx),
     async run(ctx) {
       const g = graphFor(ctx.model);
       if (!g.rollupsOf.has(ctx.object.name) && !g.lookupFormulasOf.has(ctx.object.name)) return;

@@ -73,6 +73,7 @@ export function duplicatesStep(opts: DuplicateOptions): RecordStep {
     name: 'duplicates',
     // Concurrent writers of the same customer wait on a lock held to commit.
     needsTransaction: (ctx) => rulesFor(ctx.model, ctx.object).duplicates.length > 0,
+    needsBefore: (ctx) => rulesFor(ctx.model, ctx.object).duplicates.length > 0,
     async run(ctx) {
       const rules = rulesFor(ctx.model, ctx.object).duplicates;
       if (!rules.length) return;

@@ -12,6 +12,7 @@ export function defaultsStep(timeZone: string): RecordStep {
     name: 'rule-defaults',
     // Reads related records only: no lock, no write.
     needsTransaction: () => false,
+    needsBefore: () => false,
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.defaults.length) return;
@@ -62,6 +63,7 @@ export function recordRulesStep(timeZone: string): RecordStep {
     name: 'rules',
     // Rules reading related records lock them so they cannot change under the check.
     needsTransaction: (ctx) => rulesFor(ctx.model, ctx.object).lookups.size > 0,
+    needsBefore: (ctx) => rulesFor(ctx.model, ctx.object).any,
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;

@@ -11,6 +11,7 @@ const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 export const authorize: RecordStep = {
   name: 'authorize',
   needsTransaction: () => false,
+  needsBefore: () => false,
   run(ctx) {
     const { access, object: o } = ctx;
     for (const op of new Set(ctx.items.map((i) => i.op))) {

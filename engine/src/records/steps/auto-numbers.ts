@@ -7,6 +7,7 @@ export function autoNumbers(timeZone: string): RecordStep {
     name: 'auto-numbers',
     // Numbers are reserved before the write, in a statement of their own.
     needsTransaction: () => false,
+    needsBefore: () => false,
     async prepare(ctx) {
       const fields = ctx.object.fieldList.filter((f) => f.def.type === 'auto_number');
       const creates = ctx.items.filter((i) => i.op === 'create').length;

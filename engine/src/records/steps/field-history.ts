@@ -1,12 +1,15 @@
 import { FIELD_HISTORY } from '../../schema-sync/ddl.js';
 import { catalogOf } from '../catalog.js';
-import type { RecordStep } from '../pipeline.js';
+import type { PrepareContext, RecordStep } from '../pipeline.js';
+
+const tracks = (ctx: PrepareContext) =>
+  ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory);
 
 /** Writes old → new for tracked fields that an update changed, in the write's transaction. */
 export const fieldHistory: RecordStep = {
   name: 'field-history',
-  needsTransaction: (ctx) =>
-    ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory),
+  needsTransaction: (ctx) => tracks(ctx),
+  needsBefore: (ctx) => tracks(ctx),
   async run(ctx) {
     const tracked = ctx.object.fieldList.filter((f) => f.def.trackHistory);
     if (!tracked.length) return;

@@ -14,9 +14,10 @@ const CAN_EDIT = '_can_edit';
 export const loadBefore: RecordStep = {
   name: 'load-before',
   needsTransaction: () => false,
+  needsBefore: () => false,
   async run(ctx) {
     const wanted = ctx.items.filter((i) => i.op !== 'create');
-    if (!wanted.length) return;
+    if (!wanted.length || ctx.blind) return;
     const ids = wanted.map((i) => i.id!).filter(isUuid);
     const o = ctx.object;
     const q = ctx.trx.withSchema(ctx.schema).from(o.table).whereIn('id', ids).select('*');

@@ -11,6 +11,7 @@ const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 export const normalize: RecordStep = {
   name: 'normalize',
   needsTransaction: () => false,
+  needsBefore: () => false,
   run(ctx) {
     for (const item of ctx.items) {
       if (item.op === 'delete') continue;
@@ -26,8 +27,15 @@ export const normalize: RecordStep = {
           continue;
         }
         const value = f && TRIMMED.has(f.def.type) && typeof v === 'string' ? v.trim() || null : v;
-        // defineProperty, not assignment: a "__proto__" key stays an (unknown) field instead of a prototype.
-        Object.defineProperty(values, name, { value, enumerable: true, writable: true, configurable: true });
+        // A "__proto__" key stays an (unknown) field instead of a prototype: defineProperty, not assignment.
+        if (name === '__proto__')
+          Object.defineProperty(values, name, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else values[name] = value;
       }
       if (item.op === 'create')
         for (const f of ctx.object.fieldList)

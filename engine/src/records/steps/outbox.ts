@@ -10,6 +10,7 @@ export const outbox: RecordStep = {
   name: 'outbox',
   // The steps that raise events need a transaction themselves.
   needsTransaction: () => false,
+  needsBefore: () => false,
   async run(ctx) {
     if (!ctx.events.length) return;
     await ctx.trx

@@ -31,6 +31,8 @@ type Row = Record<string, unknown>;
  */
 export const persist: RecordStep = {
   name: 'persist',
+  // Without the stored row (blind), its checks go into the UPDATE: see blindChecks.
+  needsBefore: () => false,
   needsTransaction: (ctx) => {
     const ops = new Set(ctx.items.map((i) => i.op));
     return ops.size > 1 || (!ops.has('create') && ctx.items.length > 1);
@@ -70,7 +72,8 @@ export const persist: RecordStep = {
             updated_by: ctx.actor,
           })
           .returning('*');
-        if (!ctx.locked) write.andWhere('version', item.before!.version as number);
+        if (ctx.blind) blindChecks(ctx, item, write);
+        else if (!ctx.locked) write.andWhere('version', item.before!.version as number);
         const changed = JSON.stringify(Object.keys(item.values));
         const [saved] = await withEvent(
           write,
@@ -106,6 +109,22 @@ export const persist: RecordStep = {
     }
   },
 };
+
+/**
+ * What load-before and validate would have checked on the stored row, as conditions of the
+ * UPDATE itself: row access, If-Match, required fields the input leaves alone.
+ */
+function blindChecks(ctx: WriteContext, item: WriteItem, write: Knex.QueryBuilder) {
+  const o = ctx.object;
+  if (ctx.access !== ctx.unrestricted) ctx.access.scopeEdit(write, o, (n) => `${o.table}.${n}`);
+  if (item.expectedVersion !== undefined) write.andWhere('version', item.expectedVersion);
+  for (const column of item.requireStored ?? []) {
+    const pgType = o.fieldList.find((f) => f.column === column)!.storage.pg;
+    write.whereNotNull(column);
+    if (pgType === 'text') write.andWhereNot(column, '');
+    if (pgType.endsWith('[]')) write.andWhereRaw('cardinality(??) > 0', [column]);
+  }
+}
 
 /** A foreign key refused a value: name the field (our FKs are fk_<field id>) and the item. */
 function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
