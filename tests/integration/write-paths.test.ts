@@ -88,3 +88,70 @@ describe('single updates without reading the row first', () => {
     ]);
   });
 });
+
+describe('batch creates bind one array per column', () => {
+  let tt: TestTenant;
+  beforeAll(async () => {
+    tt = await te.tenant({
+      objects: [
+        object('memo', [
+          field('title', 'text'),
+          field('body', 'textarea'),
+          field('amount', 'currency', { precision: 14, scale: 2 }),
+          field('due', 'date'),
+          field('at', 'datetime'),
+          field('done', 'boolean'),
+          field('n', 'integer'),
+        ]),
+      ],
+    });
+  });
+
+  it('stores awkward text, numbers, dates and nulls exactly as single creates do', async () => {
+    const records = [
+      {
+        title: 'a,b',
+        body: 'he said "hi" {x} \\ back',
+        amount: 12345.67,
+        due: '2026-02-28',
+        done: true,
+        n: 1,
+      },
+      {
+        title: 'NULL',
+        body: '中文 — emoji 🎉\nsecond line',
+        amount: 0,
+        at: '2026-11-26T10:00:00.123Z',
+        n: -5,
+      },
+      { title: '{}', body: null, done: false },
+      { body: 'quote \' and " both' },
+    ];
+    const batch = await tt.post('/api/v1/data/memo/batch', { records });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const singles = [];
+    for (const r of records) singles.push((await tt.post('/api/v1/data/memo', r)).body.data);
+    const strip = (d: Record<string, unknown>) => {
+      const { id: _i, created_at: _c, updated_at: _u, ...rest } = d;
+      return rest;
+    };
+    expect(batch.body.data.map(strip)).toEqual(singles.map(strip));
+    expect(batch.body.data[0]).toMatchObject({ title: 'a,b', body: 'he said "hi" {x} \\ back', n: 1 });
+    expect(batch.body.data[1]).toMatchObject({ title: 'NULL', at: '2026-11-26T10:00:00.123Z' });
+    expect(batch.body.data[2]).toMatchObject({ title: '{}', body: null, amount: null, done: false });
+  });
+
+  it('an object with a multi-select field still saves batches (row by row values)', async () => {
+    const r = await t.post('/api/v1/data/item/batch', {
+      records: [
+        { name: 'x', tags: ['a'] },
+        { name: 'y', tags: ['a'], qty: 2 },
+      ],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.data.map((d: { name: string; tags: string[] }) => [d.name, d.tags])).toEqual([
+      ['x', ['a']],
+      ['y', ['a']],
+    ]);
+  });
+});

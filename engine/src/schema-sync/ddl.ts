@@ -188,6 +188,28 @@ function numericBad(v: string, to: Storage): string | null {
   return `abs(${v}) >= 1e${p - s} or round(${v}, ${s}) <> ${v}`;
 }
 
+const UNNEST_TYPES = new Set(['text', 'integer', 'numeric', 'date', 'timestamptz', 'boolean', 'uuid']);
+
+/**
+ * Many rows in one INSERT with one array parameter per column (`unnest`) instead of one
+ * parameter per value: a 1,000-row batch binds a dozen arrays, not 13,000 values, so neither
+ * Node nor Postgres handles a statement of 13,000 placeholders. Bindings: one value per `stamp`
+ * column (the same for every row), then one array per column. Scalar column types only (unnest
+ * would flatten array columns): null otherwise, and the caller inserts row by row values.
+ */
+export function unnestInsert(
+  schema: Ident,
+  table: Ident,
+  columns: { name: Ident; pg: string }[],
+  stamp: Ident[],
+): string | null {
+  if (!columns.length || !columns.every((c) => UNNEST_TYPES.has(c.pg))) return null;
+  const names = [...columns.map((c) => c.name), ...stamp].map(q).join(', ');
+  const arrays = columns.map((c) => `?::${c.pg}[]`).join(', ');
+  const stamps = stamp.map(() => ', ?').join('');
+  return `insert into ${q(schema)}.${q(table)} (${names}) select _u.*${stamps} from unnest(${arrays}) as _u returning *`;
+}
+
 export const USERS = '_users' as Ident;
 export const OUTBOX = '_outbox' as Ident;
 export const SEQUENCES = '_sequences' as Ident;

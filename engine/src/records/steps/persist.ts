@@ -3,7 +3,8 @@ import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
 import { prepared } from '../../db/tenant-sessions.js';
 import type { CompiledObject } from '../../metadata/compile.js';
-import { OUTBOX } from '../../schema-sync/ddl.js';
+import type { Ident } from '../../core/ident.js';
+import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
@@ -40,7 +41,7 @@ export const persist: RecordStep = {
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
     // One record's write has a fixed shape per field set: a prepared statement.
-    const withEvent = (write: Knex.QueryBuilder, event: Knex.Raw, one: boolean) => {
+    const withEvent = (write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw, one: boolean) => {
       const q = ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
       return (one ? prepared(q) : q) as Promise<Row[]>;
     };
@@ -49,17 +50,7 @@ export const persist: RecordStep = {
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length) {
-        const rows = creates.map((i) => ({
-          ...toColumns(ctx.object, i.values),
-          owner: ctx.actor,
-          created_by: ctx.actor,
-          updated_by: ctx.actor,
-        }));
-        const saved = await withEvent(
-          t().insert(rows).returning('*'),
-          event('record.created'),
-          rows.length === 1,
-        );
+        const saved = await withEvent(insertOf(ctx, creates), event('record.created'), creates.length === 1);
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
@@ -109,6 +100,29 @@ export const persist: RecordStep = {
     }
   },
 };
+
+const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
+
+/** The INSERT of created records: arrays per column for many rows (see unnestInsert), else VALUES. */
+function insertOf(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | Knex.Raw {
+  const o = ctx.object;
+  const rows = creates.map((i) => toColumns(o, i.values));
+  if (rows.length > 1) {
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const columns = names.map((name) => ({
+      name: name as Ident,
+      pg: o.fieldList.find((f) => f.column === name)!.storage.pg,
+    }));
+    const sql = unnestInsert(ctx.schema, o.table, columns, STAMPS);
+    if (sql)
+      return ctx.trx.raw(sql, [
+        ...STAMPS.map(() => ctx.actor),
+        ...names.map((n) => rows.map((r) => r[n] ?? null) as Knex.Value),
+      ]);
+  }
+  const stamped = rows.map((r) => ({ ...r, owner: ctx.actor, created_by: ctx.actor, updated_by: ctx.actor }));
+  return ctx.trx.withSchema(ctx.schema).table(o.table).insert(stamped).returning('*');
+}
 
 /**
  * What load-before and validate would have checked on the stored row, as conditions of the
