@@ -47,7 +47,8 @@ interface PoolClient {
  * connection instead of on every request. Only for statements of a fixed shape (get by id, load,
  * write of one record), so the count per connection stays small.
  */
-export const prepared = <Q extends Knex.QueryBuilder>(qb: Q): Q => qb.options({ prepare: true }) as Q;
+export const prepared = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
+  qb.options({ prepare: true }) as Q;
 
 /** Named statements per connection at most; beyond it statements run unnamed. */
 const MAX_STATEMENTS = 300;

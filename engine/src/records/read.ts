@@ -113,17 +113,60 @@ export async function getRecord(
   const cat = catalogFor(s, o);
   const plan = projection(s, o, fields, expand);
   if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
-  const qb = s.db
-    .withSchema(s.schema)
-    .from(o.table)
-    .select([...new Set([...plan.names.map((n) => cat.all.get(n)!.column), 'id', 'version'])])
-    .where('id', id);
-  s.access.scopeRead(qb, o, qualified(o));
-  const row = (await prepared(qb).first()) as Record<string, unknown> | undefined;
+  const row = await byId(
+    s,
+    o,
+    plan.names.map((n) => cat.all.get(n)!.column),
+    id,
+    fields,
+    expand,
+  );
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
   const data = [rowToRecord(cat, row, plan.names)];
   await expandInto(s, o, data, [row], plan.expand, 1);
   return { record: data[0], version: row.version as number };
+}
+
+interface CachedSql {
+  sql: string;
+  bindings: readonly Knex.Value[];
+  idAt: number;
+}
+const ID_MARK = '00000000-0000-0000-0000-00000000feed';
+/** get-by-id's SQL text per (object, caller's policy, projection): knex builds it once. */
+const byIdSql = new WeakMap<CompiledObject, WeakMap<AccessPolicy, Map<string, CachedSql>>>();
+
+async function byId(
+  s: ReadScope,
+  o: CompiledObject,
+  columns: string[],
+  id: string,
+  fields?: string[],
+  expand?: string[],
+): Promise<Record<string, unknown> | undefined> {
+  let perPolicy = byIdSql.get(o);
+  if (!perPolicy) byIdSql.set(o, (perPolicy = new WeakMap()));
+  let perShape = perPolicy.get(s.access);
+  if (!perShape) perPolicy.set(s.access, (perShape = new Map()));
+  const key = `${fields?.join(',') ?? ''}|${expand?.join(',') ?? ''}`;
+  let c = perShape.get(key);
+  if (!c) {
+    const qb = s.db
+      .withSchema(s.schema)
+      .from(o.table)
+      .select([...new Set([...columns, 'id', 'version'])])
+      .where('id', ID_MARK);
+    s.access.scopeRead(qb, o, qualified(o));
+    const { sql, bindings } = qb.first().toSQL();
+    c = { sql, bindings, idAt: bindings.indexOf(ID_MARK) };
+    perShape.set(key, c);
+  }
+  const bindings = [...c.bindings];
+  bindings[c.idAt] = id;
+  const r = (await prepared(s.db.raw(c.sql, bindings))) as {
+    rows: Record<string, unknown>[];
+  };
+  return r.rows[0];
 }
 
 export const isUuid = (s: string) =>
