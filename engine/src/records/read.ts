@@ -6,6 +6,7 @@ import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
 import { prepared } from '../db/tenant-sessions.js';
 import type { AccessPolicy } from './access.js';
+import { bindShape, shapeOf, slot } from './statement-shapes.js';
 import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
@@ -127,15 +128,7 @@ export async function getRecord(
   return { record: data[0], version: row.version as number };
 }
 
-interface CachedSql {
-  sql: string;
-  bindings: readonly Knex.Value[];
-  idAt: number;
-}
-const ID_MARK = '00000000-0000-0000-0000-00000000feed';
-/** get-by-id's SQL text per (object, caller's policy, projection): knex builds it once. */
-const byIdSql = new WeakMap<CompiledObject, WeakMap<AccessPolicy, Map<string, CachedSql>>>();
-
+/** get by id: its SQL text is built once per (object, caller's policy, projection). */
 async function byId(
   s: ReadScope,
   o: CompiledObject,
@@ -144,26 +137,17 @@ async function byId(
   fields?: string[],
   expand?: string[],
 ): Promise<Record<string, unknown> | undefined> {
-  let perPolicy = byIdSql.get(o);
-  if (!perPolicy) byIdSql.set(o, (perPolicy = new WeakMap()));
-  let perShape = perPolicy.get(s.access);
-  if (!perShape) perPolicy.set(s.access, (perShape = new Map()));
-  const key = `${fields?.join(',') ?? ''}|${expand?.join(',') ?? ''}`;
-  let c = perShape.get(key);
-  if (!c) {
+  const key = `get|${fields?.join(',') ?? ''}|${expand?.join(',') ?? ''}`;
+  const shape = shapeOf(o, s.access, key, () => {
     const qb = s.db
       .withSchema(s.schema)
       .from(o.table)
       .select([...new Set([...columns, 'id', 'version'])])
-      .where('id', ID_MARK);
+      .where('id', slot(0));
     s.access.scopeRead(qb, o, qualified(o));
-    const { sql, bindings } = qb.first().toSQL();
-    c = { sql, bindings, idAt: bindings.indexOf(ID_MARK) };
-    perShape.set(key, c);
-  }
-  const bindings = [...c.bindings];
-  bindings[c.idAt] = id;
-  const r = (await prepared(s.db.raw(c.sql, bindings))) as {
+    return qb.first();
+  });
+  const r = (await prepared(s.db.raw(shape.sql, bindShape(shape, [id])))) as {
     rows: Record<string, unknown>[];
   };
   return r.rows[0];

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
 import { prepared } from '../../db/tenant-sessions.js';
+import { bindShape, shapeOf, slot, type Shape } from '../statement-shapes.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
 import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
@@ -40,44 +41,19 @@ export const persist: RecordStep = {
   },
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
-    // One record's write has a fixed shape per field set: a prepared statement.
-    const withEvent = (write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw, one: boolean) => {
-      const q = ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
-      return (one ? prepared(q) : q) as Promise<Row[]>;
-    };
+    const withEvent = (write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw) =>
+      ctx.trx.with('_w', write).with('_e', event).select('*').from('_w') as Promise<Row[]>;
     const event = (type: string) =>
       ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
-      if (creates.length) {
-        const saved = await withEvent(insertOf(ctx, creates), event('record.created'), creates.length === 1);
+      if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
+      else if (creates.length) {
+        const saved = await withEvent(insertMany(ctx, creates), event('record.created'));
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
-        const write = t()
-          .where('id', item.id!)
-          .update({
-            ...toColumns(ctx.object, item.values),
-            version: ctx.trx.raw('?? + 1', ['version']),
-            updated_at: ctx.trx.fn.now(),
-            updated_by: ctx.actor,
-          })
-          .returning('*');
-        if (ctx.blind) blindChecks(ctx, item, write);
-        else if (!ctx.locked) write.andWhere('version', item.before!.version as number);
-        const changed = JSON.stringify(Object.keys(item.values));
-        const [saved] = await withEvent(
-          write,
-          ctx.trx.raw(UPDATE_EVENT, [
-            ctx.schema,
-            OUTBOX,
-            'record.updated',
-            ctx.object.name,
-            ctx.actor,
-            changed,
-          ]),
-          true,
-        );
+        const saved = await updateOne(ctx, item);
         if (!saved) throw new WriteConflict();
         item.after = saved;
       }
@@ -91,7 +67,7 @@ export const persist: RecordStep = {
           .delete()
           .returning('id');
         if (!ctx.locked) write.andWhere('version', deletes[0].before!.version as number);
-        const gone = await withEvent(write, event('record.deleted'), deletes.length === 1);
+        const gone = await withEvent(write, event('record.deleted'));
         if (gone.length !== deletes.length) throw new WriteConflict();
       }
     } catch (e) {
@@ -101,25 +77,98 @@ export const persist: RecordStep = {
   },
 };
 
+/** Shapes that do not depend on the caller's policy share this key. */
+const ANY_POLICY = {};
+
+/** Runs a one-record shape as a prepared statement: its rows. */
+async function runShape(ctx: WriteContext, shape: Shape, values: unknown[]): Promise<Row[]> {
+  const r = (await prepared(ctx.trx.raw(shape.sql, bindShape(shape, values)))) as { rows: Row[] };
+  return r.rows;
+}
+
+/** One created record and its event: one statement, its text built once per column set. */
+async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
+  const o = ctx.object;
+  const row = toColumns(o, item.values);
+  const cols = Object.keys(row);
+  const n = cols.length; // slots: the values, then the actor
+  const shape = shapeOf(o, ANY_POLICY, `create|${cols.join(',')}`, () =>
+    ctx.trx
+      .with(
+        '_w',
+        ctx.trx
+          .withSchema(ctx.schema)
+          .table(o.table)
+          .insert({
+            ...Object.fromEntries(cols.map((c, i) => [c, slot(i)])),
+            owner: slot(n),
+            created_by: slot(n),
+            updated_by: slot(n),
+          })
+          .returning('*'),
+      )
+      .with('_e', ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), '{}']))
+      .select('*')
+      .from('_w'),
+  );
+  const [saved] = await runShape(ctx, shape, [...cols.map((c) => row[c]), ctx.actor]);
+  return saved;
+}
+
+/**
+ * One updated record and its event, or undefined when the UPDATE matched nothing. Without locks
+ * it writes only the version read (or, blind, only under the checks of blindChecks).
+ */
+async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | undefined> {
+  const o = ctx.object;
+  const row = toColumns(o, item.values);
+  const cols = Object.keys(row);
+  const n = cols.length; // slots: the values, the actor, the id, the version
+  const guard = ctx.blind
+    ? `blind|${item.expectedVersion !== undefined}|${(item.requireStored ?? []).join(',')}`
+    : ctx.locked
+      ? 'locked'
+      : 'version';
+  const shape = shapeOf(o, ctx.blind ? ctx.access : ANY_POLICY, `update|${cols.join(',')}|${guard}`, () => {
+    const write = ctx.trx
+      .withSchema(ctx.schema)
+      .table(o.table)
+      .where('id', slot(n + 1))
+      .update({
+        ...Object.fromEntries(cols.map((c, i) => [c, slot(i)])),
+        version: ctx.trx.raw('?? + 1', ['version']),
+        updated_at: ctx.trx.fn.now(),
+        updated_by: slot(n),
+      })
+      .returning('*');
+    if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
+    else if (!ctx.locked) write.andWhere('version', slot(n + 2));
+    const changed = JSON.stringify(Object.keys(item.values));
+    const event = ctx.trx.raw(UPDATE_EVENT, [ctx.schema, OUTBOX, 'record.updated', o.name, slot(n), changed]);
+    return ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
+  });
+  const version = ctx.blind ? item.expectedVersion : item.before?.version;
+  const [saved] = await runShape(ctx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
+  return saved;
+}
+
 const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
 
-/** The INSERT of created records: arrays per column for many rows (see unnestInsert), else VALUES. */
-function insertOf(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | Knex.Raw {
+/** The INSERT of many created records: arrays per column (see unnestInsert), else VALUES. */
+function insertMany(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | Knex.Raw {
   const o = ctx.object;
   const rows = creates.map((i) => toColumns(o, i.values));
-  if (rows.length > 1) {
-    const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const columns = names.map((name) => ({
-      name: name as Ident,
-      pg: o.fieldList.find((f) => f.column === name)!.storage.pg,
-    }));
-    const sql = unnestInsert(ctx.schema, o.table, columns, STAMPS);
-    if (sql)
-      return ctx.trx.raw(sql, [
-        ...STAMPS.map(() => ctx.actor),
-        ...names.map((n) => rows.map((r) => r[n] ?? null) as Knex.Value),
-      ]);
-  }
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const columns = names.map((name) => ({
+    name: name as Ident,
+    pg: o.fieldList.find((f) => f.column === name)!.storage.pg,
+  }));
+  const sql = unnestInsert(ctx.schema, o.table, columns, STAMPS);
+  if (sql)
+    return ctx.trx.raw(sql, [
+      ...STAMPS.map(() => ctx.actor),
+      ...names.map((n) => rows.map((r) => r[n] ?? null) as Knex.Value),
+    ]);
   const stamped = rows.map((r) => ({ ...r, owner: ctx.actor, created_by: ctx.actor, updated_by: ctx.actor }));
   return ctx.trx.withSchema(ctx.schema).table(o.table).insert(stamped).returning('*');
 }
@@ -128,10 +177,10 @@ function insertOf(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | 
  * What load-before and validate would have checked on the stored row, as conditions of the
  * UPDATE itself: row access, If-Match, required fields the input leaves alone.
  */
-function blindChecks(ctx: WriteContext, item: WriteItem, write: Knex.QueryBuilder) {
+function blindChecks(ctx: WriteContext, item: WriteItem, write: Knex.QueryBuilder, version: string) {
   const o = ctx.object;
   if (ctx.access !== ctx.unrestricted) ctx.access.scopeEdit(write, o, (n) => `${o.table}.${n}`);
-  if (item.expectedVersion !== undefined) write.andWhere('version', item.expectedVersion);
+  if (item.expectedVersion !== undefined) write.andWhere('version', version);
   for (const column of item.requireStored ?? []) {
     const pgType = o.fieldList.find((f) => f.column === column)!.storage.pg;
     write.whereNotNull(column);
