@@ -14,7 +14,7 @@ import { createEngine } from '../engine/src/engine.js';
 import { ALLOW_ALL } from '../engine/src/records/access.js';
 import { dbRoleOf, type Tenant } from '../engine/src/tenancy/tenants.js';
 import { validatorsFor } from '../engine/src/validation/record-schema.js';
-import { field, object } from './package.js';
+import { field, l, object } from './package.js';
 import { spawnServer } from './proc.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -75,6 +75,51 @@ function validatedObject(): ObjectDef {
     if (k === 6) f.push(field(`r${i}`, 'percent', { min: 0, max: 100 }));
   }
   return object('validated', f);
+}
+/**
+ * The validated object plus what a consultant typically configures on it: three validation
+ * rules, two stored formulas, a required-if, a computed default and a dependent picklist.
+ * No lookups or roll-ups, so its writes need no transaction; updates read the stored row first
+ * (rules see the whole record).
+ */
+function ruledObject(): ObjectDef {
+  const o = validatedObject();
+  const v = (n: string) => ({ var: n });
+  o.name = 'ruled';
+  o.fields.push(
+    field('stage', 'picklist', { options: opts(4) }),
+    field('line', 'picklist', { options: opts(2) }),
+    field('series', 'picklist', {
+      options: opts(4),
+      controllingField: 'line',
+      dependencies: { v0: ['v0', 'v1'], v1: ['v2', 'v3'] },
+    }),
+    field('loss_reason', 'textarea', { requiredIf: { '==': [v('stage'), 'v3'] } }),
+    field('follow_up', 'date', { defaultExpression: { add_days: [{ today: [] }, 30] } }),
+    field('weighted', 'formula', {
+      returnType: 'currency',
+      expression: { round: [{ '/': [{ '*': [v('c2'), v('r6')] }, 100] }, 2] },
+    }),
+    field('code', 'formula', {
+      returnType: 'text',
+      expression: { cat: [{ upper: [v('t0')] }, '-', v('n1')] },
+    }),
+  );
+  const rule = (name: string, condition: unknown, field?: string) => ({
+    name,
+    condition,
+    message: l(`${name} failed`),
+    ...(field ? { field } : {}),
+  });
+  o.validationRules = [
+    rule('not_negative', { '<': [v('c2'), 0] }, 'c2'),
+    rule('won_needs_amount', { and: [{ '==': [v('stage'), 'v2'] }, { '<=': [v('c2'), 0] }] }, 'c2'),
+    rule('date_order', { '<': [v('follow_up'), v('d5')] }),
+  ] as ObjectDef['validationRules'];
+  return o;
+}
+function ruledValues(o: ObjectDef, n: number): Record<string, unknown> {
+  return { ...validatedValues(o, n), stage: `v${n % 3}`, line: 'v0', series: 'v1' };
 }
 function validatedValues(o: ObjectDef, n: number): Record<string, unknown> {
   const v: Record<string, unknown> = {};
@@ -291,10 +336,11 @@ async function main() {
   try {
     // 4. validation cost per write
     const vo = validatedObject();
+    const ro = ruledObject();
     const { tenant } = await e2.tenants.create({
       slug: 'val',
       name: 'Validation',
-      package: { objects: [object('bare', [field('name', 'text')]), vo] },
+      package: { objects: [object('bare', [field('name', 'text')]), vo, ro] },
     });
     made.push(tenant);
     const model = await e2.models.get(tenant.id);
@@ -320,9 +366,26 @@ async function main() {
       created_by: admin.id,
       updated_by: admin.id,
     });
+    // Records to update: one per write of the update kinds, created up front.
+    const idsOf = async (name: string, values: (i: number) => Record<string, unknown>) => {
+      const r = await e2.records.batch(
+        scope,
+        name,
+        Array.from({ length: 1000 }, (_, i) => ({ op: 'create' as const, data: values(i) })),
+      );
+      return r.map((x) => x.record!.id as string);
+    };
+    const bareIds = await idsOf('bare', (i) => ({ name: `Bare ${i}` }));
+    const validatedIds = await idsOf('validated', (i) => validatedValues(vo, i));
+    const ruledIds = await idsOf('ruled', (i) => ruledValues(ro, i));
     const kinds: Record<string, (i: number) => Promise<unknown>> = {
       bare: (i) => e2.records.create(scope, 'bare', { name: `Bare ${i}` }),
       validated: (i) => e2.records.create(scope, 'validated', validatedValues(vo, i)),
+      ruled: (i) => e2.records.create(scope, 'ruled', ruledValues(ro, i)),
+      bareUpdate: (i) => e2.records.update(scope, 'bare', bareIds[i % 1000], { name: `Bare ${i}'` }),
+      validatedUpdate: (i) =>
+        e2.records.update(scope, 'validated', validatedIds[i % 1000], { n1: i % 1000, c2: 99.5 }),
+      ruledUpdate: (i) => e2.records.update(scope, 'ruled', ruledIds[i % 1000], { n1: i % 1000, c2: 99.5 }),
       plainBare: (i) =>
         e2.db.knex
           .withSchema(tenant.schema)
@@ -337,7 +400,7 @@ async function main() {
           .returning('*'),
     };
     // three rounds, the four kinds interleaved, median per kind (no order bias from JIT warm-up)
-    const rounds: Record<string, number[]> = { bare: [], validated: [], plainBare: [], plainValidated: [] };
+    const rounds: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
     for (let round = 0; round < 3; round++)
       for (const [name, fn] of Object.entries(kinds)) rounds[name].push(await timeWrites(fn));
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
@@ -368,10 +431,14 @@ async function main() {
       validated_30_fields_create_us: validatedUs,
       plain_knex_insert_bare_us: bareInsertUs,
       plain_knex_insert_validated_us: plainInsertUs,
+      ruled_create_us: med(rounds.ruled),
+      rules_per_write_us: med(rounds.ruled) - validatedUs,
+      bare_update_us: med(rounds.bareUpdate),
+      validated_update_us: med(rounds.validatedUpdate),
+      ruled_update_us: med(rounds.ruledUpdate),
       ajv_validate_30_fields_us: ajvUs,
       batch_1000_validated_per_row_us: batchUs,
-      rules_per_write_us: null,
-      note: 'rules do not exist yet; the validate step (ajv, compiled per metadata version) is what a write pays today',
+      note: 'sequential writes through RecordsService on one connection; ruled = validated + 3 validation rules, 2 formulas, required-if, computed default, dependent picklist. Updates of bare/validated are one blind UPDATE; ruled updates read the row first (rules see the whole record)',
     };
     log('validation', out.validation);
     // clean up
