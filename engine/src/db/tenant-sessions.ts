@@ -31,6 +31,10 @@ export function transactionalSessions(knex: Knex): TenantSessions {
 }
 
 type Conn = object;
+/** knex's connections on a server are pg clients. */
+interface PgConnection {
+  query(q: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
 interface QueryObject {
   sql: string;
   options?: Record<string, unknown>;
@@ -55,30 +59,52 @@ const MAX_STATEMENTS = 300;
 /** Postgres refuses a cached plan whose columns changed (a deploy altered the table): re-parse. */
 const PLAN_CHANGED = '0A000';
 
-/** Gives `prepare`-marked queries a statement name on the connection (server only). */
-function namePreparedStatements(client: PoolClient) {
-  const run = client._query.bind(client);
+/** Statement names per connection: one per SQL text, at most MAX_STATEMENTS. */
+function statementNames() {
   const names = new WeakMap<Conn, { bySql: Map<string, string>; made: number }>();
-  const nameFor = (conn: Conn, sql: string) => {
-    let c = names.get(conn);
-    if (!c) names.set(conn, (c = { bySql: new Map(), made: 0 }));
-    let name = c.bySql.get(sql);
-    if (!name && c.made < MAX_STATEMENTS) c.bySql.set(sql, (name = `tessera_${++c.made}`));
-    return name;
+  return {
+    nameFor(conn: Conn, sql: string) {
+      let c = names.get(conn);
+      if (!c) names.set(conn, (c = { bySql: new Map(), made: 0 }));
+      let name = c.bySql.get(sql);
+      if (!name && c.made < MAX_STATEMENTS) c.bySql.set(sql, (name = `tessera_${++c.made}`));
+      return name;
+    },
+    /** The old name keeps the old text; the next run parses the statement under a new one. */
+    forget(conn: Conn, sql: string) {
+      names.get(conn)?.bySql.delete(sql);
+    },
   };
+}
+type StatementNames = ReturnType<typeof statementNames>;
+
+/** Gives `prepare`-marked queries a statement name on the connection (server only). */
+function namePreparedStatements(client: PoolClient, names: StatementNames) {
+  const run = client._query.bind(client);
   client._query = async (conn, obj) => {
     if (!obj.options?.prepare) return run(conn, obj);
     const { prepare: _, ...options } = obj.options;
-    const name = nameFor(conn, obj.sql);
+    const name = names.nameFor(conn, obj.sql);
     try {
       return await run(conn, { ...obj, options: name ? { ...options, name } : options });
     } catch (e) {
-      // The old name keeps the old text; the next run parses the statement under a new one.
-      if (planChanged(e)) names.get(conn)?.bySql.delete(obj.sql);
+      if (planChanged(e)) names.forget(conn, obj.sql);
       throw e;
     }
   };
 }
+
+type Row = Record<string, unknown>;
+/** Runs a prepared statement (`$n` placeholders) straight on the session's connection. */
+export type DirectQuery = (text: string, values: readonly unknown[]) => Promise<Row[]>;
+const directQueries = new WeakMap<Knex, DirectQuery>();
+
+/**
+ * The session's direct path to its connection, where there is one (a Postgres server): for
+ * statements whose text is already built (records/statement-shapes.ts), knex's runner, pool and
+ * binding passes are pure overhead. Undefined on PGlite: run through knex there.
+ */
+export const directQueryOf = (db: Knex): DirectQuery | undefined => directQueries.get(db);
 
 const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHANGED;
 
@@ -114,7 +140,19 @@ export function pinnedSessions(config: Knex.Config): TenantSessions {
     return conn;
   };
   client.releaseConnection = async () => undefined;
-  namePreparedStatements(client);
+  const names = statementNames();
+  namePreparedStatements(client, names);
+  directQueries.set(knex, async (text, values) => {
+    const conn = pinned.getStore() as PgConnection | undefined;
+    if (!conn) throw new Error('tenant tables are reachable only inside a tenant session');
+    const name = names.nameFor(conn, text);
+    try {
+      return (await conn.query({ name, text, values: values as unknown[] })).rows;
+    } catch (e) {
+      if (planChanged(e)) names.forget(conn, text);
+      throw e;
+    }
+  });
 
   /** A statement whose plan a deploy invalidated failed before doing anything: run `fn` again. */
   async function session<T>(role: Ident, fn: () => Promise<T>): Promise<T> {

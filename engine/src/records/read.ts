@@ -4,9 +4,8 @@ import type { Ident } from '../core/ident.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
-import { prepared } from '../db/tenant-sessions.js';
 import type { AccessPolicy } from './access.js';
-import { bindShape, shapeOf, slot } from './statement-shapes.js';
+import { runShape, shapeOf, slot } from './statement-shapes.js';
 import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
@@ -147,10 +146,7 @@ async function byId(
     s.access.scopeRead(qb, o, qualified(o));
     return qb.first();
   });
-  const r = (await prepared(s.db.raw(shape.sql, bindShape(shape, [id])))) as {
-    rows: Record<string, unknown>[];
-  };
-  return r.rows[0];
+  return (await runShape(s.db, shape, [id]))[0];
 }
 
 export const isUuid = (s: string) =>

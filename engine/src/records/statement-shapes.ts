@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import { directQueryOf, prepared } from '../db/tenant-sessions.js';
+
+type Row = Record<string, unknown>;
 
 /**
  * The SQL text of a one-record statement depends only on its shape (object, columns, the
@@ -7,7 +10,10 @@ import type { Knex } from 'knex';
  * the same text. Shapes hang off the compiled object, so they go with its metadata version.
  */
 export interface Shape {
+  /** With `?` placeholders, for knex. */
   sql: string;
+  /** With `$n` placeholders, for a direct query on the connection. */
+  native: string;
   bindings: readonly Knex.Value[];
   /** For each binding, the slot of the value that replaces it, or -1 to keep it. */
   slots: readonly number[];
@@ -32,11 +38,13 @@ export function shapeOf(
   if (!perKey) perPolicy.set(policy, (perKey = new Map()));
   let s = perKey.get(key);
   if (!s) {
-    const { sql, bindings } = build().toSQL();
+    const compiled = build().toSQL();
+    const { sql, bindings } = compiled;
+    const native = compiled.toNative().sql;
     const slots = bindings.map((b) =>
       typeof b === 'string' && b.startsWith(SLOT) ? Number(b.slice(SLOT.length)) : -1,
     );
-    perKey.set(key, (s = { sql, bindings, slots }));
+    perKey.set(key, (s = { sql, native, bindings, slots }));
   }
   return s;
 }
@@ -44,3 +52,14 @@ export function shapeOf(
 /** The shape's bindings with this run's values in their slots. */
 export const bindShape = (s: Shape, values: readonly unknown[]): Knex.Value[] =>
   s.bindings.map((b, i) => (s.slots[i] < 0 ? b : (values[s.slots[i]] as Knex.Value)));
+
+/**
+ * Runs a shape with this run's values as a prepared statement: straight on the session's
+ * connection on a server, through knex on PGlite. Its rows.
+ */
+export async function runShape(db: Knex, s: Shape, values: readonly unknown[]): Promise<Row[]> {
+  const bindings = bindShape(s, values);
+  const direct = directQueryOf(db);
+  if (direct) return direct(s.native, bindings);
+  return ((await prepared(db.raw(s.sql, bindings))) as { rows: Row[] }).rows;
+}

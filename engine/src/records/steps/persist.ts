@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
-import { prepared } from '../../db/tenant-sessions.js';
-import { bindShape, shapeOf, slot, type Shape } from '../statement-shapes.js';
+import { runShape, shapeOf, slot } from '../statement-shapes.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
 import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
@@ -80,12 +79,6 @@ export const persist: RecordStep = {
 /** Shapes that do not depend on the caller's policy share this key. */
 const ANY_POLICY = {};
 
-/** Runs a one-record shape as a prepared statement: its rows. */
-async function runShape(ctx: WriteContext, shape: Shape, values: unknown[]): Promise<Row[]> {
-  const r = (await prepared(ctx.trx.raw(shape.sql, bindShape(shape, values)))) as { rows: Row[] };
-  return r.rows;
-}
-
 /** One created record and its event: one statement, its text built once per column set. */
 async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
   const o = ctx.object;
@@ -111,7 +104,7 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
       .select('*')
       .from('_w'),
   );
-  const [saved] = await runShape(ctx, shape, [...cols.map((c) => row[c]), ctx.actor]);
+  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor]);
   return saved;
 }
 
@@ -148,7 +141,7 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
     return ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
-  const [saved] = await runShape(ctx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
+  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
   return saved;
 }
 
