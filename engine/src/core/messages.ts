@@ -312,7 +312,7 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   META_DEPENDENT_PICKLIST: {
     en: "controllingField must be another picklist or a boolean field of this object; dependencies list its values and this field's options.",
     'zh-CN':
-      'controllingField 必须是本对象的另一个单选或布尔字段；dependencies 只能列出它的取值和本字段的选项。',
+      'controllingField 必须是本对象的另一个单选或复选框字段；dependencies 只能列出它的取值和本字段的选项。',
   },
   META_DUPLICATE_MATCH: {
     en: 'Duplicate rules match text, email, phone, picklist or lookup fields; similarity needs a text field.',

@@ -12,7 +12,7 @@ const toIsoDateTime = (raw: unknown) => {
 
 export const boolean: FieldType = {
   name: 'boolean',
-  label: { en: 'Checkbox', 'zh-CN': '布尔' },
+  label: { en: 'Checkbox', 'zh-CN': '复选框' },
   settings: {},
   storage: () => ({ pg: 'boolean' }),
   valueSchema: () => ({ type: 'boolean' }),
