@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import knexFactory, { type Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 
@@ -123,39 +122,46 @@ function ignorePreparedMarks(client: PoolClient) {
  * they were given (session level). A request sets the role only when its connection last served
  * another tenant, so a read is one round trip instead of BEGIN, SET, query, COMMIT.
  *
- * The pool is pinned: its knex instance finds its connection in an AsyncLocalStorage that only
- * `read`/`write` fill, and refuses to run anywhere else, so no query can slip out under the role
- * another tenant left on a connection.
+ * The pool is pinned: a session hands out a knex bound to its connection, and the pool itself
+ * refuses every query, so no query can slip out under the role another tenant left behind.
  */
 export function pinnedSessions(config: Knex.Config): TenantSessions {
   const knex = knexFactory(config);
   const client = knex.client as unknown as PoolClient;
   const acquire = client.acquireConnection.bind(client);
   const release = client.releaseConnection.bind(client);
-  const pinned = new AsyncLocalStorage<Conn>();
   const roleOf = new WeakMap<Conn, string>();
+  // Every legitimate query carries its session's connection (see boundTo); one that does not
+  // would take any pooled connection, with whatever role it kept, so it is refused.
   client.acquireConnection = async () => {
-    const conn = pinned.getStore();
-    if (!conn) throw new Error('tenant tables are reachable only inside a tenant session');
-    return conn;
+    throw new Error('tenant tables are reachable only inside a tenant session');
   };
   client.releaseConnection = async () => undefined;
   const names = statementNames();
   namePreparedStatements(client, names);
-  directQueries.set(knex, async (text, values) => {
-    const conn = pinned.getStore() as PgConnection | undefined;
-    if (!conn) throw new Error('tenant tables are reachable only inside a tenant session');
-    const name = names.nameFor(conn, text);
-    try {
-      return (await conn.query({ name, text, values: values as unknown[] })).rows;
-    } catch (e) {
-      if (planChanged(e)) names.forget(conn, text);
-      throw e;
-    }
-  });
+  // A query through a session's knex after the session ended finds its connection back in the
+  // pool: refused too.
+  const leased = new WeakSet<Conn>();
+  const run = client._query.bind(client);
+  client._query = (conn, obj) => {
+    if (!leased.has(conn)) throw new Error('tenant tables are reachable only inside a tenant session');
+    return run(conn, obj);
+  };
+  const direct =
+    (conn: PgConnection): DirectQuery =>
+    async (text, values) => {
+      if (!leased.has(conn)) throw new Error('tenant tables are reachable only inside a tenant session');
+      const name = names.nameFor(conn, text);
+      try {
+        return (await conn.query({ name, text, values: values as unknown[] })).rows;
+      } catch (e) {
+        if (planChanged(e)) names.forget(conn, text);
+        throw e;
+      }
+    };
 
   /** A statement whose plan a deploy invalidated failed before doing anything: run `fn` again. */
-  async function session<T>(role: Ident, fn: () => Promise<T>): Promise<T> {
+  async function session<T>(role: Ident, fn: (db: Knex) => Promise<T>): Promise<T> {
     try {
       return await once(role, fn);
     } catch (e) {
@@ -164,37 +170,72 @@ export function pinnedSessions(config: Knex.Config): TenantSessions {
     }
   }
 
-  async function once<T>(role: Ident, fn: () => Promise<T>): Promise<T> {
+  async function once<T>(role: Ident, fn: (db: Knex) => Promise<T>): Promise<T> {
     const conn = await acquire();
+    leased.add(conn);
     try {
-      return await pinned.run(conn, async () => {
-        if (roleOf.get(conn) !== role) {
-          roleOf.delete(conn);
-          // Session level (false): the role stays with the connection for the next request.
-          await knex.raw('select set_config(?, ?, false)', ['role', role]);
-          roleOf.set(conn, role);
-        }
-        return fn();
-      });
+      const db = boundTo(knex, conn);
+      directQueries.set(db, direct(conn as PgConnection));
+      if (roleOf.get(conn) !== role) {
+        roleOf.delete(conn);
+        // Session level (false): the role stays with the connection for the next request.
+        await db.raw('select set_config(?, ?, false)', ['role', role]);
+        roleOf.set(conn, role);
+      }
+      return await fn(db);
     } finally {
+      leased.delete(conn);
       await release(conn);
     }
   }
 
   return {
-    read: (role, fn) => session(role, () => fn(knex)),
+    read: (role, fn) => session(role, fn),
     write: (role, fn) =>
-      session(role, async () => {
-        await knex.raw('begin');
+      session(role, async (db) => {
+        await db.raw('begin');
         try {
-          const out = await fn(knex);
-          await knex.raw('commit');
+          const out = await fn(db);
+          await db.raw('commit');
           return out;
         } catch (e) {
-          await knex.raw('rollback').catch(() => undefined);
+          await db.raw('rollback').catch(() => undefined);
           throw e;
         }
       }),
     close: () => knex.destroy(),
   };
+}
+
+/** Something knex can run: a query builder or a raw statement. */
+interface Runnable {
+  client: unknown;
+  then: unknown;
+  connection?: (c: Conn) => unknown;
+  _connection?: Conn;
+}
+const isRunnable = (x: unknown): x is Runnable =>
+  typeof x === 'object' && x !== null && 'client' in x && typeof (x as Runnable).then === 'function';
+
+/**
+ * The session's knex: every builder or raw statement made through it runs on `conn` (knex's
+ * documented `.connection()`; a raw statement takes the same field its runner reads). A query
+ * made any other way reaches the pool, which refuses it.
+ */
+function boundTo(knex: Knex, conn: Conn): Knex {
+  const pin = <T>(x: T): T => {
+    if (isRunnable(x)) {
+      if (typeof x.connection === 'function') x.connection(conn);
+      else x._connection = conn;
+    }
+    return x;
+  };
+  return new Proxy(knex, {
+    apply: (target, self, args: unknown[]) => pin(Reflect.apply(target, self, args)),
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => pin((v as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
 }
