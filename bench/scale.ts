@@ -4,7 +4,8 @@
  *  2. deploy a 50-object package;
  *  3. N tenants × 30 objects: creation time, cold boot of a fresh server process, first-request
  *     and warm time per tenant, resident memory (N chosen from the measured time of one tenant);
- *  4. validation cost per write: 30 validated fields vs a bare object, and the ajv step alone.
+ *  4. validation and rules cost per write: a bare object, 30 validated fields, the same with typical
+ *     rules (creates and updates), and the ajv step and the rule steps alone.
  * Prints one JSON line.
  */
 import { resolve } from 'node:path';
@@ -12,6 +13,8 @@ import pg from 'pg';
 import type { FieldDef, ObjectDef, PackageDef } from '../engine/src/core/model.js';
 import { createEngine } from '../engine/src/engine.js';
 import { ALLOW_ALL } from '../engine/src/records/access.js';
+import type { WriteContext, WriteItem } from '../engine/src/records/pipeline.js';
+import { defaultsStep, recordRulesStep } from '../engine/src/rule-steps/record-rules.js';
 import { dbRoleOf, type Tenant } from '../engine/src/tenancy/tenants.js';
 import { validatorsFor } from '../engine/src/validation/record-schema.js';
 import { field, l, object } from './package.js';
@@ -28,6 +31,8 @@ const TENANT_BUDGET_S = Number(opt('tenant-budget') ?? (QUICK ? 10 : 60));
 const TENANTS_MAX = Number(opt('tenants') ?? 1000);
 const PLATFORM = 'bench_scale';
 const PREFIX = 'bench_s_';
+/** The engine's default time zone (createEngine without `timeZone`), for the rule steps timed alone. */
+const TIME_ZONE = 'Asia/Shanghai';
 const log = (...a: unknown[]) => console.error('[scale]', ...a);
 const ms = (t: number) => Math.round((performance.now() - t) * 10) / 10;
 const opts = (n: number) =>
@@ -78,7 +83,8 @@ function validatedObject(): ObjectDef {
 }
 /**
  * The validated object plus what a consultant typically configures on it: three validation
- * rules, two stored formulas, a required-if, a computed default and a dependent picklist.
+ * rules (won needs an amount, date order, an e-mail pattern), two stored formulas, a required-if,
+ * a computed default and a dependent picklist.
  * No lookups or roll-ups, so its writes need no transaction; updates read the stored row first
  * (rules see the whole record).
  */
@@ -112,14 +118,16 @@ function ruledObject(): ObjectDef {
     ...(field ? { field } : {}),
   });
   o.validationRules = [
-    rule('not_negative', { '<': [v('c2'), 0] }, 'c2'),
     rule('won_needs_amount', { and: [{ '==': [v('stage'), 'v2'] }, { '<=': [v('c2'), 0] }] }, 'c2'),
     rule('date_order', { '<': [v('follow_up'), v('d5')] }),
+    rule('company_email', { '!': [{ regex_test: [v('e4'), '@example\\.com$', 'i'] }] }, 'e4'),
   ] as ObjectDef['validationRules'];
   return o;
 }
+/** Without follow_up, so its computed default runs (validatedValues fills every date field). */
 function ruledValues(o: ObjectDef, n: number): Record<string, unknown> {
-  return { ...validatedValues(o, n), stage: `v${n % 3}`, line: 'v0', series: 'v1' };
+  const { follow_up: _, ...v } = validatedValues(o, n);
+  return { ...v, stage: `v${n % 3}`, line: 'v0', series: 'v1' };
 }
 function validatedValues(o: ObjectDef, n: number): Record<string, unknown> {
   const v: Record<string, unknown> = {};
@@ -399,7 +407,7 @@ async function main() {
           .insert(cols(validatedValues(vo, i)))
           .returning('*'),
     };
-    // three rounds, the four kinds interleaved, median per kind (no order bias from JIT warm-up)
+    // three rounds, the kinds interleaved, median per kind (no order bias from JIT warm-up)
     const rounds: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
     for (let round = 0; round < 3; round++)
       for (const [name, fn] of Object.entries(kinds)) rounds[name].push(await timeWrites(fn));
@@ -415,6 +423,29 @@ async function main() {
     let t = performance.now();
     for (let i = 0; i < 200_000; i++) v.write(values[i % 1000]);
     const ajvUs = Math.round((((performance.now() - t) * 1000) / 200_000) * 100) / 100;
+    // the rule steps alone (computed defaults, then formulas, required-if, dependent picklist and
+    // validation rules) on a create, without the database: this object's rules read no lookups
+    const ruledModel = model.objects.get('ruled')!;
+    const ruleSteps = [defaultsStep(TIME_ZONE), recordRulesStep(TIME_ZONE)];
+    const ruledInputs = Array.from({ length: 1000 }, (_, i) => ruledValues(ro, i));
+    const evalRules = async (i: number) => {
+      const input = ruledInputs[i % 1000];
+      const item: WriteItem = {
+        index: 0,
+        op: 'create',
+        input,
+        before: null,
+        values: { ...input },
+        pointer: '',
+      };
+      const ctx = { model, object: ruledModel, items: [item], actor: admin.id, issues: [] } as unknown;
+      for (const step of ruleSteps) await step.run(ctx as WriteContext);
+      if ((ctx as WriteContext).issues.length) throw new Error(JSON.stringify((ctx as WriteContext).issues));
+    };
+    for (let i = 0; i < 10_000; i++) await evalRules(i); // warm-up
+    t = performance.now();
+    for (let i = 0; i < 100_000; i++) await evalRules(i);
+    const rulesEvalUs = Math.round((((performance.now() - t) * 1000) / 100_000) * 100) / 100;
     t = performance.now();
     const BATCHES = QUICK ? 3 : 10;
     for (let i = 0; i < BATCHES; i++)
@@ -437,8 +468,9 @@ async function main() {
       validated_update_us: med(rounds.validatedUpdate),
       ruled_update_us: med(rounds.ruledUpdate),
       ajv_validate_30_fields_us: ajvUs,
+      rules_evaluate_ruled_create_us: rulesEvalUs,
       batch_1000_validated_per_row_us: batchUs,
-      note: 'sequential writes through RecordsService on one connection; ruled = validated + 3 validation rules, 2 formulas, required-if, computed default, dependent picklist. Updates of bare/validated are one blind UPDATE; ruled updates read the row first (rules see the whole record)',
+      note: 'sequential writes through RecordsService on one connection; ruled = validated + 3 validation rules (one regex), 2 stored formulas, required-if, computed default, dependent picklist; no lookups, so no transaction. Updates of bare/validated are one blind UPDATE; ruled updates read the stored row first (rules see the whole record). rules_per_write_us = ruled - validated create',
     };
     log('validation', out.validation);
     // clean up
