@@ -72,7 +72,9 @@ export function recordRulesStep(timeZone: string): RecordStep {
       const now = new Date();
       const today = todayIn(timeZone, now);
       const befores = live.map((i) => asJson(ctx.object, i.before));
-      const records = live.map((i, n) => ({ ...(befores[n] ?? { owner: ctx.actor }), ...i.values }));
+      // Object.assign, not spread: values built with dynamic keys are dictionary-mode objects, and
+      // spreading one onto an object that already has properties cost ~25 µs per record.
+      const records = live.map((i, n) => Object.assign({}, befores[n] ?? { owner: ctx.actor }, i.values));
       const lookups = r.lookups.size
         ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, lockFor(ctx))
         : [];
