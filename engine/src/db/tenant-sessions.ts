@@ -20,7 +20,7 @@ export interface TenantSessions {
  * every session is a transaction that sets the role locally (it ends with the transaction).
  */
 export function transactionalSessions(knex: Knex): TenantSessions {
-  ignorePreparedMarks(knex.client as unknown as PoolClient);
+  handlePreparedMarks(knex.client as unknown as PoolClient);
   const session = <T>(role: Ident, fn: (db: Knex) => Promise<T>) =>
     knex.transaction(async (trx) => {
       await trx.raw('select set_config(?, ?, true)', ['role', role]);
@@ -30,6 +30,7 @@ export function transactionalSessions(knex: Knex): TenantSessions {
 }
 
 type Conn = object;
+const outsideSession = () => new Error('tenant tables are reachable only inside a tenant session');
 /** knex's connections on a server are pg clients. */
 interface PgConnection {
   query(q: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
@@ -77,17 +78,20 @@ function statementNames() {
 }
 type StatementNames = ReturnType<typeof statementNames>;
 
-/** Gives `prepare`-marked queries a statement name on the connection (server only). */
-function namePreparedStatements(client: PoolClient, names: StatementNames) {
+/**
+ * Takes the `prepare` mark off queries: with `names` (a Postgres server), a marked query runs as
+ * a named statement on its connection; without (PGlite, which has none), the mark is dropped.
+ */
+function handlePreparedMarks(client: PoolClient, names?: StatementNames) {
   const run = client._query.bind(client);
   client._query = async (conn, obj) => {
     if (!obj.options?.prepare) return run(conn, obj);
     const { prepare: _, ...options } = obj.options;
-    const name = names.nameFor(conn, obj.sql);
+    const name = names?.nameFor(conn, obj.sql);
     try {
       return await run(conn, { ...obj, options: name ? { ...options, name } : options });
     } catch (e) {
-      if (planChanged(e)) names.forget(conn, obj.sql);
+      if (planChanged(e)) names?.forget(conn, obj.sql);
       throw e;
     }
   };
@@ -107,16 +111,6 @@ export const directQueryOf = (db: Knex): DirectQuery | undefined => directQuerie
 
 const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHANGED;
 
-/** PGlite has no named statements: the mark is dropped. */
-function ignorePreparedMarks(client: PoolClient) {
-  const run = client._query.bind(client);
-  client._query = (conn, obj) => {
-    if (!obj.options?.prepare) return run(conn, obj);
-    const { prepare: _, ...options } = obj.options;
-    return run(conn, { ...obj, options });
-  };
-}
-
 /**
  * On a Postgres server, tenant work has a pool of its own whose connections keep the last role
  * they were given (session level). A request sets the role only when its connection last served
@@ -134,23 +128,23 @@ export function pinnedSessions(config: Knex.Config): TenantSessions {
   // Every legitimate query carries its session's connection (see boundTo); one that does not
   // would take any pooled connection, with whatever role it kept, so it is refused.
   client.acquireConnection = async () => {
-    throw new Error('tenant tables are reachable only inside a tenant session');
+    throw outsideSession();
   };
   client.releaseConnection = async () => undefined;
   const names = statementNames();
-  namePreparedStatements(client, names);
+  handlePreparedMarks(client, names);
   // A query through a session's knex after the session ended finds its connection back in the
   // pool: refused too.
   const leased = new WeakSet<Conn>();
   const run = client._query.bind(client);
   client._query = (conn, obj) => {
-    if (!leased.has(conn)) throw new Error('tenant tables are reachable only inside a tenant session');
+    if (!leased.has(conn)) throw outsideSession();
     return run(conn, obj);
   };
   const direct =
     (conn: PgConnection): DirectQuery =>
     async (text, values) => {
-      if (!leased.has(conn)) throw new Error('tenant tables are reachable only inside a tenant session');
+      if (!leased.has(conn)) throw outsideSession();
       const name = names.nameFor(conn, text);
       try {
         return (await conn.query({ name, text, values: values as unknown[] })).rows;

@@ -25,6 +25,10 @@ const UPDATE_EVENT =
 
 type Row = Record<string, unknown>;
 
+/** A write and its outbox insert as one statement: the written rows. */
+const withEvent = (ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw) =>
+  ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
+
 /**
  * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
  * each with its outbox events. Without locks (`ctx.locked` false), an update or delete applies
@@ -40,15 +44,13 @@ export const persist: RecordStep = {
   },
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
-    const withEvent = (write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw) =>
-      ctx.trx.with('_w', write).with('_e', event).select('*').from('_w') as Promise<Row[]>;
     const event = (type: string) =>
       ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
       else if (creates.length) {
-        const saved = await withEvent(insertMany(ctx, creates), event('record.created'));
+        const saved = (await withEvent(ctx, insertMany(ctx, creates), event('record.created'))) as Row[];
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
@@ -66,7 +68,7 @@ export const persist: RecordStep = {
           .delete()
           .returning('id');
         if (!ctx.locked) write.andWhere('version', deletes[0].before!.version as number);
-        const gone = await withEvent(write, event('record.deleted'));
+        const gone = (await withEvent(ctx, write, event('record.deleted'))) as Row[];
         if (gone.length !== deletes.length) throw new WriteConflict();
       }
     } catch (e) {
@@ -86,23 +88,20 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
   const cols = Object.keys(row);
   const n = cols.length; // slots: the values, then the actor
   const shape = shapeOf(o, ANY_POLICY, `create|${cols.join(',')}`, () =>
-    ctx.trx
-      .with(
-        '_w',
-        ctx.trx
-          .withSchema(ctx.schema)
-          .table(o.table)
-          .insert({
-            ...Object.fromEntries(cols.map((c, i) => [c, slot(i)])),
-            owner: slot(n),
-            created_by: slot(n),
-            updated_by: slot(n),
-          })
-          .returning('*'),
-      )
-      .with('_e', ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), '{}']))
-      .select('*')
-      .from('_w'),
+    withEvent(
+      ctx,
+      ctx.trx
+        .withSchema(ctx.schema)
+        .table(o.table)
+        .insert({
+          ...Object.fromEntries(cols.map((c, i) => [c, slot(i)])),
+          owner: slot(n),
+          created_by: slot(n),
+          updated_by: slot(n),
+        })
+        .returning('*'),
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), '{}']),
+    ),
   );
   const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor]);
   return saved;
@@ -138,7 +137,7 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
     const changed = JSON.stringify(Object.keys(item.values));
     const event = ctx.trx.raw(UPDATE_EVENT, [ctx.schema, OUTBOX, 'record.updated', o.name, slot(n), changed]);
-    return ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
+    return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
   const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
