@@ -239,6 +239,25 @@ describe('GET /users/lookup', () => {
     expect((await names('')).length).toBeGreaterThanOrEqual(9);
   });
 
+  it("never names another tenant's users, by id or by search", async () => {
+    const other = await te.tenant(pkg(), 'other_co');
+    const made = await other.post('/api/v1/users', {
+      username: 'outsider',
+      displayName: 'Outsider Zed',
+      profile: 'sales_rep',
+      password: PASSWORD,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const byId = await as('rep_north1').get(
+      `/api/v1/users/lookup?ids=${made.body.data.id},${other.adminUserId}`,
+    );
+    expect(byId.status).toBe(200);
+    expect(byId.body.data).toEqual([]);
+    const bySearch = await as('rep_north1').get('/api/v1/users/lookup?q=Outsider');
+    expect(bySearch.status).toBe(200);
+    expect(bySearch.body.data).toEqual([]);
+  });
+
   it('refuses bad ids, too many ids, and unclear questions with a 400 problem', async () => {
     const bad = await as('rep_east1')
       .get(`/api/v1/users/lookup?ids=${ids.director},not-a-uuid`)
