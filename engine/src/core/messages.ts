@@ -328,6 +328,22 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // sec-auth
+  SESSION_ONLY: {
+    en: 'Only a sign-in session can be refreshed or signed out. An API token is not a session: revoke it with DELETE /api/v1/tokens/{id} and create a new one when needed.',
+    'zh-CN':
+      '只有登录会话可以刷新或退出。API 令牌不是会话：请用 DELETE /api/v1/tokens/{id} 吊销它，需要时再创建新令牌。',
+  },
+  SCOPE_UNDECLARED: {
+    en: 'This endpoint declares no access scope, so it is refused.',
+    'zh-CN': '此接口未声明访问范围，因此拒绝访问。',
+  },
+  TOO_MANY_PASSWORD_ATTEMPTS: {
+    en: 'Too many wrong current passwords. Wait {seconds} seconds and try again.',
+    'zh-CN': '当前密码错误次数过多。请等待 {seconds} 秒后重试。',
+  },
+  TOO_MANY_ITEMS: { en: 'At most {limit} entries.', 'zh-CN': '最多 {limit} 项。' },
+  TOO_FEW_ITEMS: { en: 'At least {limit} entries.', 'zh-CN': '至少 {limit} 项。' },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

@@ -30,7 +30,12 @@ export interface Principal {
   profile: string | null;
   /** What the token may be used for; null = everything the user may do. */
   scopes: TokenScope[] | null;
+  /** A password sign-in session, or an API token (scoped or not). */
+  kind: 'session' | 'token';
 }
+
+/** The label of sign-in sessions in api_tokens (API tokens may not take it). */
+export const SESSION_LABEL = 'session';
 
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -164,7 +169,7 @@ export class TenantStore {
       .join('tenants as t', 't.id', 'k.tenant_id')
       .where('k.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
-      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes');
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes', 'k.label');
     if (!row) return null;
     const tenant = toTenant(row);
     const user = await this.knex
@@ -180,6 +185,7 @@ export class TenantStore {
       role: user.role ?? null,
       profile: user.profile ?? null,
       scopes: (row.scopes as TokenScope[] | null) ?? null,
+      kind: row.label === SESSION_LABEL && row.scopes == null ? 'session' : 'token',
     };
   }
 
