@@ -102,6 +102,11 @@ export class Users {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
     // Suspension ends every session and token of the user for good: reactivating them later must
     // not bring back a session or token that was out there (perhaps stolen) when they were stopped.
+    if (!Object.keys(set).length) {
+      const row = await this.knex.withSchema(tenant.schema).table(USERS).where({ id }).first(COLUMNS);
+      if (!row) throw new DomainError(404, 'NOT_FOUND');
+      return row as Record<string, unknown>;
+    }
     return this.knex.transaction(async (trx) => {
       const [row] = await trx.withSchema(tenant.schema).table(USERS).where({ id }).update(set).returning(COLUMNS);
       if (!row) throw new DomainError(404, 'NOT_FOUND');

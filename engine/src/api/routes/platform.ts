@@ -45,5 +45,9 @@ export function platformRouter(
       .status(201)
       .json({ data: { id: tenant.id, slug: tenant.slug, name: tenant.name, adminToken: token } });
   });
+  // A platform token never falls through to the tenant routes.
+  r.use((req) => {
+    throw new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] });
+  });
   return r;
 }
