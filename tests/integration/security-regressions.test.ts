@@ -183,6 +183,20 @@ describe('F: logout, password attempts, suspension', () => {
   });
 });
 
+describe('F: security headers', () => {
+  it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/'])('%s carries nosniff, no framing, no referrer, a CSP', async (path) => {
+    const r = await as(admin).get(path);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.headers['x-frame-options']).toBe('DENY');
+    const csp = r.headers['content-security-policy'] as string;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+});
+
 describe('D: /openapi.json is trimmed to the caller', () => {
   it('a rep sees neither hidden fields, their picklist values, nor objects they cannot open', async () => {
     await as(admin).post('/api/v1/users', {
