@@ -46,6 +46,17 @@ it.runIf(haveChromium).each(['en', 'zh-CN'] as const)(
     );
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
+    // The watch works, and the policy bites: an injected inline script is refused and reported.
+    const ran = await page.evaluate(async () => {
+      const w = window as unknown as { cspViolations: string[]; injected?: boolean };
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = true';
+      document.head.appendChild(s);
+      await new Promise((r) => setTimeout(r, 200));
+      return { injected: w.injected === true, violations: w.cspViolations };
+    });
+    expect(ran.injected).toBe(false);
+    expect(ran.violations.join(' ')).toMatch(/script-src/);
     await ctx.close();
   },
   120_000,

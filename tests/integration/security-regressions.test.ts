@@ -183,6 +183,28 @@ describe('F: logout, password attempts, suspension', () => {
   });
 });
 
+describe('F: counting list entries', () => {
+  it('more than 100 validation rules is "At most 100 entries", not characters, in both languages', async () => {
+    const p = pkg();
+    p.objects[0].validationRules = Array.from({ length: 101 }, (_, i) => ({
+      name: `rule_${i}`,
+      condition: { '==': [{ var: 'name' }, `no-${i}`] },
+      message: l('No.', '不行。'),
+    }));
+    const before = (await as(admin).get('/api/v1/meta')).body.data.version;
+    for (const [lang, text] of [
+      ['en', 'At most 100 entries.'],
+      ['zh-CN', '最多 100 项。'],
+    ]) {
+      const r = await as(admin).post(`/api/v1/meta/deploy?locale=${lang}`, { package: p });
+      expect(r.status).toBe(422);
+      const e = r.body.errors.find((x: { pointer: string }) => x.pointer === '/objects/0/validationRules');
+      expect(e, JSON.stringify(r.body.errors)).toMatchObject({ code: 'TOO_MANY_ITEMS', message: text });
+    }
+    expect((await as(admin).get('/api/v1/meta')).body.data.version).toBe(before);
+  });
+});
+
 describe('F: security headers', () => {
   it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/'])('%s carries nosniff, no framing, no referrer, a CSP', async (path) => {
     const r = await as(admin).get(path);
