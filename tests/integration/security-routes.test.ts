@@ -106,13 +106,13 @@ function expected(need: Need, who: Caller): 'allowed' | [number, string] {
   const scopes = session || who === 'unscoped' ? null : (who.split('+') as TokenScope[]);
   if (need === 'any') return 'allowed';
   if (need === 'session') return session ? 'allowed' : [403, 'SESSION_ONLY'];
-  if (need === 'user') return scopes ? [403, 'TOKEN_SCOPE'] : 'allowed';
+  if (need === 'user') return scopes ? [403, 'SCOPED_TOKEN_REFUSED'] : 'allowed';
   if (scopes && !scopes.includes(need)) return [403, 'TOKEN_SCOPE'];
   if (need === 'admin' && who === 'repSession') return [403, 'FORBIDDEN'];
   return 'allowed';
 }
 
-const REFUSALS = ['UNAUTHENTICATED', 'TOKEN_SCOPE', 'SESSION_ONLY', 'FORBIDDEN', 'SCOPE_UNDECLARED'];
+const REFUSALS = ['UNAUTHENTICATED', 'TOKEN_SCOPE', 'SCOPED_TOKEN_REFUSED', 'SESSION_ONLY', 'FORBIDDEN', 'SCOPE_UNDECLARED'];
 
 async function call(method: string, path: string, token: string | null) {
   const m = method as 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -30,11 +30,15 @@ export const setPlatformCaller = (locals: Record<string, unknown>) => {
   locals[PLATFORM] = true;
 };
 
+/** An API token asked to act as a session (refresh, logout): how to end a token instead. */
+export const sessionOnly = () =>
+  new DomainError(403, 'SESSION_ONLY', { revoke: 'DELETE /api/v1/tokens/{id}' });
+
 /** Whether `p` may use a route that needs `need` (403 code, or null when it may). */
 export function refusal(p: Principal, need: Exclude<Need, 'public' | 'platform'>): DomainError | null {
   if (need === 'any') return null;
-  if (need === 'session') return p.kind === 'session' ? null : new DomainError(403, 'SESSION_ONLY');
-  if (need === 'user') return p.scopes ? new DomainError(403, 'TOKEN_SCOPE', { scope: 'session' }) : null;
+  if (need === 'session') return p.kind === 'session' ? null : sessionOnly();
+  if (need === 'user') return p.scopes ? new DomainError(403, 'SCOPED_TOKEN_REFUSED') : null;
   if (p.scopes && !p.scopes.includes(need)) return new DomainError(403, 'TOKEN_SCOPE', { scope: need });
   if (need === 'admin' && !p.isAdmin) return new DomainError(403, 'FORBIDDEN');
   return null;

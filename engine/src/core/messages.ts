@@ -330,9 +330,12 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
   // sec-auth
   SESSION_ONLY: {
-    en: 'Only a sign-in session can be refreshed or signed out. An API token is not a session: revoke it with DELETE /api/v1/tokens/{id} and create a new one when needed.',
-    'zh-CN':
-      '只有登录会话可以刷新或退出。API 令牌不是会话：请用 DELETE /api/v1/tokens/{id} 吊销它，需要时再创建新令牌。',
+    en: 'Only a sign-in session can be refreshed or signed out. An API token is not a session: revoke it with {revoke} and create a new one when needed.',
+    'zh-CN': '只有登录会话可以刷新或退出。API 令牌不是会话：请用 {revoke} 吊销它，需要时再创建新令牌。',
+  },
+  SCOPED_TOKEN_REFUSED: {
+    en: 'A scoped API token cannot do this: use a sign-in session (or an unscoped token).',
+    'zh-CN': '限定范围的 API 令牌不能执行此操作：请使用登录会话（或不限范围的令牌）。',
   },
   SCOPE_UNDECLARED: {
     en: 'This endpoint declares no access scope, so it is refused.',

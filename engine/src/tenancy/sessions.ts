@@ -100,7 +100,8 @@ export class Sessions {
    * the same transaction, so two refreshes of one session give one new session, not two.
    */
   async refresh(p: Principal, token: string): Promise<Session> {
-    if (p.kind !== 'session') throw new DomainError(403, 'SESSION_ONLY');
+    if (p.kind !== 'session')
+      throw new DomainError(403, 'SESSION_ONLY', { revoke: 'DELETE /api/v1/tokens/{id}' });
     return this.knex.transaction(async (trx) => {
       const gone = await this.sessionsOf(trx, { token_hash: hashToken(token) }).delete();
       if (!gone) throw new DomainError(401, 'UNAUTHENTICATED');
