@@ -42,7 +42,14 @@ async function forgetInstallation(tenant: Tenant) {
 async function countAccounts(tenant: Tenant) {
   const model = await te.engine.models.get(tenant.id);
   const page = await te.engine.records.list(
-    { tenantId: tenant.id, schema: tenant.schema, actor: 'x', model, access: ALLOW_ALL, dbRole: dbRoleOf(tenant) },
+    {
+      tenantId: tenant.id,
+      schema: tenant.schema,
+      actor: 'x',
+      model,
+      access: ALLOW_ALL,
+      dbRole: dbRoleOf(tenant),
+    },
     'account',
     {},
   );
@@ -53,15 +60,20 @@ describe('tenant database roles', () => {
   it('are named per installation and stay within 63 bytes', async () => {
     await te.tenant(salesPackage(), 'named');
     const t = (await te.engine.tenants.findBySlug('named'))!;
-    const id = (await knex().withSchema(te.engine.platform).table('settings').where({ key: 'installation_id' }).first())
-      .value as string;
+    const id = (
+      await knex().withSchema(te.engine.platform).table('settings').where({ key: 'installation_id' }).first()
+    ).value as string;
     expect(id).toMatch(/^[0-9a-f]{10}$/);
     expect(dbRoleOf(t)).toBe(`${t.schema}_${id}_app`);
     const role = await knex().raw('select 1 from pg_roles where rolname = ?', [dbRoleOf(t)]);
     expect(role.rows).toHaveLength(1);
     const long = (await restart()).schemaFor('a'.repeat(30));
     const { tenantRoleName } = await import('../../engine/src/tenancy/db-roles.js');
-    const name = tenantRoleName({ installation: id, legacy: new Set() }, 'x', `${long}_${'b'.repeat(20)}` as never);
+    const name = tenantRoleName(
+      { installation: id, legacy: new Set() },
+      'x',
+      `${long}_${'b'.repeat(20)}` as never,
+    );
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
   });
 

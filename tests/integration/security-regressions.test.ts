@@ -112,7 +112,10 @@ describe('B: /auth/refresh turns only sessions into sessions', () => {
 
   it('a refreshed session is retired, and refreshing it twice gives one session', async () => {
     const s = (await login('admin', 'admin-password-1')).body.data.access_token as string;
-    const [a, b] = await Promise.all([as(s).post('/api/v1/auth/refresh'), as(s).post('/api/v1/auth/refresh')]);
+    const [a, b] = await Promise.all([
+      as(s).post('/api/v1/auth/refresh'),
+      as(s).post('/api/v1/auth/refresh'),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 401]);
     expect((await as(s).get('/api/v1/me')).status).toBe(401);
   });
@@ -163,16 +166,18 @@ describe('F: logout, password attempts, suspension', () => {
     expect((await login('sleeper', 'sleeper-password')).status).toBe(200);
   });
 
-  it("the record team names members like /users/lookup: id and display name, never user names", async () => {
+  it('the record team names members like /users/lookup: id and display name, never user names', async () => {
     const acc = await as(admin).post('/api/v1/data/account', { name: 'Team Co' });
     const rep = (await as(admin).get('/api/v1/users')).body.data.find(
       (u: { username: string }) => u.username === 'rep1',
     );
     expect(
-      (await app()
-        .put(`/api/v1/data/account/${acc.body.data.id}/team/${rep.id}`)
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ access: 'read' })).status,
+      (
+        await app()
+          .put(`/api/v1/data/account/${acc.body.data.id}/team/${rep.id}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ access: 'read' })
+      ).status,
     ).toBe(204);
     const team = await as(admin).get(`/api/v1/data/account/${acc.body.data.id}/team`);
     expect(team.status).toBe(200);
@@ -206,17 +211,20 @@ describe('F: counting list entries', () => {
 });
 
 describe('F: security headers', () => {
-  it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/'])('%s carries nosniff, no framing, no referrer, a CSP', async (path) => {
-    const r = await as(admin).get(path);
-    expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.headers['referrer-policy']).toBe('no-referrer');
-    expect(r.headers['x-frame-options']).toBe('DENY');
-    const csp = r.headers['content-security-policy'] as string;
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("object-src 'none'");
-    expect(csp).not.toContain('upgrade-insecure-requests');
-  });
+  it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/'])(
+    '%s carries nosniff, no framing, no referrer, a CSP',
+    async (path) => {
+      const r = await as(admin).get(path);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      const csp = r.headers['content-security-policy'] as string;
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).not.toContain('upgrade-insecure-requests');
+    },
+  );
 });
 
 describe('D: /openapi.json is trimmed to the caller', () => {
@@ -231,7 +239,8 @@ describe('D: /openapi.json is trimmed to the caller', () => {
     const doc = await as(rep).get('/api/v1/openapi.json');
     expect(doc.status).toBe(200);
     const text = JSON.stringify(doc.body);
-    for (const hidden of ['credit_rating', 'aaa_hidden', 'secret_deal', 'gold_x9']) expect(text).not.toContain(hidden);
+    for (const hidden of ['credit_rating', 'aaa_hidden', 'secret_deal', 'gold_x9'])
+      expect(text).not.toContain(hidden);
     const schemas = doc.body.components.schemas;
     expect(Object.keys(schemas.account.properties)).toContain('region');
     // What the rep may read but not write is not in the write schema; objects they may only read have no writes.
@@ -243,6 +252,7 @@ describe('D: /openapi.json is trimmed to the caller', () => {
     expect(doc.body.paths['/api/v1/data/account'].post).toBeDefined();
     // The admin's document has everything.
     const full = JSON.stringify((await as(admin).get('/api/v1/openapi.json')).body);
-    for (const shown of ['credit_rating', 'aaa_hidden', 'secret_deal', 'gold_x9']) expect(full).toContain(shown);
+    for (const shown of ['credit_rating', 'aaa_hidden', 'secret_deal', 'gold_x9'])
+      expect(full).toContain(shown);
   });
 });

@@ -32,7 +32,11 @@ function walk(stack: Layer[], prefix = ''): Route[] {
       const needs = layer.route.stack.map((s) => s.handle[SCOPE]).filter((n): n is Need => !!n);
       for (const [method, on] of Object.entries(layer.route.methods))
         if (on && method !== '_all')
-          out.push({ method, path: layer.route.path === '/' && prefix ? prefix : prefix + layer.route.path, needs });
+          out.push({
+            method,
+            path: layer.route.path === '/' && prefix ? prefix : prefix + layer.route.path,
+            needs,
+          });
     } else if (layer.handle?.stack) {
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
       out.push(...walk(layer.handle.stack, prefix + mount));
@@ -112,7 +116,14 @@ function expected(need: Need, who: Caller): 'allowed' | [number, string] {
   return 'allowed';
 }
 
-const REFUSALS = ['UNAUTHENTICATED', 'TOKEN_SCOPE', 'SCOPED_TOKEN_REFUSED', 'SESSION_ONLY', 'FORBIDDEN', 'SCOPE_UNDECLARED'];
+const REFUSALS = [
+  'UNAUTHENTICATED',
+  'TOKEN_SCOPE',
+  'SCOPED_TOKEN_REFUSED',
+  'SESSION_ONLY',
+  'FORBIDDEN',
+  'SCOPE_UNDECLARED',
+];
 
 async function call(method: string, path: string, token: string | null) {
   const m = method as 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -209,8 +220,7 @@ describe('odd casing', () => {
           const fine =
             (r.status === 404 && r.body?.code === 'ROUTE_NOT_FOUND') ||
             (who === 'platform' && r.status === 401 && r.body?.code === 'UNAUTHENTICATED');
-          if (!fine)
-            wrong.push(`${route.method} ${odd} as ${who}: ${r.status} ${String(r.body?.code)}`);
+          if (!fine) wrong.push(`${route.method} ${odd} as ${who}: ${r.status} ${String(r.body?.code)}`);
         }
     expect(tried).toBeGreaterThan(200);
     expect(wrong).toEqual([]);

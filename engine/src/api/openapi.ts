@@ -46,7 +46,12 @@ const problem = { $ref: '#/components/responses/Problem' };
  * (so no hidden field and none of its options), writes they may make. Built once per metadata
  * version and visibility key; `access` must be the policy of a subject with that key.
  */
-export function openApiFor(model: CompiledModel, access: AccessPolicy, key: string, tenantName: string): object {
+export function openApiFor(
+  model: CompiledModel,
+  access: AccessPolicy,
+  key: string,
+  tenantName: string,
+): object {
   let perModel = cache.get(model);
   if (!perModel) cache.set(model, (perModel = new Map()));
   const hit = perModel.get(key);
@@ -129,7 +134,10 @@ export function openApiFor(model: CompiledModel, access: AccessPolicy, key: stri
         post: {
           tags,
           operationId: `create_${o.name}`,
-          requestBody: { required: true, content: { 'application/json': { schema: ref(`${o.name}_write`) } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref(`${o.name}_write`) } },
+          },
           responses: { 201: { description: 'Created', ...one }, default: problem },
         },
       }),
@@ -146,7 +154,10 @@ export function openApiFor(model: CompiledModel, access: AccessPolicy, key: stri
           tags,
           operationId: `update_${o.name}`,
           parameters: [{ name: 'If-Match', in: 'header', schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: ref(`${o.name}_write`) } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref(`${o.name}_write`) } },
+          },
           responses: { 200: { description: 'Updated', ...one }, default: problem },
         },
       }),

@@ -27,10 +27,12 @@ export async function loadRoleNaming(knex: Knex, platform: Ident): Promise<RoleN
     const settings = () => trx.withSchema(platform).table('settings');
     const read = async () =>
       Object.fromEntries(
-        ((await settings().whereIn('key', [INSTALLATION, LEGACY]).select('key', 'value')) as {
-          key: string;
-          value: string;
-        }[]).map((r) => [r.key, r.value]),
+        (
+          (await settings().whereIn('key', [INSTALLATION, LEGACY]).select('key', 'value')) as {
+            key: string;
+            value: string;
+          }[]
+        ).map((r) => [r.key, r.value]),
       );
     let found = await read();
     if (!found[INSTALLATION]) {

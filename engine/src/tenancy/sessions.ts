@@ -92,7 +92,11 @@ export class Sessions {
 
   /** Sessions of a user, never API tokens (which have scopes, even when labelled "session"). */
   private sessionsOf(db: Knex, where: Record<string, string>) {
-    return db.withSchema(this.platform).table('api_tokens').where({ ...where, label: SESSION_LABEL }).whereNull('scopes');
+    return db
+      .withSchema(this.platform)
+      .table('api_tokens')
+      .where({ ...where, label: SESSION_LABEL })
+      .whereNull('scopes');
   }
 
   /**

@@ -100,7 +100,9 @@ export class TenantStore {
   }
 
   async list(): Promise<Tenant[]> {
-    return Promise.all((await this.tenants().orderBy('slug')).map((r: Record<string, unknown>) => this.toTenant(r)));
+    return Promise.all(
+      (await this.tenants().orderBy('slug')).map((r: Record<string, unknown>) => this.toTenant(r)),
+    );
   }
 
   /**

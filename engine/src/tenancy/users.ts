@@ -108,7 +108,12 @@ export class Users {
       return row as Record<string, unknown>;
     }
     return this.knex.transaction(async (trx) => {
-      const [row] = await trx.withSchema(tenant.schema).table(USERS).where({ id }).update(set).returning(COLUMNS);
+      const [row] = await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id })
+        .update(set)
+        .returning(COLUMNS);
       if (!row) throw new DomainError(404, 'NOT_FOUND');
       let revoked = 0;
       if (set.active === false)

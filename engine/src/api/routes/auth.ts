@@ -26,7 +26,12 @@ export function authRouter(
       .filter((k) => !str(b[k], k === 'password' ? 200 : 100))
       .map((k) => ({ pointer: `/${k}`, code: 'REQUIRED' }));
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
-    const session = await sessions.login(b.tenant as string, b.username as string, b.password as string, ip(req));
+    const session = await sessions.login(
+      b.tenant as string,
+      b.username as string,
+      b.password as string,
+      ip(req),
+    );
     res.json({ data: session });
   });
   r.post('/refresh', authenticate, scope('session'), async (req, res) => {

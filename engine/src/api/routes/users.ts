@@ -14,7 +14,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * /api/v1/users: names of users for every signed-in user (`/lookup`); tenant administrators
  * manage the tenant's users.
  */
-export function usersRouter(users: Users, models: ModelCache, evictUser: (userId: string) => void): ApiRouter {
+export function usersRouter(
+  users: Users,
+  models: ModelCache,
+  evictUser: (userId: string) => void,
+): ApiRouter {
   const r = apiRouter();
 
   /** `?ids=a,b,c` or `?q=prefix` → `[{id, name}]`: names only, nothing an admin list would show. */
