@@ -328,6 +328,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // branch integrity
+  BAD_ID: {
+    en: '"{parameter}" must be a record id (a UUID such as 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b).',
+    'zh-CN': '“{parameter}”必须是记录 id（形如 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b 的 UUID）。',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

@@ -230,7 +230,9 @@ export class RecordsService {
       if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
         throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/id must be a record id` });
+        throw badRequest('BAD_ID', { parameter: `${at}/id` }, [
+          { pointer: `${at}/id`, code: 'BAD_ID', params: { parameter: 'id' } },
+        ]);
       if (op.version !== undefined && !Number.isInteger(op.version))
         throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
       return {
