@@ -22,6 +22,7 @@ import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from '
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
 import { loadBefore } from './steps/load-before.js';
+import { lookupAccess } from './steps/lookup-access.js';
 import { normalize } from './steps/normalize.js';
 import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
@@ -78,8 +79,8 @@ export interface RecordsOptions {
 /**
  * The one way into a tenant's tables. Every write (single, batch, and later imports, stage moves,
  * approvals, automation) runs the same steps in one transaction:
- * authorize → load-before → normalize → validate → [rule steps] → auto-numbers → persist →
- * field-history → outbox.
+ * authorize → load-before → normalize → validate → lookup-access → [rule steps] → auto-numbers →
+ * persist → field-history → outbox.
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
@@ -90,6 +91,7 @@ export class RecordsService {
       normalize,
       ...(opts.beforeValidate ?? []),
       validate,
+      lookupAccess,
       ...(opts.ruleSteps ?? []),
       autoNumbers(opts.timeZone),
       persist,

@@ -20,8 +20,10 @@ export function defaultsStep(timeZone: string): RecordStep {
       if (!creates.length) return;
       const now = new Date();
       const records = creates.map((i) => ({ owner: ctx.actor, ...i.values }));
+      // A default is the writer's own value: it copies only what they may read.
+      const as = ctx.access === ctx.unrestricted ? undefined : ctx.access;
       const lookups = r.lookups.size
-        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records)
+        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, undefined, as)
         : [];
       creates.forEach((item, n) => {
         const data = dataFor(
