@@ -242,7 +242,8 @@ export class RecordsService {
         id: op.id,
         input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, dataAt(i)),
         expectedVersion: op.version,
-        pointer: dataAt(i),
+        // a delete has no data: its problems point at the operation
+        pointer: op.op === 'delete' ? at : dataAt(i),
       };
     });
     return this.write(s, object, items, true);
