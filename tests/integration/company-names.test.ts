@@ -55,7 +55,10 @@ const SAME: [key: string, names: string[]][] = [
   // A region in brackets is part of the name: a company registered there, its own legal entity.
   ['上海艾可美北京', ['上海艾可美（北京）有限公司', '上海艾可美(北京)有限公司', '上海艾可美北京有限公司']],
   // A branch (分公司) is not the company itself; the head company's legal form does not matter.
-  ['上海艾可美北京分公司', ['上海艾可美有限公司北京分公司', '上海艾可美北京分公司', '上海艾可美股份有限公司 北京分公司']],
+  [
+    '上海艾可美北京分公司',
+    ['上海艾可美有限公司北京分公司', '上海艾可美北京分公司', '上海艾可美股份有限公司 北京分公司'],
+  ],
   ['hangzhoutesserasoftware', ['Hangzhou Tessera Software Co., Ltd.', 'HANGZHOU TESSERA SOFTWARE']],
   // a suffix is a whole word: these names merely end in its letters
   ['franco', ['Franco', 'Franco Inc.']],
@@ -71,7 +74,9 @@ beforeAll(async () => {
     name: 'companies',
     objects: [
       object('account', [field('name', 'text', { required: true })], {
-        duplicateRules: [{ name: 'same_company', match: [{ field: 'name', normalize: 'company' }], action: 'warn' }],
+        duplicateRules: [
+          { name: 'same_company', match: [{ field: 'name', normalize: 'company' }], action: 'warn' },
+        ],
       }),
     ],
   });
@@ -80,7 +85,10 @@ afterAll(() => te?.close());
 
 async function keysOf(names: string[]): Promise<string[]> {
   const k = te.engine.db.knex;
-  const values = k.raw(names.map(() => '(?::text, ?::int)').join(', '), names.flatMap((n, i) => [n, i]));
+  const values = k.raw(
+    names.map(() => '(?::text, ?::int)').join(', '),
+    names.flatMap((n, i) => [n, i]),
+  );
   const rows = (await k
     .select({ key: normalized(k, 'v.name', 'company') })
     .from(k.raw('(values ?) as v(name, i)', [values]))

@@ -28,7 +28,10 @@ function pkg(): PackageDef {
               condition: {
                 and: [{ '==': [{ var: 'stage' }, 'closed_won'] }, { '!=': [{ var: 'split_missing' }, 0] }],
               },
-              message: l('Split the performance 100% before closing as won.', '赢单前业绩拆分合计必须为 100%。'),
+              message: l(
+                'Split the performance 100% before closing as won.',
+                '赢单前业绩拆分合计必须为 100%。',
+              ),
               field: 'stage',
             },
           ],
@@ -60,31 +63,27 @@ function pkg(): PackageDef {
           ],
         },
       ),
-      object(
-        'note',
-        [field('text', 'text')],
-        {
-          validationRules: [
-            {
-              name: 'not_born_draft',
-              on: ['create'],
-              condition: { '==': [{ var: 'text' }, 'draft'] },
-              message: l('A new note cannot be a draft.'),
-            },
-            {
-              name: 'never_final',
-              on: ['update'],
-              condition: { '==': [{ var: 'text' }, 'final'] },
-              message: l('A note cannot become final.'),
-            },
-            {
-              name: 'default_on',
-              condition: { '==': [{ var: 'text' }, 'bad'] },
-              message: l('Bad note.'),
-            },
-          ],
-        },
-      ),
+      object('note', [field('text', 'text')], {
+        validationRules: [
+          {
+            name: 'not_born_draft',
+            on: ['create'],
+            condition: { '==': [{ var: 'text' }, 'draft'] },
+            message: l('A new note cannot be a draft.'),
+          },
+          {
+            name: 'never_final',
+            on: ['update'],
+            condition: { '==': [{ var: 'text' }, 'final'] },
+            message: l('A note cannot become final.'),
+          },
+          {
+            name: 'default_on',
+            condition: { '==': [{ var: 'text' }, 'bad'] },
+            message: l('Bad note.'),
+          },
+        ],
+      }),
     ],
   };
 }
@@ -138,10 +137,14 @@ describe('rules on delete', () => {
     const opp = (await t.post('/api/v1/data/opportunity', { name: 'Gate', stage: 'prospecting' }).expect(201))
       .body.data;
     const passed = (
-      await t.post('/api/v1/data/gate_check', { name: 'Budget', passed: true, opportunity: opp.id }).expect(201)
+      await t
+        .post('/api/v1/data/gate_check', { name: 'Budget', passed: true, opportunity: opp.id })
+        .expect(201)
     ).body.data;
     const open = (
-      await t.post('/api/v1/data/gate_check', { name: 'Tech', passed: false, opportunity: opp.id }).expect(201)
+      await t
+        .post('/api/v1/data/gate_check', { name: 'Tech', passed: false, opportunity: opp.id })
+        .expect(201)
     ).body.data;
     const r = await t.del(`/api/v1/data/gate_check/${passed.id}`);
     expect(r.status, JSON.stringify(r.body)).toBe(422);
@@ -178,8 +181,9 @@ describe('rules on delete', () => {
   });
 
   it("re-check the parent's roll-up rule when a child is deleted", async () => {
-    const opp = (await t.post('/api/v1/data/opportunity', { name: 'Won deal', stage: 'prospecting' }).expect(201))
-      .body.data;
+    const opp = (
+      await t.post('/api/v1/data/opportunity', { name: 'Won deal', stage: 'prospecting' }).expect(201)
+    ).body.data;
     const lines = [];
     for (const [person, share] of [
       ['Li', 70],

@@ -21,7 +21,10 @@ beforeAll(async () => {
           returnType: 'text',
           expression: { if: [{ '>': [{ var: 'hours' }, 8] }, 'slow', 'fast'] },
         }),
-        field('double_hours', 'formula', { returnType: 'integer', expression: { '*': [{ var: 'hours' }, 2] } }),
+        field('double_hours', 'formula', {
+          returnType: 'integer',
+          expression: { '*': [{ var: 'hours' }, 2] },
+        }),
         field('opened_month', 'formula', {
           returnType: 'date',
           expression: { start_of_month: [{ var: 'opened' }] },

@@ -105,7 +105,9 @@ beforeAll(async () => {
     return body ? t.send(body) : t;
   };
   hidden = (
-    await admin.post('/api/v1/data/account', { name: 'Hidden', region: 'north', credit_limit: 5000 }).expect(201)
+    await admin
+      .post('/api/v1/data/account', { name: 'Hidden', region: 'north', credit_limit: 5000 })
+      .expect(201)
   ).body.data.id;
   const own = await rep('post', '/api/v1/data/account', { name: 'Mine', region: 'north' });
   expect(own.status, JSON.stringify(own.body)).toBe(201);
@@ -165,8 +167,12 @@ describe('writing a lookup needs read access to the record it points at', () => 
     expect(own.status, JSON.stringify(own.body)).toBe(201);
     const id = own.body.data.id;
     const patch = await rep('patch', `/api/v1/data/opportunity/${id}`, { account: hidden });
-    expect(shape(patch)).toEqual(shape(await rep('patch', `/api/v1/data/opportunity/${id}`, { account: missing })));
-    expect(patch.body.errors).toEqual([expect.objectContaining({ pointer: '/account', code: 'LOOKUP_NOT_FOUND' })]);
+    expect(shape(patch)).toEqual(
+      shape(await rep('patch', `/api/v1/data/opportunity/${id}`, { account: missing })),
+    );
+    expect(patch.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/account', code: 'LOOKUP_NOT_FOUND' }),
+    ]);
 
     const before = await count('opportunity');
     const batch = await rep('post', '/api/v1/data/opportunity/batch', {
@@ -195,11 +201,14 @@ describe('writing a lookup needs read access to the record it points at', () => 
   });
 
   it('the blind update path checks too, and keeps a link the writer did not make', async () => {
-    const n = (await admin.post('/api/v1/data/note', { text: 'linked by admin', account: hidden }).expect(201))
-      .body.data;
+    const n = (
+      await admin.post('/api/v1/data/note', { text: 'linked by admin', account: hidden }).expect(201)
+    ).body.data;
     const other = (await admin.post('/api/v1/data/note', { text: 'free' }).expect(201)).body.data;
     const leak = await rep('patch', `/api/v1/data/note/${other.id}`, { account: hidden });
-    expect(shape(leak)).toEqual(shape(await rep('patch', `/api/v1/data/note/${other.id}`, { account: missing })));
+    expect(shape(leak)).toEqual(
+      shape(await rep('patch', `/api/v1/data/note/${other.id}`, { account: missing })),
+    );
     expect((await admin.get(`/api/v1/data/note/${other.id}`)).body.data.account).toBeNull();
     // the stored link is not the writer's doing: sending it back unchanged is fine
     const keep = await rep('patch', `/api/v1/data/note/${n.id}`, { text: 'edited', account: hidden });
@@ -215,14 +224,16 @@ describe('formulas never show through a lookup what the reader may not read', ()
     const r = await rep('post', '/api/v1/data/opportunity', { name: 'Formulas', account: mine });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.data.account_region).toBe('north');
-    for (const hiddenField of ['account_credit', 'credit_band']) expect(r.body.data).not.toHaveProperty(hiddenField);
+    for (const hiddenField of ['account_credit', 'credit_band'])
+      expect(r.body.data).not.toHaveProperty(hiddenField);
     const id = r.body.data.id;
     const got = (await rep('get', `/api/v1/data/opportunity/${id}`)).body.data;
     expect(got).not.toHaveProperty('account_credit');
     expect(got).not.toHaveProperty('credit_band');
     const byFilter = await rep(
       'get',
-      '/api/v1/data/opportunity?filter=' + encodeURIComponent(JSON.stringify({ account_credit: { gt: 100 } })),
+      '/api/v1/data/opportunity?filter=' +
+        encodeURIComponent(JSON.stringify({ account_credit: { gt: 100 } })),
     );
     expect([byFilter.status, byFilter.body.code]).toEqual([400, 'BAD_FILTER']);
     expect((await rep('get', '/api/v1/data/opportunity?sort=credit_band')).status).toBe(400);

@@ -130,11 +130,19 @@ describe('create, read, update, delete', () => {
       ],
     });
     isProblem(batch, 400, 'BAD_ID');
-    expect(batch.body.errors).toEqual([expect.objectContaining({ pointer: '/operations/1/id', code: 'BAD_ID' })]);
-    const saved = await t.get('/api/v1/data/account?filter=' + encodeURIComponent('{"name":{"eq":"Not saved"}}'));
+    expect(batch.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/operations/1/id', code: 'BAD_ID' }),
+    ]);
+    const saved = await t.get(
+      '/api/v1/data/account?filter=' + encodeURIComponent('{"name":{"eq":"Not saved"}}'),
+    );
     expect(saved.body.data).toEqual([]);
     // a well-formed id that names nothing is still a 404
-    isProblem(await t.get('/api/v1/data/account/00000000-0000-4000-8000-000000000000'), 404, 'RECORD_NOT_FOUND');
+    isProblem(
+      await t.get('/api/v1/data/account/00000000-0000-4000-8000-000000000000'),
+      404,
+      'RECORD_NOT_FOUND',
+    );
   });
 
   it('refuses without a valid token', async () => {

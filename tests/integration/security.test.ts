@@ -203,7 +203,9 @@ describe('sharing rules and expand', () => {
     const east1 = (await admin.get('/api/v1/users')).body.data.find(
       (u: { username: string }) => u.username === 'rep_east1',
     ).id;
-    await admin.put(`/api/v1/data/opportunity/${opp.body.data.id}/team/${east1}`, { access: 'read' }).expect(204);
+    await admin
+      .put(`/api/v1/data/opportunity/${opp.body.data.id}/team/${east1}`, { access: 'read' })
+      .expect(204);
     const expanded = await as.rep_east1('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(expanded.body.data.account).toBe(north.body.data.id);
     const visible = await as.rep_north('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);

@@ -62,7 +62,8 @@ export function checkFilter(
     const raw = fields.get(name);
     const def = raw && withDefaults(raw);
     const t = def ? { ...fieldType(def.type), ...fieldType(def.type).specialize?.(def) } : SYSTEM[name];
-    if (!t) return issues.push({ pointer: here, code: 'EXPR_UNKNOWN_FIELD', params: { field: name, object } });
+    if (!t)
+      return issues.push({ pointer: here, code: 'EXPR_UNKNOWN_FIELD', params: { field: name, object } });
     const options = def?.options?.map((o) => o.value);
     const ops =
       value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -137,7 +138,11 @@ export function checkFilter(
   };
   const text = (v: unknown, p: string) => {
     if (!FITS.string(v))
-      issues.push({ pointer: p, code: 'EXPR_TYPE_MISMATCH', params: { expected: 'string', actual: kindOf(v) } });
+      issues.push({
+        pointer: p,
+        code: 'EXPR_TYPE_MISMATCH',
+        params: { expected: 'string', actual: kindOf(v) },
+      });
   };
   node(filter, at, 1);
   return issues;

@@ -122,7 +122,8 @@ function checkSummary(f: FieldDef, objects: Map<string, ObjectDef>, at: string, 
     ['date', 'datetime'].includes(fieldType(target.type).operand)
   )
     issues.push({ pointer: `${at}/summary/field`, code: 'META_ROLLUP_DATE' });
-  if (s.filter !== undefined) issues.push(...checkFilter(s.filter, fields, child.name, `${at}/summary/filter`));
+  if (s.filter !== undefined)
+    issues.push(...checkFilter(s.filter, fields, child.name, `${at}/summary/filter`));
 }
 
 /** A formula may read other formulas of its object, but not (through them) itself. */

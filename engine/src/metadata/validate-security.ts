@@ -82,7 +82,9 @@ export function checkSecurity(pkg: PackageDef, issues: FieldIssue[]): void {
       const at = pointer('objects', oi, 'sharing', 'rules', ri);
       if (!roles.has(rule.role))
         issues.push({ pointer: `${at}/role`, code: 'META_UNKNOWN_ROLE', params: { role: rule.role } });
-      issues.push(...checkFilter(rule.filter, new Map(o.fields.map((f) => [f.name, f])), o.name, `${at}/filter`));
+      issues.push(
+        ...checkFilter(rule.filter, new Map(o.fields.map((f) => [f.name, f])), o.name, `${at}/filter`),
+      );
     }),
   );
 }

@@ -97,7 +97,9 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
         out.has(formula) &&
         !list.every((x) => {
           const target = model.objects.get(x.target);
-          return !!target && base.has(x.lookup) && rulesOf(target).perms.read && readableOf(target).has(x.field);
+          return (
+            !!target && base.has(x.lookup) && rulesOf(target).perms.read && readableOf(target).has(x.field)
+          );
         })
       )
         out.delete(formula);

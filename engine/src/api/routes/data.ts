@@ -121,12 +121,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.delete('/:object/:id/team/:userId', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.removeTeamMember(
-      await scope(res),
-      object(req),
-      idParam(req, 'id'),
-      idParam(req, 'userId'),
-    );
+    await records.removeTeamMember(await scope(res), object(req), idParam(req, 'id'), idParam(req, 'userId'));
     res.status(204).end();
   });
 
