@@ -23,6 +23,8 @@ export interface DatabaseOptions {
   /** PGlite data folder; absent → in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** Named prepared statements kept per server connection (least recently used evicted). */
+  statementCacheSize?: number;
 }
 
 // Dates stay 'YYYY-MM-DD' strings (no time-zone shift); bigint counts become numbers.
@@ -44,7 +46,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // Requests mostly hit tenant tables; platform work (auth misses, deploys) needs fewer.
     const knex = knexFactory(config(Math.max(2, Math.ceil(size / 2))));
     await knex.raw('select 1');
-    const tenant = pinnedSessions(config(size));
+    const tenant = pinnedSessions(config(size), opts.statementCacheSize);
     return {
       knex,
       tenant,
