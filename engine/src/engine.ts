@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
@@ -68,6 +69,14 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** knex's warnings (a failed connection, a deprecation) as log lines like every other. */
+const knexLog = (logger: Logger): Knex.Logger => ({
+  warn: (message) => logger.warn({ source: 'knex' }, String(message)),
+  error: (message) => logger.error({ source: 'knex' }, String(message)),
+  debug: (message) => logger.debug({ source: 'knex' }, String(message)),
+  deprecate: (method, alternative) => logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
+});
+
 /** The composition root: wires database, metadata, records pipeline and API. */
 export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const logger = cfg.logger ?? pino({ level: 'silent' });
@@ -76,6 +85,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     dataDir: cfg.dataDir,
     poolSize: cfg.poolSize,
     statementCacheSize: cfg.statementCacheSize,
+    log: knexLog(logger),
   });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   await ensurePlatform(db.knex, platform);
