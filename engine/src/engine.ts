@@ -74,7 +74,8 @@ const knexLog = (logger: Logger): Knex.Logger => ({
   warn: (message) => logger.warn({ source: 'knex' }, String(message)),
   error: (message) => logger.error({ source: 'knex' }, String(message)),
   debug: (message) => logger.debug({ source: 'knex' }, String(message)),
-  deprecate: (method, alternative) => logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
+  deprecate: (method, alternative) =>
+    logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
 });
 
 /** The composition root: wires database, metadata, records pipeline and API. */

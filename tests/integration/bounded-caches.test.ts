@@ -5,7 +5,9 @@ import { onServer, startEngine, type TestEngine, type TestTenant } from '../help
 import { field, object } from '../helpers/packages.js';
 
 /** Each tenant a package of its own, so an answer from the wrong model would show. */
-const pkgOf = (i: number) => ({ objects: [object('note', [field('title', 'text'), field(`only_${i}`, 'text')])] });
+const pkgOf = (i: number) => ({
+  objects: [object('note', [field('title', 'text'), field(`only_${i}`, 'text')])],
+});
 
 describe('the tenant model cache is bounded (least recently used dropped)', () => {
   let te: TestEngine;
@@ -27,7 +29,10 @@ describe('the tenant model cache is bounded (least recently used dropped)', () =
     // Every tenant in turn, twice: more tenants than the limit, through the API.
     for (let round = 0; round < 2; round++)
       for (const [i, t] of ts.entries()) {
-        const created = await t.post('/api/v1/data/note', { title: `n${i}.${round}`, [`only_${i}`]: `mine ${i}` });
+        const created = await t.post('/api/v1/data/note', {
+          title: `n${i}.${round}`,
+          [`only_${i}`]: `mine ${i}`,
+        });
         expect(created.status, JSON.stringify(created.body)).toBe(201);
         const list = await t.get('/api/v1/data/note?sort=title');
         expect(list.body.data.map((r: Record<string, unknown>) => [r.title, r[`only_${i}`]])).toEqual(

@@ -16,12 +16,19 @@ interface Started {
   exited: Promise<{ code: number | null; stderr: string }>;
 }
 
+/** Every process started here, killed at the end if a failed test left it running. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, MAIN, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   const lines: Record<string, unknown>[] = [];
@@ -46,7 +53,8 @@ async function start(env: Record<string, string>): Promise<Started> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const up = r.lines.find((l) => typeof l.port === 'number');
-    if (up && r.lines.some((l) => String(l.msg).startsWith('API token:'))) return { ...r, port: up.port as number };
+    if (up && r.lines.some((l) => String(l.msg).startsWith('API token:')))
+      return { ...r, port: up.port as number };
     const early = await Promise.race([r.exited, new Promise((ok) => setTimeout(() => ok(null), 100))]);
     if (early) throw new Error(`engine exited: ${JSON.stringify(early)}`);
     if (Date.now() > deadline) throw new Error('engine did not start');
@@ -65,7 +73,10 @@ describe('configuration is checked at start', () => {
 
   it.each([
     [{ PORT: 'abc' }, /^tessera: PORT is "abc": it must be a port number from 1 to 65535/],
-    [{ DATABASE_URL: 'mysql://root@db/crm' }, /^tessera: DATABASE_URL starts with "mysql:\/\/": write it as postgres:\/\//],
+    [
+      { DATABASE_URL: 'mysql://root@db/crm' },
+      /^tessera: DATABASE_URL starts with "mysql:\/\/": write it as postgres:\/\//,
+    ],
     [{ LOG_LEVEL: 'loud' }, /^tessera: LOG_LEVEL is "loud": use one of fatal, error, warn, info/],
     [
       { DATABASE_URL: 'postgres://postgres:pw@127.0.0.1:1/test' },
@@ -91,7 +102,9 @@ describe('start, stop, start again on the same data folder', () => {
   it('seeds the demo once, mints no token on restart, and stops cleanly on SIGTERM', async () => {
     const first = await start({ TESSERA_DATA_DIR: dataDir });
     expect(messages(first)).toContain('created the demo tenant "demo" (only on an empty database)');
-    const token = /^API token: (tsr_\S+)$/.exec(messages(first).find((m) => m.startsWith('API token: tsr_')) ?? '')?.[1];
+    const token = /^API token: (tsr_\S+)$/.exec(
+      messages(first).find((m) => m.startsWith('API token: tsr_')) ?? '',
+    )?.[1];
     expect(token).toBeTruthy();
     const tokens = (await (await api(first, '/tokens', token!)).json()) as { data: unknown[] };
     const accounts = (await (await api(first, '/data/account', token!)).json()) as { data: unknown[] };

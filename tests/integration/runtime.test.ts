@@ -62,7 +62,9 @@ describe('request logs', () => {
     expect(problem.status).toBe(401);
     expect(problem.body.instance).toBe('trace-1');
     await new Promise((ok) => setImmediate(ok));
-    expect(requestLines(log.lines).find((l) => l.reqId === 'trace-1')).toMatchObject({ res: { statusCode: 401 } });
+    expect(requestLines(log.lines).find((l) => l.reqId === 'trace-1')).toMatchObject({
+      res: { statusCode: 401 },
+    });
   });
 
   it('an unexpected error: its stack in the log, never in the response', async () => {
@@ -94,7 +96,9 @@ describe('request logs', () => {
     log.lines.length = 0;
     await request(te.engine.app).get('/health').expect(200);
     await new Promise((ok) => setImmediate(ok));
-    expect(requestLines(log.lines)).toEqual([expect.objectContaining({ level: 20, req: { method: 'GET', url: '/health' } })]);
+    expect(requestLines(log.lines)).toEqual([
+      expect.objectContaining({ level: 20, req: { method: 'GET', url: '/health' } }),
+    ]);
   });
 });
 
@@ -119,7 +123,10 @@ describe('/health and /ready', () => {
     engine.readiness.add('jobs', () => false);
     const res = await request(engine.app).get('/ready');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'ok', migrations: 'failed', jobs: 'failed' } });
+    expect(res.body).toEqual({
+      status: 'unavailable',
+      checks: { database: 'ok', migrations: 'failed', jobs: 'failed' },
+    });
     expect(JSON.stringify(res.body)).not.toContain('secret');
     engine.readiness.add('migrations', () => true);
     engine.readiness.add('jobs', async () => undefined);
@@ -161,7 +168,9 @@ describe('graceful shutdown', () => {
       started();
       await held;
       // The database is still open for a request that began before the shutdown.
-      const { rows } = (await engine.db.knex.raw('select 41 + 1 as answer')) as { rows: { answer: number }[] };
+      const { rows } = (await engine.db.knex.raw('select 41 + 1 as answer')) as {
+        rows: { answer: number }[];
+      };
       events.push('slow answered');
       res.json({ answer: rows[0].answer });
     });
@@ -192,7 +201,10 @@ describe('graceful shutdown', () => {
     await shutdown;
     // Last registered stops first; one failing does not keep the database open.
     expect(s.events).toEqual(['slow answered', 'second stopped', 'first stopped']);
-    expect(s.log.lines.find((l) => l.stopper === 'second')).toMatchObject({ level: 50, msg: 'background work failed to stop' });
+    expect(s.log.lines.find((l) => l.stopper === 'second')).toMatchObject({
+      level: 50,
+      msg: 'background work failed to stop',
+    });
     await expect(s.engine.db.knex.raw('select 1')).rejects.toThrow();
     expect(s.log.lines.map((l) => l.msg)).toContain('shutdown complete');
   });
@@ -208,7 +220,9 @@ describe('graceful shutdown', () => {
     await s.serving.shutdown('test');
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(await inFlight).toBe('cut');
-    expect(s.log.lines.map((l) => l.msg)).toContain('requests still running after the shutdown timeout: closing their connections');
+    expect(s.log.lines.map((l) => l.msg)).toContain(
+      'requests still running after the shutdown timeout: closing their connections',
+    );
     s.release();
   });
 

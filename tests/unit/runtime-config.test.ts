@@ -64,11 +64,17 @@ describe('runtime configuration', () => {
     [{ DATABASE_URL: 'mysql://u@h/db' }, /^DATABASE_URL starts with "mysql:\/\/"/],
     [{ DATABASE_URL: 'postgres:///db' }, /names no host/],
     [{ DATABASE_URL: 'postgres://u@h:99999/db' }, /^DATABASE_URL is not a URL/],
-    [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL is "verbose": use one of fatal, error, warn, info, debug, trace, silent\.$/],
+    [
+      { LOG_LEVEL: 'verbose' },
+      /^LOG_LEVEL is "verbose": use one of fatal, error, warn, info, debug, trace, silent\.$/,
+    ],
     [{ TESSERA_DEMO: 'maybe' }, /^TESSERA_DEMO is "maybe": use on or off\.$/],
     [{ TESSERA_DEMO_TOKEN: 'short' }, /^TESSERA_DEMO_TOKEN must be 8 to 200 printable characters/],
     [{ TESSERA_DEMO_TOKEN: 'has a space' }, /^TESSERA_DEMO_TOKEN/],
-    [{ TESSERA_MODEL_CACHE_SIZE: '0' }, /^TESSERA_MODEL_CACHE_SIZE is "0": it must be a number of tenants, at least 1\.$/],
+    [
+      { TESSERA_MODEL_CACHE_SIZE: '0' },
+      /^TESSERA_MODEL_CACHE_SIZE is "0": it must be a number of tenants, at least 1\.$/,
+    ],
     [{ TESSERA_STATEMENT_CACHE_SIZE: 'lots' }, /^TESSERA_STATEMENT_CACHE_SIZE is "lots"/],
   ])('%j is refused with one line naming the variable', (env, message) => {
     const m = fails(env);
@@ -86,7 +92,9 @@ describe('runtime configuration', () => {
   it('a data folder that cannot be made is refused, naming TESSERA_DATA_DIR', () => {
     const file = join(dataDir, 'a-file');
     writeFileSync(file, '');
-    expect(fails({ TESSERA_DATA_DIR: join(file, 'sub') })).toMatch(/^TESSERA_DATA_DIR .* cannot be created or written \(ENOTDIR\)/);
+    expect(fails({ TESSERA_DATA_DIR: join(file, 'sub') })).toMatch(
+      /^TESSERA_DATA_DIR .* cannot be created or written \(ENOTDIR\)/,
+    );
   });
 
   it('an unknown TESSERA_ variable is a warning, not a failure', () => {
