@@ -35,6 +35,9 @@ const PROBES = new Set(['/health', '/ready']);
  * response itself never does.
  */
 export function requestLogger(logger: Logger): RequestHandler {
+  // Request lines are info and error: below that (silent, fatal, as in tests and benchmarks)
+  // nothing would be written, so no per-request logger work is done either.
+  if (!logger.isLevelEnabled('error')) return (_req, _res, next) => next();
   const log = pinoHttp({
     logger,
     genReqId: (_req: IncomingMessage, res: ServerResponse) =>
