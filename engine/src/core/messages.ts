@@ -358,8 +358,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
       '“{object}”的字段“{field}”在某些情况下必填，但简档 {profiles} 可以新建“{object}”记录却无权编辑此字段：这些情况下他们的新建会失败。请允许他们编辑此字段、为它设置默认值，或修改条件。',
   },
   USER_NOT_FOUND: {
-    en: 'No active user has the id {id}.',
-    'zh-CN': '不存在 id 为 {id} 的在职用户。',
+    en: 'There is no user with the id {id}.',
+    'zh-CN': '不存在 id 为 {id} 的用户。',
   },
 };
 
