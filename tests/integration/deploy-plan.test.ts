@@ -111,7 +111,10 @@ describe('the plan previewed is the plan that runs', () => {
     ok(await deploy(t, theirs));
     const before = await state(t);
     for (const lang of ['en', 'zh-CN']) {
-      const r = await deploy(t, mine, { expectPlan: preview.body.data.planHash }).set('Accept-Language', lang);
+      const r = await deploy(t, mine, { expectPlan: preview.body.data.planHash }).set(
+        'Accept-Language',
+        lang,
+      );
       expect(r.status, JSON.stringify(r.body)).toBe(409);
       expect(r.body.code).toBe('PLAN_CHANGED');
       expect(r.body.planHash).not.toBe(preview.body.data.planHash);
@@ -162,7 +165,11 @@ describe('a deploy that hides data needs consent', () => {
     const keep = ['name', 'spare'];
     const preview = await putItem(t, keep, {}, '?dryRun=true');
     ok(preview, 200);
-    const retired = preview.body.data.retired as { confirm: string; rows: number; needsConfirmation: boolean }[];
+    const retired = preview.body.data.retired as {
+      confirm: string;
+      rows: number;
+      needsConfirmation: boolean;
+    }[];
     expect(retired.map((r) => [r.confirm, r.rows, r.needsConfirmation])).toEqual([
       ['retire:item.notes', 2, true],
       ['retire:item.tags', 1, true],
@@ -191,7 +198,11 @@ describe('a deploy that hides data needs consent', () => {
 
     const done = await putItem(t, keep, { confirm: ['retire:item.notes', 'retire:item.tags'] });
     ok(done);
-    expect(done.body.data.retired.map((r: { confirmed: boolean }) => r.confirmed)).toEqual([true, true, false]);
+    expect(done.body.data.retired.map((r: { confirmed: boolean }) => r.confirmed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('retiring fields that hold no value needs no confirmation', async () => {
@@ -262,7 +273,9 @@ describe('plan warnings', () => {
     // The deploy goes through and says the same.
     const applied = await deploy(t, body);
     ok(applied);
-    expect(applied.body.data.warnings.map((w: { code: string }) => w.code)).toEqual(['REQUIRED_NOT_EDITABLE']);
+    expect(applied.body.data.warnings.map((w: { code: string }) => w.code)).toEqual([
+      'REQUIRED_NOT_EDITABLE',
+    ]);
 
     // Conditionally required: warned too; with a default the creates succeed, so no warning.
     const cond = basePackage();

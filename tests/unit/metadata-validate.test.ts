@@ -161,9 +161,9 @@ describe('metadata validation', () => {
     const first = assignIds(salesPackage(), null, SEED);
     const ids = first.objects.flatMap((o) => [o.id, ...o.fields.map((f) => f.id)]);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id!))).toBe(
-      true,
-    );
+    expect(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id!)),
+    ).toBe(true);
     const next = salesPackage();
     next.objects[0].fields.push(field('website', 'url'));
     const second = assignIds(next, first, { ...SEED, baseVersion: 1 });

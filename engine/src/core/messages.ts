@@ -332,7 +332,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   // --- branch deploy-plan: plan determinism, retire confirmations, plan warnings, user fields ---
   PLAN_CHANGED: {
     en: 'This deploy would no longer do what the plan you reviewed showed (the metadata is now at version {current}). Nothing was changed: plan again and review it.',
-    'zh-CN': '此次部署与你审阅过的计划已不一致（元数据当前为版本 {current}）。未做任何更改：请重新生成计划并审阅。',
+    'zh-CN':
+      '此次部署与你审阅过的计划已不一致（元数据当前为版本 {current}）。未做任何更改：请重新生成计划并审阅。',
   },
   CONFIRMATION_REQUIRED: {
     en: 'This deploy would hide data in {count} place(s) (see errors). Nothing was changed: confirm each one by sending its key in "confirm" (listed in "missing"), or keep those fields.',

@@ -32,7 +32,10 @@ function options(req: Request, body: DeployBody) {
     throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
   if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
     throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
-  if (body.expectPlan !== undefined && (typeof body.expectPlan !== 'string' || !/^[0-9a-f]{32}$/.test(body.expectPlan)))
+  if (
+    body.expectPlan !== undefined &&
+    (typeof body.expectPlan !== 'string' || !/^[0-9a-f]{32}$/.test(body.expectPlan))
+  )
     throw badRequest('BAD_REQUEST', { reason: 'expectPlan must be the planHash of a plan (32 hex digits)' });
   const confirm = body.confirm;
   if (
@@ -205,12 +208,16 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
 
   r.delete('/objects/:name', async (req, res) => {
     const p = who(res);
-    sendDeploy(req, res, await meta.removeObject(
+    sendDeploy(
+      req,
+      res,
+      await meta.removeObject(
         p.tenant,
         p.userId,
         String(req.params.name),
         options(req, (req.body ?? {}) as DeployBody),
-      ));
+      ),
+    );
   });
 
   r.post('/purge', async (req, res) => {
