@@ -297,9 +297,9 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '“{value}”不是此选项字段的选项（{options}）。',
   },
   EXPR_BAD_REGEX: {
-    en: 'The regular expression is refused ({reason}): literal, at most 200 characters, no back-references, no nested or alternated repetition, at most 3 unbounded repeats.',
+    en: 'The regular expression is refused: {reason}. Rule patterns run on RE2, a linear-time engine: a literal string of at most 200 characters, flags "" or "i", no back-references (\\1) or look-around ((?=…), (?<=…)).',
     'zh-CN':
-      '正则表达式被拒绝（{reason}）：须为字面量，最多 200 个字符，不能有反向引用、嵌套或带选择的重复，最多 3 个无上限重复。',
+      '正则表达式被拒绝：{reason}。规则中的正则表达式由线性时间引擎 RE2 执行：须为最多 200 个字符的字符串字面量，标志只能是 "" 或 "i"，不能使用反向引用（\\1）或环视（(?=…)、(?<=…)）。',
   },
   EXPR_BAD_NODE: {
     en: 'An expression node is an operation object with exactly one key.',
@@ -328,6 +328,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // branch errors: rule work budget, input refused at the edge
+  RULE_BUDGET_EXCEEDED: {
+    en: 'The rules of "{object}" are too much work for {count} records in one request; send at most {max} at a time.',
+    'zh-CN': '“{object}”的规则过多，无法在一次请求中处理 {count} 条记录；请每次最多提交 {max} 条。',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

@@ -4,6 +4,7 @@ import {
   compileExpression,
   envFromObjects,
   exprTypeOf,
+  RULE_WORK,
   type CompiledExpr,
   type ExprEnv,
 } from '../rules/index.js';
@@ -27,6 +28,8 @@ export interface ObjectRules {
   lookups: Map<string, Set<string>>;
   /** Does anything run in the rules step? */
   any: boolean;
+  /** Work units of the rules of one record (RULE_WORK), defaults included. */
+  cost: number;
 }
 
 /** A roll-up on a parent, seen from the child object it summarises. */
@@ -103,6 +106,7 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
     lookups,
     any: false,
+    cost: 0,
   };
   r.any = !!(
     r.formulas.length ||
@@ -111,6 +115,8 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
     r.dependents.length ||
     r.validation.length
   );
+  const exprs = [...r.defaults, ...r.formulas, ...r.requiredIf, ...r.readOnlyIf, ...r.validation];
+  r.cost = exprs.reduce((n, x) => n + x.expr.cost, 0) + r.dependents.length * RULE_WORK.node;
   rules.set(o, r);
   return r;
 }

@@ -1,10 +1,24 @@
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn, type LockMode } from './context.js';
 import { graphFor, rulesFor } from './compiled.js';
-import type { FieldIssue } from '../core/errors.js';
+import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { RecordStep, WriteContext } from '../records/pipeline.js';
-import { evaluate, isBlank, truthy, type EvalData } from '../rules/index.js';
+import { evaluate, isBlank, RULE_WORK, truthy, type EvalData } from '../rules/index.js';
+import type { ObjectRules } from './compiled.js';
 
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * Refuses, before any rule runs, a request whose rules would cost more than RULE_WORK.perRequest
+ * (records × the units of the object's rules): one tenant's batch cannot hold the process.
+ */
+function spendRuleWork(ctx: WriteContext, r: ObjectRules) {
+  const count = ctx.items.filter((i) => i.op !== 'delete').length;
+  if (!r.cost || count * r.cost <= RULE_WORK.perRequest) return;
+  const max = Math.max(1, Math.floor(RULE_WORK.perRequest / r.cost));
+  throw new DomainError(422, 'RULE_BUDGET_EXCEEDED', { object: ctx.object.def.label, count, max }, [], {
+    max,
+  });
+}
 
 /** Computed defaults: at create, a field the caller left out gets its defaultExpression's value. Runs before validation. */
 export function defaultsStep(timeZone: string): RecordStep {
@@ -16,6 +30,7 @@ export function defaultsStep(timeZone: string): RecordStep {
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.defaults.length) return;
+      spendRuleWork(ctx, r);
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (!creates.length) return;
       const now = new Date();
@@ -67,6 +82,7 @@ export function recordRulesStep(timeZone: string): RecordStep {
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;
+      spendRuleWork(ctx, r);
       const live = ctx.items.filter((i) => i.op !== 'delete');
       if (!live.length) return;
       const now = new Date();
@@ -142,10 +158,16 @@ export function recordRulesStep(timeZone: string): RecordStep {
               params: { message: v.rule.message, rule: v.rule.name },
               detail: { rule: v.rule.name },
             });
-        // one message per place and code: a required field reported by `validate` is not reported again
+        // A field `validate` found missing gets no further message; otherwise every failing rule
+        // is reported, several rules on one field included (each names its rule).
+        const ruleOf = (x: FieldIssue) => (x.params as { rule?: unknown } | undefined)?.rule;
         for (const i of issues)
           if (
-            !ctx.issues.some((x) => x.pointer === i.pointer && (x.code === i.code || x.code === 'REQUIRED'))
+            !ctx.issues.some(
+              (x) =>
+                x.pointer === i.pointer &&
+                (x.code === 'REQUIRED' || (x.code === i.code && ruleOf(x) === ruleOf(i))),
+            )
           )
             ctx.issues.push(i);
       });

@@ -1,4 +1,4 @@
-import { regexProblem } from './regex.js';
+import { REGEX_PROBLEM_TEXT, regexProblem } from './regex.js';
 import type { CheckResult, ExprEnv, ExprIssue, ExprRefs, ExprType, FieldInfo } from './types.js';
 
 /** Expressions are small: bounded size, depth and node count, so checking and evaluation are cheap. */
@@ -280,10 +280,15 @@ export function checkExpression(expr: unknown, env: ExprEnv): CheckResult {
     if (op === 'regex_test') {
       const [, pattern, flags] = argv;
       if (typeof pattern !== 'string' || (flags !== undefined && typeof flags !== 'string'))
-        issue(argAt(1), 'EXPR_BAD_REGEX', { reason: 'the pattern and flags must be literal strings' });
+        issue(argAt(1), 'EXPR_BAD_REGEX', {
+          reason: {
+            en: 'the pattern and flags must be literal strings',
+            'zh-CN': '模式和标志必须是字符串字面量',
+          },
+        });
       else {
         const p = regexProblem(pattern, flags ?? '');
-        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: p });
+        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: REGEX_PROBLEM_TEXT[p], problem: p });
       }
     }
     const args = argv.map((a, i) => walk(a, argAt(i), depth + 1));

@@ -15,6 +15,8 @@ export {
   compileExpression,
   evalData,
   evaluate,
+  exprCost,
+  RULE_WORK,
   truthy,
   ExpressionError,
   type CompiledExpr,
