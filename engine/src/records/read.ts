@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { badRequest, DomainError, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -51,7 +52,7 @@ const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'pic
 /** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
 function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
   if (search.length > 100)
-    throw badRequest('BAD_FILTER', { pointer: '/search', reason: 'at most 100 characters' });
+    throw badRequest('BAD_FILTER', { pointer: '/search', reason: msg('R_TEXT_TOO_LONG', { max: 100 }) });
   const cols = [...cat.all.values()]
     .filter((q) => q.field && SEARCHABLE.has(q.field.def.type))
     .map((q) => q.column);
@@ -227,13 +228,16 @@ function projection(
   const out: Projection = { names, expand: new Map() };
   for (const [head, sub] of nested) {
     const q = cat.all.get(head);
-    if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
+    if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_NOT_A_LOOKUP') });
     if (depth > MAX_EXPAND_DEPTH)
-      throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
+      throw badRequest('BAD_EXPAND', {
+        path: head,
+        reason: msg('R_EXPAND_TOO_DEEP', { max: MAX_EXPAND_DEPTH }),
+      });
     const target = s.model.objects.get(q.target);
     if (!target) throw new DomainError(500, 'INTERNAL');
     if (!s.access.can(target, 'read'))
-      throw badRequest('BAD_EXPAND', { path: head, reason: 'no access to the related object' });
+      throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_NO_ACCESS_RELATED') });
     if (!names.includes(head)) names.push(head);
     out.expand.set(head, {
       object: target,

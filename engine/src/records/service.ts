@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import type { TenantSessions } from '../db/tenant-sessions.js';
 import { DomainError, badRequest, notFound } from '../core/errors.js';
@@ -224,15 +225,15 @@ export class RecordsService {
   ) {
     if (ops.length > MAX_BATCH)
       throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
-    if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: 'the batch is empty' });
+    if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_EMPTY') });
     const items = ops.map((op, i) => {
       const at = `/operations/${i}`;
       if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_OP', { at }) });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/id must be a record id` });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_ID', { at }) });
       if (op.version !== undefined && !Number.isInteger(op.version))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_VERSION', { at }) });
       return {
         op: op.op,
         id: op.id,

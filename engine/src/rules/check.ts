@@ -1,4 +1,5 @@
-import { REGEX_PROBLEM_TEXT, regexProblem } from './regex.js';
+import { text } from '../core/messages.js';
+import { regexProblem, regexProblemText } from './regex.js';
 import type { CheckResult, ExprEnv, ExprIssue, ExprRefs, ExprType, FieldInfo } from './types.js';
 
 /** Expressions are small: bounded size, depth and node count, so checking and evaluation are cheap. */
@@ -280,15 +281,10 @@ export function checkExpression(expr: unknown, env: ExprEnv): CheckResult {
     if (op === 'regex_test') {
       const [, pattern, flags] = argv;
       if (typeof pattern !== 'string' || (flags !== undefined && typeof flags !== 'string'))
-        issue(argAt(1), 'EXPR_BAD_REGEX', {
-          reason: {
-            en: 'the pattern and flags must be literal strings',
-            'zh-CN': '模式和标志必须是字符串字面量',
-          },
-        });
+        issue(argAt(1), 'EXPR_BAD_REGEX', { reason: text('R_REGEX_NOT_LITERAL') });
       else {
         const p = regexProblem(pattern, flags ?? '');
-        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: REGEX_PROBLEM_TEXT[p], problem: p });
+        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: regexProblemText(p), problem: p });
       }
     }
     const args = argv.map((a, i) => walk(a, argAt(i), depth + 1));

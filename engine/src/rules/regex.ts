@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { text } from '../core/messages.js';
 import type { I18nText } from '../core/model.js';
 
 /**
@@ -16,23 +17,21 @@ export const REGEX_LIMITS = {
 
 export type RegexProblem = 'too_long' | 'syntax' | 'flags' | 'unsupported' | 'too_complex';
 
-/** Why a pattern is refused, in both languages (a param of EXPR_BAD_REGEX). */
-export const REGEX_PROBLEM_TEXT: Record<RegexProblem, I18nText> = {
-  too_long: {
-    en: `longer than ${REGEX_LIMITS.patternLength} characters`,
-    'zh-CN': `超过 ${REGEX_LIMITS.patternLength} 个字符`,
-  },
-  syntax: { en: 'not a valid regular expression', 'zh-CN': '不是合法的正则表达式' },
-  flags: { en: 'flags must be "" or "i"', 'zh-CN': '标志只能是 "" 或 "i"' },
-  unsupported: {
-    en: 'it uses a back-reference or look-around, which a linear-time engine cannot run',
-    'zh-CN': '使用了反向引用或环视，线性时间引擎无法执行',
-  },
-  too_complex: {
-    en: `its repeats expand to more than ${REGEX_LIMITS.programSize} steps; use smaller counts such as {1,50}`,
-    'zh-CN': `其重复次数展开后超过 ${REGEX_LIMITS.programSize} 步；请改用较小的次数，如 {1,50}`,
-  },
-};
+/** Why a pattern is refused, in both languages (the `reason` of EXPR_BAD_REGEX). */
+export function regexProblemText(p: RegexProblem): I18nText {
+  switch (p) {
+    case 'too_long':
+      return text('R_REGEX_TOO_LONG', { max: REGEX_LIMITS.patternLength });
+    case 'syntax':
+      return text('R_REGEX_SYNTAX');
+    case 'flags':
+      return text('R_REGEX_FLAGS');
+    case 'unsupported':
+      return text('R_REGEX_UNSUPPORTED');
+    case 'too_complex':
+      return text('R_REGEX_TOO_COMPLEX', { max: REGEX_LIMITS.programSize, example: '{1,50}' });
+  }
+}
 
 const FLAGS = new Set(['', 'i']);
 // Back-references (\1, \k<name>): RE2 has none, and translateRegExp would silently drop `\k`.

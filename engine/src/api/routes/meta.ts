@@ -1,3 +1,4 @@
+import { text as msg } from '../../core/messages.js';
 import { Router, json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
@@ -21,12 +22,21 @@ interface DeployBody {
   allowLossy?: unknown;
 }
 
+/** Metadata versions are Postgres integers counted from 1: anything else names no version (400). */
+const MAX_VERSION = 2_147_483_647;
+function versionParam(raw: string): number {
+  const v = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= 1 && v <= MAX_VERSION))
+    throw badRequest('BAD_REQUEST', { reason: msg('R_VERSION_NUMBER', { max: MAX_VERSION }) });
+  return v;
+}
+
 function options(req: Request, body: DeployBody) {
   const q = strictQuery(req, PARAMS);
   if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 500))
-    throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_COMMENT') });
   if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
-    throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_ALLOW_LOSSY') });
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
@@ -131,15 +141,13 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
   });
 
   r.get('/versions/:version', async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const v = versionParam(String(req.params.version));
     const row = await meta.version(who(res).tenant, v);
     res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
   });
 
   r.post('/rollback/:version', async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const v = versionParam(String(req.params.version));
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
@@ -149,7 +157,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
-      throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
+      throw badRequest('BAD_REQUEST', { reason: msg('R_NAME_MISMATCH') });
     const p = who(res);
     sendDeploy(
       res,

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { badRequest } from '../../core/errors.js';
+import { badRequest, notFound } from '../../core/errors.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import type { NewUser, Users } from '../../tenancy/users.js';
 import { requireAdmin } from '../auth.js';
@@ -56,6 +56,8 @@ export function usersRouter(users: Users, models: ModelCache, evictUser: (userId
     res.status(201).json({ data: user });
   });
   r.patch('/:id', async (req, res) => {
+    // Not a user id: no such user (the database would refuse the cast).
+    if (!UUID.test(String(req.params.id))) throw notFound();
     const p = principalOf(res);
     const user = await users.update(
       p.tenant,
