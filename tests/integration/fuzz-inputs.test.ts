@@ -234,3 +234,16 @@ describe('the 500 problem', () => {
     expect(accountId).toBeTruthy();
   });
 });
+
+describe('user changes the fuzz test found', () => {
+  it('an empty or mistyped patch is answered, not a 500', async () => {
+    const same = await t.patch(`/api/v1/users/${userId}`, {});
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body.data.display_name).toBe('Boss');
+    isClientProblem(await t.patch(`/api/v1/users/${userId}`, { displayName: 42 }), 422);
+    isClientProblem(await t.patch(`/api/v1/users/${userId}`, [1, 2]), 422);
+    expect(
+      (await t.get('/api/v1/users')).body.data.find((u: { id: string }) => u.id === userId).display_name,
+    ).toBe('Boss');
+  });
+});

@@ -79,10 +79,19 @@ export class Users {
   ) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+      throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+        { pointer: '', code: 'WRONG_TYPE', params: { expected: { en: 'an object', 'zh-CN': '对象' } } },
+      ]);
     for (const key of Object.keys(patch))
       if (!['displayName', 'role', 'profile', 'active'].includes(key))
         issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
-    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.displayName !== undefined) {
+      const d = patch.displayName;
+      if (typeof d !== 'string' || !d.trim() || d.length > 100)
+        issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+      set.display_name = d;
+    }
     if (patch.active !== undefined) {
       if (typeof patch.active !== 'boolean')
         issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
@@ -100,12 +109,11 @@ export class Users {
     }
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
-    const [row] = await this.knex
-      .withSchema(tenant.schema)
-      .table(USERS)
-      .where({ id })
-      .update(set)
-      .returning(COLUMNS);
+    const users = this.knex.withSchema(tenant.schema).table(USERS).where({ id });
+    // An empty patch changes nothing: answer the user as stored.
+    const [row] = Object.keys(set).length
+      ? await users.update(set).returning(COLUMNS)
+      : await users.select(COLUMNS);
     if (!row) throw new DomainError(404, 'NOT_FOUND');
     await writeAudit(this.knex, this.platform, {
       tenantId: tenant.id,
