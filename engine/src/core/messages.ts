@@ -145,8 +145,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   BAD_AGGREGATE: { en: 'Invalid aggregate: {reason}', 'zh-CN': '聚合请求无效：{reason}' },
   // metadata
   METADATA_INVALID: {
-    en: 'The metadata is not valid: see the errors listed for each place.',
-    'zh-CN': '元数据未通过校验，请查看各处列出的错误。',
+    en: 'The metadata package is not valid: see the errors listed for each place.',
+    'zh-CN': '元数据包未通过校验，请查看各处列出的错误。',
   },
   META_VERSION_CONFLICT: {
     en: 'The metadata was deployed by someone else (current version {current}). Plan again on top of it.',
@@ -365,6 +365,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'A value in the request does not fit its field (out of range or not a real date). Check the values and try again.',
     'zh-CN': '请求中的某个值不符合其字段要求（超出范围或不是有效日期）。请检查后重试。',
   },
+  UNIQUE_COMBINATION: {
+    en: 'Another record already has this combination of {fields}.',
+    'zh-CN': '已有其他记录使用了相同的{fields}组合。',
+  },
   // branch errors: reasons, shown inside BAD_FILTER, BAD_SORT, BAD_EXPAND, BAD_AGGREGATE, BAD_REQUEST, EXPR_BAD_REGEX
   R_EXPECTED_TEXT: {
     en: 'expected a text of at most {max} characters',
@@ -467,11 +471,31 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'its repeats expand to more than {max} steps; use smaller counts such as {example}',
     'zh-CN': '其重复次数展开后超过 {max} 步；请改用较小的次数，如 {example}',
   },
+  YES: { en: 'yes', 'zh-CN': '是' },
+  NO: { en: 'no', 'zh-CN': '否' },
+  OP_READ: { en: 'read', 'zh-CN': '查看' },
+  OP_CREATE: { en: 'create', 'zh-CN': '新建' },
+  OP_EDIT: { en: 'edit', 'zh-CN': '编辑' },
+  OP_DELETE: { en: 'delete', 'zh-CN': '删除' },
+  T_TEXT: { en: 'a text', 'zh-CN': '文本' },
+  T_NUMBER: { en: 'a number', 'zh-CN': '数字' },
+  T_BOOLEAN: { en: 'true or false', 'zh-CN': '布尔值（true 或 false）' },
+  T_DATE: { en: 'a date', 'zh-CN': '日期' },
+  T_DATETIME: { en: 'a date-time', 'zh-CN': '日期时间' },
+  T_LIST: { en: 'a list', 'zh-CN': '列表' },
+  T_EMPTY: { en: 'empty (null)', 'zh-CN': '空值' },
+  T_ANY: { en: 'any value', 'zh-CN': '任意值' },
+  T_NUMBERS_OR_DATES: { en: 'numbers or dates', 'zh-CN': '数字或日期' },
+  T_TEXT_OR_LIST: { en: 'a text or a list', 'zh-CN': '文本或列表' },
   R_REGEX_NOT_LITERAL: {
     en: 'the pattern and flags must be literal strings',
     'zh-CN': '模式和标志必须是字符串字面量',
   },
 };
+
+/** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */
+export const opText = (op: string): Record<Lang, string> =>
+  MESSAGES[`OP_${op.toUpperCase()}`] ? text(`OP_${op.toUpperCase()}`) : { en: op, 'zh-CN': op };
 
 /** A message in both languages, to pass as a param of another message (e.g. a `reason`). */
 export function text(code: string, params: Record<string, unknown> = {}): Record<Lang, string> {

@@ -1,4 +1,4 @@
-import { text as msg } from '../core/messages.js';
+import { opText, text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { badRequest, DomainError, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -30,7 +30,8 @@ export function assertCan(
   o: CompiledObject,
   op: 'create' | 'read' | 'edit' | 'delete',
 ) {
-  if (!s.access.can(o, op)) throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op });
+  if (!s.access.can(o, op))
+    throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(op) });
 }
 
 const qualified = (o: CompiledObject) => (name: string) => `${o.table}.${name}`;
@@ -113,7 +114,7 @@ export async function getRecord(
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const plan = projection(s, o, fields, expand);
-  if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const row = await byId(
     s,
     o,
@@ -122,7 +123,7 @@ export async function getRecord(
     fields,
     expand,
   );
-  if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const data = [rowToRecord(cat, row, plan.names)];
   await expandInto(s, o, data, [row], plan.expand, 1);
   return { record: data[0], version: row.version as number };

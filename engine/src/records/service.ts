@@ -28,6 +28,7 @@ import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
 import { fieldHistory } from './steps/field-history.js';
 import { validate } from './steps/validate.js';
+import { inFormOrder } from './form-order.js';
 
 /** Who writes, in which tenant, against which metadata version, with which rights. */
 export interface Scope {
@@ -84,7 +85,9 @@ export interface RecordsOptions {
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
+  private readonly ruleSteps: ReadonlySet<RecordStep>;
   constructor(private opts: RecordsOptions) {
+    this.ruleSteps = new Set(opts.ruleSteps ?? []);
     this.steps = [
       authorize,
       loadBefore,
@@ -284,10 +287,22 @@ export class RecordsService {
     const run = async (trx: Knex, locked: boolean, blind = false) => {
       items.forEach(resetItem);
       const ctx: WriteContext = { ...base, trx, locked, blind, issues: [], events: [], prepared };
+      const refuse = () =>
+        new DomainError(
+          422,
+          'VALIDATION_FAILED',
+          {},
+          inFormOrder(object, items, ctx.issues),
+          batch ? { atomic: true } : {},
+        );
       for (const step of this.steps) {
+        // Missing required values do not stop the checks: the rule steps still run, so one
+        // answer lists every failing rule too (docs/rules.md). Anything else stops at once.
+        if (ctx.issues.length && !this.ruleSteps.has(step)) throw refuse();
         await step.run(ctx);
-        if (ctx.issues.length)
-          throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
+        const onlyMissing = ctx.issues.every((i) => i.code === 'REQUIRED');
+        if (ctx.issues.length && !(onlyMissing && (step === validate || this.ruleSteps.has(step))))
+          throw refuse();
       }
       return ctx;
     };

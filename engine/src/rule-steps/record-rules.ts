@@ -1,11 +1,19 @@
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn, type LockMode } from './context.js';
 import { graphFor, rulesFor } from './compiled.js';
 import { DomainError, type FieldIssue } from '../core/errors.js';
+import { text } from '../core/messages.js';
+import type { FieldDef, I18nText } from '../core/model.js';
 import type { RecordStep, WriteContext } from '../records/pipeline.js';
 import { evaluate, isBlank, RULE_WORK, truthy, type EvalData } from '../rules/index.js';
 import type { ObjectRules } from './compiled.js';
 
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** What a person sees for a value: its option's label (or a checkbox's yes/no), else the value. */
+function optionLabel(def: FieldDef, v: unknown): I18nText | string {
+  if (typeof v === 'boolean') return text(v ? 'YES' : 'NO');
+  return def.options?.find((o) => o.value === String(v))?.label ?? String(v);
+}
 
 /**
  * Refuses, before any rule runs, a request whose rules would cost more than RULE_WORK.perRequest
@@ -128,7 +136,7 @@ export function recordRulesStep(timeZone: string): RecordStep {
               ? !isBlank(item.values[name]) && !sameValue(item.values[name], q.field.def.default)
               : !sameValue(item.values[name], before?.[name]);
           if (changed && truthy(run(q.expr, `${name}.readOnlyIf`, name)))
-            issues.push({ pointer: at(name), code: 'READ_ONLY_NOW', params: { field: name } });
+            issues.push({ pointer: at(name), code: 'READ_ONLY_NOW', params: { field: q.field.def.label } });
         }
         for (const d of r.dependents) {
           const name = d.field.name;
@@ -144,9 +152,9 @@ export function recordRulesStep(timeZone: string): RecordStep {
                 pointer: at(name),
                 code: 'DEPENDENT_OPTION',
                 params: {
-                  value: String(v),
-                  controlling: d.controlling.name,
-                  controllingValue: isBlank(cv) ? '' : String(cv),
+                  value: optionLabel(d.field.def, v),
+                  controlling: d.controlling.def.label,
+                  controllingValue: isBlank(cv) ? '' : optionLabel(d.controlling.def, cv),
                 },
               });
         }

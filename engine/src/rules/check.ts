@@ -157,7 +157,7 @@ export function checkExpression(expr: unknown, env: ExprEnv): CheckResult {
   let nodes = 0;
   let tooBig = false;
   const issue = (pointer: string, code: string, params?: Record<string, unknown>) =>
-    issues.push({ pointer, code, params });
+    issues.push({ pointer, code, params: params && typeNames(params) });
 
   const resolve = (path: string, at: string): Node => {
     const parts = path.split('.');
@@ -338,6 +338,35 @@ export function fits(expect: Expect, got: ExprType): boolean {
   return got === expect;
 }
 
+const TYPE_TEXT: Record<string, string> = {
+  string: 'T_TEXT',
+  number: 'T_NUMBER',
+  boolean: 'T_BOOLEAN',
+  date: 'T_DATE',
+  datetime: 'T_DATETIME',
+  array: 'T_LIST',
+  null: 'T_EMPTY',
+  any: 'T_ANY',
+  'numbers or dates': 'T_NUMBERS_OR_DATES',
+  'string or array': 'T_TEXT_OR_LIST',
+};
+
+/** `expected` and `actual` type names in the reader's language ('number, date' → 数字、日期). */
+function typeNames(params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  for (const k of ['expected', 'actual'] as const) {
+    const v = params[k];
+    if (typeof v !== 'string') continue;
+    const parts = (TYPE_TEXT[v] ? [v] : v.split(', ')).map((t) => (TYPE_TEXT[t] ? text(TYPE_TEXT[t]) : null));
+    if (parts.some((x) => !x)) continue;
+    out[k] = {
+      en: parts.map((x) => x!.en).join(', '),
+      'zh-CN': parts.map((x) => x!['zh-CN']).join('、'),
+    };
+  }
+  return out;
+}
+
 /** Checks an expression and that its result fits; issues carry pointers relative to the expression. */
 export function checkTyped(expr: unknown, env: ExprEnv, expect: Expect): CheckResult {
   const r = checkExpression(expr, env);
@@ -345,7 +374,7 @@ export function checkTyped(expr: unknown, env: ExprEnv, expect: Expect): CheckRe
     r.issues.push({
       pointer: '',
       code: 'EXPR_RESULT_TYPE',
-      params: { expected: expect === 'condition' ? 'boolean' : expect, actual: r.type },
+      params: typeNames({ expected: expect === 'condition' ? 'boolean' : expect, actual: r.type }),
     });
   return r;
 }
