@@ -369,6 +369,12 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Another record already has this combination of {fields}.',
     'zh-CN': '已有其他记录使用了相同的{fields}组合。',
   },
+  TOO_MANY_ITEMS: { en: 'At most {limit} items.', 'zh-CN': '最多 {limit} 项。' },
+  TOO_FEW_ITEMS: { en: 'At least {limit} items.', 'zh-CN': '至少 {limit} 项。' },
+  SCHEMA_MISMATCH: {
+    en: 'This value does not have the expected shape.',
+    'zh-CN': '此值的结构不符合要求。',
+  },
   // branch errors: reasons, shown inside BAD_FILTER, BAD_SORT, BAD_EXPAND, BAD_AGGREGATE, BAD_REQUEST, EXPR_BAD_REGEX
   R_EXPECTED_TEXT: {
     en: 'expected a text of at most {max} characters',
@@ -487,6 +493,12 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   T_ANY: { en: 'any value', 'zh-CN': '任意值' },
   T_NUMBERS_OR_DATES: { en: 'numbers or dates', 'zh-CN': '数字或日期' },
   T_TEXT_OR_LIST: { en: 'a text or a list', 'zh-CN': '文本或列表' },
+  R_DEFAULT_EXPRESSION: {
+    en: 'a computed field, or a field with a static default, cannot have a default expression',
+    'zh-CN': '计算字段或已有固定默认值的字段不能再设置默认值表达式',
+  },
+  R_COMPUTED_DEFAULT: { en: 'a computed field has no default', 'zh-CN': '计算字段不能设置默认值' },
+  R_EXPECTED_VALUE: { en: 'the value does not fit the field', 'zh-CN': '该值不符合字段要求' },
   R_REGEX_NOT_LITERAL: {
     en: 'the pattern and flags must be literal strings',
     'zh-CN': '模式和标志必须是字符串字面量',

@@ -1,5 +1,6 @@
+import { text as msg } from '../core/messages.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
-import type { FieldDef, JsonValue, ObjectDef, PackageDef } from '../core/model.js';
+import type { FieldDef, I18nText, JsonValue, ObjectDef, PackageDef } from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
 import { checkTyped, envFromObjects, exprTypeOf, type Expect, type ExprEnv } from '../rules/index.js';
 
@@ -51,7 +52,7 @@ export function checkRules(pkg: PackageDef, issues: FieldIssue[]): void {
           issues.push({
             pointer: `${fat}/defaultExpression`,
             code: 'META_BAD_DEFAULT',
-            params: { reason: 'a computed field, or a field with a static default' },
+            params: { reason: msg('R_DEFAULT_EXPRESSION') },
           });
         else expr(f.defaultExpression, `${fat}/defaultExpression`, exprTypeOf(f));
       }
@@ -145,13 +146,13 @@ function filterProblem(
   fields: Map<string, FieldDef>,
   at: string,
   depth: number,
-): { at: string; why: string } | null {
-  if (depth > 10) return { at, why: 'nested too deep' };
-  if (!n || typeof n !== 'object' || Array.isArray(n)) return { at, why: 'expected an object' };
+): { at: string; why: I18nText } | null {
+  if (depth > 10) return { at, why: msg('R_NESTED_TOO_DEEP', { max: 10 }) };
+  if (!n || typeof n !== 'object' || Array.isArray(n)) return { at, why: msg('R_EXPECTED_OBJECT') };
   for (const [key, value] of Object.entries(n)) {
     const here = `${at}/${key}`;
     if (key === 'and' || key === 'or') {
-      if (!Array.isArray(value) || !value.length) return { at: here, why: 'expected a non-empty array' };
+      if (!Array.isArray(value) || !value.length) return { at: here, why: msg('R_EXPECTED_LIST') };
       for (const [i, v] of value.entries()) {
         const p = filterProblem(v, fields, `${here}/${i}`, depth + 1);
         if (p) return p;
@@ -161,12 +162,16 @@ function filterProblem(
       if (p) return p;
     } else {
       const f = fields.get(key);
-      if (!f && !SYSTEM_FILTER_FIELDS.has(key)) return { at: here, why: `unknown field "${key}"` };
+      if (!f && !SYSTEM_FILTER_FIELDS.has(key))
+        return { at: here, why: msg('R_UNKNOWN_FIELD', { field: key }) };
       if (f && value !== null && typeof value === 'object' && !Array.isArray(value)) {
         const ops = fieldType(f.type).operators as readonly string[];
         for (const op of Object.keys(value))
           if (!ops.includes(op))
-            return { at: `${here}/${op}`, why: `operator "${op}" is not allowed on ${key}` };
+            return {
+              at: `${here}/${op}`,
+              why: msg('R_OPERATOR_NOT_ALLOWED', { op, field: key, allowed: ops.join(', ') }),
+            };
       }
     }
   }
