@@ -445,7 +445,6 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: '{at}/op must be create, update or delete',
     'zh-CN': '{at}/op 必须是 create、update 或 delete',
   },
-  R_BATCH_ID: { en: '{at}/id must be a record id', 'zh-CN': '{at}/id 必须是记录 id' },
   R_BATCH_VERSION: { en: '{at}/version must be an integer', 'zh-CN': '{at}/version 必须是整数' },
   R_COMMENT: {
     en: 'comment must be a text of at most 500 characters',
@@ -502,6 +501,15 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   R_REGEX_NOT_LITERAL: {
     en: 'the pattern and flags must be literal strings',
     'zh-CN': '模式和标志必须是字符串字面量',
+  },
+  // branch integrity
+  META_FILTER_SHAPE: {
+    en: 'Not a valid filter here: expected an object of field conditions, "and" or "or" with a non-empty list, or "not" (at most 10 levels deep).',
+    'zh-CN': '此处的过滤条件无效：应为字段条件对象、带非空列表的 "and" 或 "or"，或 "not"（最多嵌套 10 层）。',
+  },
+  BAD_ID: {
+    en: '"{parameter}" must be a record id (a UUID such as 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b).',
+    'zh-CN': '“{parameter}”必须是记录 id（形如 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b 的 UUID）。',
   },
 };
 

@@ -20,7 +20,7 @@ function optionLabel(def: FieldDef, v: unknown): I18nText | string {
  * (records × the units of the object's rules): one tenant's batch cannot hold the process.
  */
 function spendRuleWork(ctx: WriteContext, r: ObjectRules) {
-  const count = ctx.items.filter((i) => i.op !== 'delete').length;
+  const count = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete).length;
   if (!r.cost || count * r.cost <= RULE_WORK.perRequest) return;
   const max = Math.max(1, Math.floor(RULE_WORK.perRequest / r.cost));
   throw new DomainError(422, 'RULE_BUDGET_EXCEEDED', { object: ctx.object.def.label, count, max }, [], {
@@ -43,8 +43,10 @@ export function defaultsStep(timeZone: string): RecordStep {
       if (!creates.length) return;
       const now = new Date();
       const records = creates.map((i) => ({ owner: ctx.actor, ...i.values }));
+      // A default is the writer's own value: it copies only what they may read.
+      const as = ctx.access === ctx.unrestricted ? undefined : ctx.access;
       const lookups = r.lookups.size
-        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records)
+        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, undefined, as)
         : [];
       creates.forEach((item, n) => {
         const data = dataFor(
@@ -79,7 +81,8 @@ export function defaultsStep(timeZone: string): RecordStep {
 /**
  * The rules of every create and update, after type validation: formulas (stored, so they can be
  * filtered and sorted), required-if, read-only-if, dependent picklists and validation rules.
- * Every failing rule is reported at once.
+ * Every failing rule is reported at once. On delete, the validation rules that say
+ * `on: [..., "delete"]` check the record being deleted, as stored.
  */
 export function recordRulesStep(timeZone: string): RecordStep {
   return {
@@ -91,13 +94,14 @@ export function recordRulesStep(timeZone: string): RecordStep {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;
       spendRuleWork(ctx, r);
-      const live = ctx.items.filter((i) => i.op !== 'delete');
+      const live = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete);
       if (!live.length) return;
       const now = new Date();
       const today = todayIn(timeZone, now);
       const befores = live.map((i) => asJson(ctx.object, i.before));
       // Object.assign, not spread: values built with dynamic keys are dictionary-mode objects, and
       // spreading one onto an object that already has properties cost ~25 µs per record.
+      // (a deleted record is seen as stored: its values are empty)
       const records = live.map((i, n) => Object.assign({}, befores[n] ?? { owner: ctx.actor }, i.values));
       const lookups = r.lookups.size
         ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, lockFor(ctx))
@@ -107,7 +111,9 @@ export function recordRulesStep(timeZone: string): RecordStep {
         const record = records[n];
         const data = dataFor(record, before, ctx.actor, today, now.toISOString(), lookups[n]);
         const issues: FieldIssue[] = [];
-        const at = (field?: string) => (field ? `${item.pointer}/${field}` : item.pointer);
+        // A delete has no body to point into: its problems are the record's.
+        const at = (field?: string) =>
+          field && item.op !== 'delete' ? `${item.pointer}/${field}` : item.pointer;
         const run = (e: Parameters<typeof evaluate>[0], rule: string, field?: string): unknown => {
           const res = evaluate(e, data);
           if ('error' in res) {
@@ -116,6 +122,13 @@ export function recordRulesStep(timeZone: string): RecordStep {
           }
           return res.value;
         };
+        if (item.op === 'delete') {
+          for (const v of r.validation)
+            if (v.on.has('delete') && truthy(run(v.expr, v.rule.name)))
+              issues.push(ruleIssue(at(), v.rule.message, v.rule.name, v.rule.field));
+          for (const i of issues) ctx.issues.push(i);
+          return;
+        }
         for (const f of r.formulas) {
           const v = coerce(f.field, run(f.expr, f.field.name, f.field.name));
           record[f.field.name] = v;
@@ -159,13 +172,8 @@ export function recordRulesStep(timeZone: string): RecordStep {
               });
         }
         for (const v of r.validation)
-          if (truthy(run(v.expr, v.rule.name, v.rule.field)))
-            issues.push({
-              pointer: at(v.rule.field),
-              code: 'VALIDATION_RULE',
-              params: { message: v.rule.message, rule: v.rule.name },
-              detail: { rule: v.rule.name },
-            });
+          if (v.on.has(item.op) && truthy(run(v.expr, v.rule.name, v.rule.field)))
+            issues.push(ruleIssue(at(v.rule.field), v.rule.message, v.rule.name));
         // A field `validate` found missing gets no further message; otherwise every failing rule
         // is reported, several rules on one field included (each names its rule).
         const ruleOf = (x: FieldIssue) => (x.params as { rule?: unknown } | undefined)?.rule;
@@ -180,6 +188,15 @@ export function recordRulesStep(timeZone: string): RecordStep {
             ctx.issues.push(i);
       });
     },
+  };
+}
+
+function ruleIssue(pointer: string, message: I18nText, rule: string, field?: string): FieldIssue {
+  return {
+    pointer,
+    code: 'VALIDATION_RULE',
+    params: { message, rule },
+    detail: field ? { rule, field } : { rule },
   };
 }
 
