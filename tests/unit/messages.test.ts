@@ -32,8 +32,12 @@ const ZH_ALLOWED = new Set([
   'deflate',
   'br',
   'uuid',
+  'UUID',
   'YYYY-MM-DD',
   // API words typed as written
+  'and',
+  'or',
+  'not',
   'true',
   'false',
   'var',
@@ -63,7 +67,8 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 function englishIn(zh: string): string[] {
   const bare = zh.replace(/\{\w+\}/g, ' ').replace(/U\+[0-9A-F]{4,6}/g, ' ');
   const words = bare.match(/[$A-Za-z][A-Za-z0-9/_$-]*[A-Za-z0-9]|[A-Za-z]/g) ?? [];
-  return words.filter((w) => !ZH_ALLOWED.has(w) && !/^[a-z]$/.test(w));
+  // a word with a digit is an identifier or an example value (a uuid), not English
+  return words.filter((w) => !ZH_ALLOWED.has(w) && !/^[a-z]$/.test(w) && !/\d/.test(w));
 }
 
 const codes = Object.keys(MESSAGES);

@@ -86,9 +86,10 @@ export interface RecordsOptions {
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
-  private readonly ruleSteps: ReadonlySet<RecordStep>;
+  /** Steps that only check (validate, then lookups and rules): they all run while only required values are missing. */
+  private readonly checks: ReadonlySet<RecordStep>;
   constructor(private opts: RecordsOptions) {
-    this.ruleSteps = new Set(opts.ruleSteps ?? []);
+    this.checks = new Set([validate, lookupAccess, ...(opts.ruleSteps ?? [])]);
     this.steps = [
       authorize,
       loadBefore,
@@ -303,11 +304,10 @@ export class RecordsService {
       for (const step of this.steps) {
         // Missing required values do not stop the checks: the rule steps still run, so one
         // answer lists every failing rule too (docs/rules.md). Anything else stops at once.
-        if (ctx.issues.length && !this.ruleSteps.has(step)) throw refuse();
+        if (ctx.issues.length && !this.checks.has(step)) throw refuse();
         await step.run(ctx);
         const onlyMissing = ctx.issues.every((i) => i.code === 'REQUIRED');
-        if (ctx.issues.length && !(onlyMissing && (step === validate || this.ruleSteps.has(step))))
-          throw refuse();
+        if (ctx.issues.length && !(onlyMissing && this.checks.has(step))) throw refuse();
       }
       return ctx;
     };
