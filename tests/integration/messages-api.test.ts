@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
@@ -57,6 +58,14 @@ const pkg = (): PackageDef => ({
       },
     ),
   ],
+  profiles: [
+    {
+      name: 'rep',
+      label: l('Rep', '销售'),
+      objects: { account: { read: true }, deal: { create: true, read: true, edit: true } },
+      fields: { deal: { amount: 'read' } },
+    },
+  ],
 });
 
 let te: TestEngine;
@@ -97,6 +106,42 @@ describe('problems in Chinese are Chinese', () => {
     ]);
     const notFound = await zh(t.get(`/api/v1/data/deal/${missing}`));
     expect(notFound.body.detail).toBe(`“商机”中不存在记录 ${missing}。`);
+  });
+});
+
+describe("permission problems name labels and the operation in the reader's language", () => {
+  it('object and field permissions', async () => {
+    expect(
+      (
+        await t.post('/api/v1/users', {
+          username: 'rep1',
+          displayName: 'Rep',
+          password: 'rep1-password',
+          profile: 'rep',
+        })
+      ).status,
+    ).toBe(201);
+    const login = await request(te.engine.app)
+      .post('/api/v1/auth/login')
+      .send({ tenant: t.slug, username: 'rep1', password: 'rep1-password' });
+    const rep = (m: 'post' | 'patch', path: string, body: unknown) => {
+      const call = request(te.engine.app)[m](path);
+      return call
+        .set('Authorization', `Bearer ${login.body.data.access_token}`)
+        .set('Accept-Language', 'zh-CN')
+        .send(body as object);
+    };
+    const noCreate = await rep('post', '/api/v1/data/account', { name: 'x' });
+    expect(noCreate.status).toBe(403);
+    expect(noCreate.body.detail).toBe('你没有新建“客户”记录的权限。');
+    const field = await rep('post', '/api/v1/data/deal', {
+      title: 't',
+      stage: 'open',
+      owner_name: 'o',
+      amount: 5,
+    });
+    expect(field.status).toBe(422);
+    expect(field.body.errors[0].message).toBe('你无权修改字段“金额”。');
   });
 });
 
