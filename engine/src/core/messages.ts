@@ -490,6 +490,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   T_LIST: { en: 'a list', 'zh-CN': '列表' },
   T_EMPTY: { en: 'empty (null)', 'zh-CN': '空值' },
   T_ANY: { en: 'any value', 'zh-CN': '任意值' },
+  T_INTEGER: { en: 'an integer', 'zh-CN': '整数' },
+  T_ID: { en: 'an id (uuid)', 'zh-CN': 'id（uuid）' },
+  T_OBJECT: { en: 'an object', 'zh-CN': '对象' },
+  T_LIST_OF: { en: 'a list of 1 to {max} values', 'zh-CN': '包含 1 到 {max} 个值的列表' },
+  T_USER: { en: 'User', 'zh-CN': '用户' },
   T_NUMBERS_OR_DATES: { en: 'numbers or dates', 'zh-CN': '数字或日期' },
   T_TEXT_OR_LIST: { en: 'a text or a list', 'zh-CN': '文本或列表' },
   R_DEFAULT_EXPRESSION: {

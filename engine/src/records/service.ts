@@ -355,7 +355,7 @@ function withoutOverride(
 function asRecord(data: unknown, at: string): Record<string, unknown> {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new DomainError(422, 'VALIDATION_FAILED', {}, [
-      { pointer: at || '/', code: 'WRONG_TYPE', params: { expected: 'object' } },
+      { pointer: at || '/', code: 'WRONG_TYPE', params: { expected: msg('T_OBJECT') } },
     ]);
   return data as Record<string, unknown>;
 }

@@ -347,12 +347,16 @@ const TYPE_TEXT: Record<string, string> = {
   array: 'T_LIST',
   null: 'T_EMPTY',
   any: 'T_ANY',
+  integer: 'T_INTEGER',
+  uuid: 'T_ID',
+  object: 'T_OBJECT',
+  undefined: 'T_EMPTY',
   'numbers or dates': 'T_NUMBERS_OR_DATES',
   'string or array': 'T_TEXT_OR_LIST',
 };
 
 /** `expected` and `actual` type names in the reader's language ('number, date' → 数字、日期). */
-function typeNames(params: Record<string, unknown>): Record<string, unknown> {
+export function typeNames(params: Record<string, unknown>): Record<string, unknown> {
   const out = { ...params };
   for (const k of ['expected', 'actual'] as const) {
     const v = params[k];

@@ -6,6 +6,7 @@ export {
   SIGNATURES,
   checkExpression,
   checkTyped,
+  typeNames,
   fits,
   type Expect,
 } from './check.js';

@@ -1,3 +1,4 @@
+import { text } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -81,7 +82,7 @@ export class Users {
     const set: Record<string, unknown> = {};
     if (!patch || typeof patch !== 'object' || Array.isArray(patch))
       throw new DomainError(422, 'VALIDATION_FAILED', {}, [
-        { pointer: '', code: 'WRONG_TYPE', params: { expected: { en: 'an object', 'zh-CN': '对象' } } },
+        { pointer: '', code: 'WRONG_TYPE', params: { expected: text('T_OBJECT') } },
       ]);
     for (const key of Object.keys(patch))
       if (!['displayName', 'role', 'profile', 'active'].includes(key))
@@ -94,7 +95,7 @@ export class Users {
     }
     if (patch.active !== undefined) {
       if (typeof patch.active !== 'boolean')
-        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
+        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: text('T_BOOLEAN') } });
       set.active = patch.active;
     }
     if (patch.role !== undefined) {
