@@ -11,6 +11,7 @@ import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
 import { parseSort, type SortKey } from './sort.js';
+import { USERS } from '../schema-sync/ddl.js';
 
 export const PAGE = { default: 50, max: 200 } as const;
 export const MAX_EXPAND_DEPTH = 2;
@@ -101,7 +102,7 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   const last = pageRows[pageRows.length - 1];
   const next = hasMore && last ? s.cursors.encode(cursorOf(keys, last), queryKey) : null;
   const data = pageRows.map((r) => rowToRecord(cat, r, plan.names));
-  await expandInto(s, o, data, pageRows, plan.expand, 1);
+  await expandInto(s, o, data, pageRows, plan.expand, 1, plan.users);
   return { data, meta: { next_cursor: next, has_more: hasMore } };
 }
 
@@ -126,7 +127,7 @@ export async function getRecord(
   );
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const data = [rowToRecord(cat, row, plan.names)];
-  await expandInto(s, o, data, [row], plan.expand, 1);
+  await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
   return { record: data[0], version: row.version as number };
 }
 
@@ -212,6 +213,8 @@ interface Projection {
   names: string[];
   /** lookup name → sub-projection */
   expand: Map<string, { object: CompiledObject; plan: Projection }>;
+  /** User fields to expand to `{id, name}`. */
+  users: Set<string>;
 }
 
 /**
@@ -244,9 +247,17 @@ function projection(
     const { head, rest } = want(e);
     if (rest) nested.get(head)!.expand.push(rest);
   }
-  const out: Projection = { names, expand: new Map() };
+  const out: Projection = { names, expand: new Map(), users: new Set() };
   for (const [head, sub] of nested) {
     const q = cat.all.get(head);
+    if (q?.users) {
+      // A person reads as the name GET /users/lookup shows everyone, and nothing more.
+      if (sub.expand.length || sub.fields.some((f) => f !== 'id' && f !== 'name'))
+        throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_USER_EXPAND') });
+      if (!names.includes(head)) names.push(head);
+      out.users.add(head);
+      continue;
+    }
     if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_NOT_A_LOOKUP') });
     if (depth > MAX_EXPAND_DEPTH)
       throw badRequest('BAD_EXPAND', {
@@ -274,7 +285,19 @@ async function expandInto(
   _rows: Record<string, unknown>[],
   expand: Projection['expand'],
   depth: number,
+  users: ReadonlySet<string> = new Set(),
 ) {
+  for (const name of users) {
+    const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
+    if (!ids.length) continue;
+    const rows = (await s.db
+      .withSchema(s.schema)
+      .from(USERS)
+      .select('id', 'display_name')
+      .whereIn('id', ids)) as { id: string; display_name: string }[];
+    const byId = new Map(rows.map((r) => [r.id, { id: r.id, name: r.display_name }]));
+    for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
+  }
   for (const [name, { object, plan }] of expand) {
     const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
     if (!ids.length) continue;
@@ -288,7 +311,7 @@ async function expandInto(
     s.access.scopeRead(qb, object, qualified(object));
     const rows = (await qb) as Record<string, unknown>[];
     const related = rows.map((r) => rowToRecord(cat, r, plan.names));
-    await expandInto(s, object, related, rows, plan.expand, depth + 1);
+    await expandInto(s, object, related, rows, plan.expand, depth + 1, plan.users);
     const byId = new Map(related.map((r) => [r.id as string, r]));
     for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
   }
