@@ -9,7 +9,8 @@ import { ensurePlatform, platformSetting } from './db/platform.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { createRuleSteps } from './rule-steps/index.js';
+import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { writeAudit } from './db/audit.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -81,7 +82,17 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     beforeValidate: rules.beforeValidate,
     ruleSteps: rules.ruleSteps,
     afterPersist: rules.afterPersist,
+    audit: (e) => writeAudit(db.knex, platform, e),
   });
+  const recomputations = new Recomputations(db.tenant, timeZone, (task) =>
+    writeAudit(db.knex, platform, {
+      tenantId: task.tenantId,
+      actor: task.startedBy,
+      origin: 'system',
+      action: 'metadata.recomputed',
+      detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+    }),
+  );
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -96,6 +107,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     models,
     records,
     meta,
+    recomputations,
     sessions,
     users,
     tokens,
@@ -119,6 +131,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     app,
     async close() {
       ready = false;
+      await recomputations.settle();
       await listener?.close();
       await db.close();
     },

@@ -328,6 +328,19 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // pipeline branch: owner transfer, parent rules after a roll-up changed
+  NO_TRANSFER_ACCESS: {
+    en: 'You have no permission to give {object} records to another owner.',
+    'zh-CN': '你没有将{object}记录转给其他负责人的权限。',
+  },
+  OWNER_NOT_A_USER: {
+    en: 'The new owner "{value}" is not an active user.',
+    'zh-CN': '新负责人“{value}”不是有效的用户。',
+  },
+  PARENT_RULE: {
+    en: 'This change would break a rule of {object} "{record}": {message}',
+    'zh-CN': '此更改会使{object}“{record}”违反规则：{message}',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

@@ -191,6 +191,8 @@ export interface ObjectPermissions {
   viewAll?: boolean;
   /** Edit and delete every record, whoever owns it. */
   modifyAll?: boolean;
+  /** Give records they may edit to another owner (PATCH of `owner`, batch transfer). */
+  transfer?: boolean;
 }
 
 export interface ProfileDef {
@@ -226,6 +228,7 @@ export interface ObjectAccess {
   read: boolean;
   edit: boolean;
   delete: boolean;
+  transfer: boolean;
 }
 
 /** An object as one user sees it: usable wherever an ObjectDef is read. */

@@ -23,6 +23,8 @@ export interface ObjectRules {
   dependents: { field: CompiledField; controlling: CompiledField; allowed: Record<string, string[]> }[];
   validation: { rule: ValidationRuleDef; expr: CompiledExpr }[];
   duplicates: DuplicateRuleDef[];
+  /** Count and sum roll-ups: a new record has no children, so they start at 0 (min/max: null). */
+  zeroRollups: CompiledField[];
   /** lookup field → target fields that expressions read through it. */
   lookups: Map<string, Set<string>>;
   /** Does anything run in the rules step? */
@@ -101,6 +103,7 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
       .filter((v) => v.active !== false)
       .map((rule) => ({ rule, expr: compile(rule.condition, 'condition') })),
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
+    zeroRollups: o.fieldList.filter((f) => f.def.summary?.fn === 'count' || f.def.summary?.fn === 'sum'),
     lookups,
     any: false,
   };

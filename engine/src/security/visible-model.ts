@@ -56,6 +56,7 @@ function visibleObject(o: CompiledObject, access: AccessPolicy): VisibleObject {
       read: true,
       edit: access.can(o, 'edit'),
       delete: access.can(o, 'delete'),
+      transfer: access.can(o, 'transfer'),
     },
   };
   if (o.def.description) out.description = o.def.description;

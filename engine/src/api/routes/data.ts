@@ -6,7 +6,7 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
-import { etag, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
+import { ifMatch, ifNoneMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
@@ -55,10 +55,10 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.post('/:object', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    const { record, version } = await records.create(await scope(res), object(req), req.body);
+    const { record, tag } = await records.create(await scope(res), object(req), req.body);
     res
       .status(201)
-      .setHeader('ETag', etag(version!))
+      .setHeader('ETag', tag!)
       .setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
     res.json({ data: record });
   });
@@ -77,6 +77,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
+  /** Batch owner transfer: `{"ids": [...], "owner": "<user id>"}`, all or none. */
+  r.post('/:object/transfer', async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const body = (req.body ?? {}) as { ids?: unknown; owner?: unknown };
+    const results = await records.transfer(await scope(res), object(req), body.ids, body.owner);
+    res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
+  });
+
   r.post('/:object/aggregate', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     res.json({ data: await records.aggregate(await scope(res), object(req), req.body) });
@@ -84,15 +92,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.get('/:object/:id', async (req, res) => {
     const q = strictQuery(req, GET_PARAMS);
-    const { record, version } = await records.get(
+    const { record, tag } = await records.get(
       await scope(res),
       object(req),
       String(req.params.id),
       listParam(q.fields),
       listParam(q.expand),
     );
-    const tag = etag(version);
-    if (req.headers['if-none-match'] === tag) return void res.status(304).setHeader('ETag', tag).end();
+    if (ifNoneMatch(req, tag)) return void res.status(304).setHeader('ETag', tag).end();
     res.setHeader('ETag', tag).json({ data: record });
   });
 
@@ -132,14 +139,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.patch('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    const { record, version } = await records.update(
+    const { record, tag } = await records.update(
       await scope(res),
       object(req),
       String(req.params.id),
       req.body,
       ifMatch(req),
     );
-    res.setHeader('ETag', etag(version!)).json({ data: record });
+    res.setHeader('ETag', tag!).json({ data: record });
   });
 
   r.delete('/:object/:id', async (req, res) => {
