@@ -64,19 +64,34 @@ describe('recompute after a deploy adds a roll-up or a formula', () => {
       field('total_amount', 'rollup', {
         summary: { object: 'opportunity', via: 'account', fn: 'sum', field: 'amount' },
       }),
+      field('open_count', 'rollup', {
+        summary: {
+          object: 'opportunity',
+          via: 'account',
+          fn: 'count',
+          filter: { stage: { ne: 'closed_lost' } },
+        },
+      }),
       field('label', 'formula', {
         returnType: 'text',
         expression: { cat: [{ var: 'name' }, ' / ', { var: 'region' }] },
       }),
     );
+    const empty = (await t.post('/api/v1/data/account', { name: 'No deals Co' }).expect(201)).body.data;
     const d = await t.post('/api/v1/meta/deploy', { package: pkg });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     expect((await t.get(`/api/v1/data/account/${a.id}`)).body.data.total_amount).toBeNull();
+    expect((await t.get(`/api/v1/data/account/${empty.id}`)).body.data.open_count).toBeNull();
     const report = await recompute(t);
     expect(report.find((x) => x.object === 'account')!.rollups).toBeGreaterThan(0);
     const after = (await t.get(`/api/v1/data/account/${a.id}`)).body.data;
     expect(after.total_amount).toBe(60);
     expect(after.label).toBe('Recompute Co / east');
+    expect(after.open_count).toBe(3);
+    // a count of no children is 0, also for records made before the roll-up existed
+    expect((await t.get(`/api/v1/data/account/${empty.id}`)).body.data.open_count).toBe(0);
+    const audit = (await t.get('/api/v1/audit')).body.data as { action: string; origin: string }[];
+    expect(audit.find((x) => x.action === 'metadata.recomputed')).toMatchObject({ origin: 'system' });
     const again = await recompute(t, 'account');
     expect(again).toEqual([{ object: 'account', rollups: 0, formulas: 0 }]);
   });

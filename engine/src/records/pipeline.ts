@@ -12,11 +12,7 @@ export type WriteOp = 'create' | 'update' | 'delete';
  * import job. Steps read it from the WriteContext; field history, events and the audit log store it.
  */
 export type WriteOrigin =
-  | 'user'
-  | 'system'
-  | `automation:${string}`
-  | `approval:${string}`
-  | `import:${string}`;
+  'user' | 'system' | `automation:${string}` | `approval:${string}` | `import:${string}`;
 
 const ORIGIN = /^(user|system|(automation|approval|import):[A-Za-z0-9_.:-]{1,100})$/;
 export const isWriteOrigin = (s: unknown): s is WriteOrigin => typeof s === 'string' && ORIGIN.test(s);

@@ -326,7 +326,9 @@ export async function recomputeDerived(
   const progress: RecomputeProgress = { done: 0, total: 0, object: null };
   await target.write(async (trx) => {
     for (const o of objects) {
-      const [{ n }] = (await trx.withSchema(target.schema).from(o.table).count({ n: '*' })) as { n: unknown }[];
+      const [{ n }] = (await trx.withSchema(target.schema).from(o.table).count({ n: '*' })) as {
+        n: unknown;
+      }[];
       progress.total += Number(n);
     }
   });

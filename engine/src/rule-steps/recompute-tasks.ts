@@ -42,8 +42,7 @@ export class Recomputations {
     actor: string,
     object?: string,
   ): RecomputeTask {
-    for (const t of this.tasks.values())
-      if (t.tenantId === tenant.id && t.status === 'running') return t;
+    for (const t of this.tasks.values()) if (t.tenantId === tenant.id && t.status === 'running') return t;
     const task: RecomputeTask = {
       id: globalThis.crypto.randomUUID(),
       tenantId: tenant.id,

@@ -202,10 +202,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
       p.userId,
       body.object,
     );
-    res
-      .status(202)
-      .setHeader('Location', `${req.baseUrl}/recompute/${task.id}`)
-      .json({ data: task });
+    res.status(202).setHeader('Location', `${req.baseUrl}/recompute/${task.id}`).json({ data: task });
   });
 
   r.get('/recompute/:id', (req, res) => {
