@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
-import { recomputeDerived } from '../../engine/src/rule-steps/index.js';
-import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
 import { startEngine, onServer, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { field, object, opts } from '../helpers/packages.js';
 import { rulesPackage } from './rules-package.js';
