@@ -1,4 +1,4 @@
-import type { DuplicateRuleDef, ValidationRuleDef } from '../core/model.js';
+import type { DuplicateRuleDef, ValidationRuleDef, ValidationRuleOp } from '../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
 import {
   compileExpression,
@@ -21,7 +21,9 @@ export interface ObjectRules {
   requiredIf: FieldExpr[];
   readOnlyIf: FieldExpr[];
   dependents: { field: CompiledField; controlling: CompiledField; allowed: Record<string, string[]> }[];
-  validation: { rule: ValidationRuleDef; expr: CompiledExpr }[];
+  validation: { rule: ValidationRuleDef; expr: CompiledExpr; on: ReadonlySet<ValidationRuleOp> }[];
+  /** Does any active validation rule check deletes? */
+  onDelete: boolean;
   duplicates: DuplicateRuleDef[];
   /** Count and sum roll-ups: a new record has no children, so they start at 0 (min/max: null). */
   zeroRollups: CompiledField[];
@@ -55,6 +57,9 @@ export interface DerivedGraph {
   rollupsOf: Map<string, RollupLink[]>;
   lookupFormulasOf: Map<string, LookupFormulaLink[]>;
 }
+
+/** Validation rules check creates and updates unless they say otherwise. */
+const DEFAULT_ON: readonly ValidationRuleOp[] = ['create', 'update'];
 
 const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
 const rules = new WeakMap<CompiledObject, ObjectRules>();
@@ -101,12 +106,18 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
       })),
     validation: (o.def.validationRules ?? [])
       .filter((v) => v.active !== false)
-      .map((rule) => ({ rule, expr: compile(rule.condition, 'condition') })),
+      .map((rule) => ({
+        rule,
+        expr: compile(rule.condition, 'condition'),
+        on: new Set(rule.on ?? DEFAULT_ON),
+      })),
+    onDelete: false,
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
     zeroRollups: o.fieldList.filter((f) => f.def.summary?.fn === 'count' || f.def.summary?.fn === 'sum'),
     lookups,
     any: false,
   };
+  r.onDelete = r.validation.some((v) => v.on.has('delete'));
   r.any = !!(
     r.formulas.length ||
     r.requiredIf.length ||

@@ -109,9 +109,10 @@ async function propagate(env: Env, o: CompiledObject, changes: Change[], depth: 
         if (touches(c, l.inputs))
           for (const row of [c.before, c.after])
             if (row && typeof row[l.via.column] === 'string' && !ids.has(row[l.via.column] as string))
+              // a deleted child has no body: the error points at the operation itself
               ids.set(
                 row[l.via.column] as string,
-                c.pointer === undefined ? undefined : `${c.pointer}/${l.via.name}`,
+                c.pointer === undefined ? undefined : c.after ? `${c.pointer}/${l.via.name}` : c.pointer,
               );
     if (!ids.size) continue;
     const parent = links[0].parent;
@@ -160,7 +161,10 @@ async function checkParentRules(env: Env, parent: CompiledObject, changes: Chang
     : [];
   changes.forEach((c, n) => {
     const changed = c.changed === 'all' ? null : c.changed;
-    const rules = r.validation.filter((v) => !changed || [...v.expr.refs.fields].some((f) => changed.has(f)));
+    // a recalculation is an update of the parent: rules that run on update and read what changed
+    const rules = r.validation.filter(
+      (v) => v.on.has('update') && (!changed || [...v.expr.refs.fields].some((f) => changed.has(f))),
+    );
     if (!rules.length) return;
     const record = asJson(parent, c.after)!;
     const data = dataFor(record, asJson(parent, c.before), env.actor, env.today, env.now, lookups[n]);

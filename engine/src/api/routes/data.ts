@@ -6,7 +6,7 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
-import { ifMatch, ifNoneMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
+import { idParam, ifMatch, ifNoneMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
@@ -95,7 +95,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     const { record, tag } = await records.get(
       await scope(res),
       object(req),
-      String(req.params.id),
+      idParam(req, 'id'),
       listParam(q.fields),
       listParam(q.expand),
     );
@@ -105,12 +105,12 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.get('/:object/:id/history', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.history(await scope(res), object(req), String(req.params.id)) });
+    res.json({ data: await records.history(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.get('/:object/:id/team', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.team(await scope(res), object(req), String(req.params.id)) });
+    res.json({ data: await records.team(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.put('/:object/:id/team/:userId', async (req, res) => {
@@ -119,8 +119,8 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     await records.setTeamMember(
       await scope(res),
       object(req),
-      String(req.params.id),
-      String(req.params.userId),
+      idParam(req, 'id'),
+      idParam(req, 'userId'),
       body.access,
     );
     res.status(204).end();
@@ -128,12 +128,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.delete('/:object/:id/team/:userId', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.removeTeamMember(
-      await scope(res),
-      object(req),
-      String(req.params.id),
-      String(req.params.userId),
-    );
+    await records.removeTeamMember(await scope(res), object(req), idParam(req, 'id'), idParam(req, 'userId'));
     res.status(204).end();
   });
 
@@ -142,7 +137,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     const { record, tag } = await records.update(
       await scope(res),
       object(req),
-      String(req.params.id),
+      idParam(req, 'id'),
       req.body,
       ifMatch(req),
     );
@@ -151,7 +146,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.delete('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.delete(await scope(res), object(req), String(req.params.id), ifMatch(req));
+    await records.delete(await scope(res), object(req), idParam(req, 'id'), ifMatch(req));
     res.status(204).end();
   });
   return r;
