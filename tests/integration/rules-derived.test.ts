@@ -180,7 +180,7 @@ describe.skipIf(!onServer)('under concurrent writes (server)', () => {
     // The fields earlier tests added to account are retired with their data: confirmed.
     const dep = await t.post('/api/v1/meta/deploy', {
       package: pkg,
-      confirm: ['retire:account.total_amount', 'retire:account.label'],
+      confirm: ['retire:account.total_amount', 'retire:account.label', 'retire:account.open_count'],
     });
     expect(dep.status, JSON.stringify(dep.body.missing)).toBe(201);
     const singles = Array.from({ length: 30 }, (_, i) => t.post('/api/v1/data/quote', { title: `q${i}` }));
@@ -234,10 +234,16 @@ describe('similar duplicates (pg_trgm)', () => {
         },
       ),
     );
-    // The fields earlier tests added to account are retired with their data: confirmed.
+    // The fields earlier tests added to account (and, on the server, their quotes) are retired with
+    // their data: confirmed.
     const dep = await t.post('/api/v1/meta/deploy', {
       package: pkg,
-      confirm: ['retire:account.total_amount', 'retire:account.label'],
+      confirm: [
+        'retire:account.total_amount',
+        'retire:account.label',
+        'retire:account.open_count',
+        'retire:quote',
+      ],
     });
     expect(dep.status, JSON.stringify(dep.body.missing)).toBe(201);
     await t.post('/api/v1/data/lead', { company: 'Hangzhou Tessera Software' }).expect(201);
