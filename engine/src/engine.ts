@@ -116,16 +116,24 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     beforeValidate: rules.beforeValidate,
     ruleSteps: rules.ruleSteps,
     afterPersist: rules.afterPersist,
-    audit: (e) => writeAudit(db.knex, platform, e),
+    // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
+    audit: (e) =>
+      writeAudit(db.knex, platform, e).catch((err: unknown) =>
+        logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
+      ),
   });
-  const recomputations = new Recomputations(db.tenant, timeZone, (task) =>
-    writeAudit(db.knex, platform, {
-      tenantId: task.tenantId,
-      actor: task.startedBy,
-      origin: 'system',
-      action: 'metadata.recomputed',
-      detail: { task: task.id, object: task.object, status: task.status, report: task.report },
-    }),
+  const recomputations = new Recomputations(
+    db.tenant,
+    timeZone,
+    (task) =>
+      writeAudit(db.knex, platform, {
+        tenantId: task.tenantId,
+        actor: task.startedBy,
+        origin: 'system',
+        action: 'metadata.recomputed',
+        detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+      }),
+    (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
   );
   const listener =
     db.kind === 'postgres' && db.url

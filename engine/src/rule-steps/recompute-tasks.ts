@@ -34,6 +34,8 @@ export class Recomputations {
     private readonly timeZone: string,
     /** Called after a task ends (e.g. to write the audit log). */
     private readonly finished?: (t: RecomputeTask) => Promise<void>,
+    /** Where a failed task's error goes (the log; never the status a client reads). */
+    private readonly failed?: (err: unknown, t: RecomputeTask) => void,
   ) {}
 
   start(
@@ -73,8 +75,9 @@ export class Recomputations {
         task.report = report;
         task.status = 'done';
       })
-      .catch(() => {
+      .catch((err: unknown) => {
         task.status = 'failed';
+        this.failed?.(err, task);
       })
       .then(async () => {
         task.finishedAt = new Date().toISOString();
