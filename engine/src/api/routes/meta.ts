@@ -1,4 +1,4 @@
-import { Router, json } from 'express';
+import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest, notFound, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
@@ -9,11 +9,11 @@ import { policyFor } from '../../security/policy.js';
 import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
-import { requireAdmin } from '../auth.js';
 import type { Recomputations } from '../../rule-steps/index.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { principalOf } from '../context.js';
 import { langOf } from '../problem.js';
+import { apiRouter, type ApiRouter, scope } from '../scopes.js';
 import { ifMatch, ifNoneMatch, metaEtag, strictQuery } from '../http-helpers.js';
 
 const PARAMS = ['locale', 'dryRun'] as const;
@@ -89,12 +89,12 @@ function bodyOf(v: VisibleModel): string {
  * /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback (admins only);
  * the field types and the objects the caller may see (every signed-in user).
  */
-export function metaRouter(meta: MetaService, models: ModelCache, recomputations: Recomputations): Router {
-  const r = Router();
+export function metaRouter(meta: MetaService, models: ModelCache, recomputations: Recomputations): ApiRouter {
+  const r = apiRouter();
   r.use(json({ limit: '8mb' }));
 
   /** What the generated screens are built from: readable objects and fields, with permissions. */
-  r.get('/objects', async (req, res) => {
+  r.get('/objects', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
@@ -110,7 +110,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     res.type('application/json').send(bodyOf(visible));
   });
 
-  r.get('/field-types', (_req, res) => {
+  r.get('/field-types', scope('read'), (_req, res) => {
     res.json({
       data: FIELD_TYPE_NAMES.map((name) => {
         const t = fieldType(name);
@@ -126,10 +126,9 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
       }),
     });
   });
-  r.use(requireAdmin);
   const who = (res: Response) => principalOf(res);
 
-  r.get('/', async (req, res) => {
+  r.get('/', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     const row = await meta.current(who(res).tenant);
     res
@@ -137,7 +136,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
       .json({ data: { version: row.version, hash: row.hash, package: row.package } });
   });
 
-  r.post('/plan', async (req, res) => {
+  r.post('/plan', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(
@@ -147,25 +146,25 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     );
   });
 
-  r.post('/deploy', async (req, res) => {
+  r.post('/deploy', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(req, res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
   });
 
-  r.get('/versions', async (req, res) => {
+  r.get('/versions', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: await meta.versions(who(res).tenant) });
   });
 
-  r.get('/versions/:version', async (req, res) => {
+  r.get('/versions/:version', scope('admin'), async (req, res) => {
     const v = Number(req.params.version);
     if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
     const row = await meta.version(who(res).tenant, v);
     res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
   });
 
-  r.post('/rollback/:version', async (req, res) => {
+  r.post('/rollback/:version', scope('admin'), async (req, res) => {
     const v = Number(req.params.version);
     if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
     const body = (req.body ?? {}) as DeployBody;
@@ -173,7 +172,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     sendDeploy(req, res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
   });
 
-  r.put('/objects/:name', async (req, res) => {
+  r.put('/objects/:name', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
@@ -191,7 +190,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     );
   });
 
-  r.post('/objects/:name/fields', async (req, res) => {
+  r.post('/objects/:name/fields', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as FieldDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...field } = body;
     const p = who(res);
@@ -208,7 +207,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     );
   });
 
-  r.delete('/objects/:name', async (req, res) => {
+  r.delete('/objects/:name', scope('admin'), async (req, res) => {
     const p = who(res);
     sendDeploy(
       req,
@@ -226,7 +225,7 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
    * Backfills stored roll-ups and formulas of existing records (after a deploy added or changed
    * one): 202 with a status URL; the work runs in batches in the background.
    */
-  r.post('/recompute', async (req, res) => {
+  r.post('/recompute', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     const body = (req.body ?? {}) as { object?: unknown };
     const p = who(res);
@@ -242,14 +241,14 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     res.status(202).setHeader('Location', `${req.baseUrl}/recompute/${task.id}`).json({ data: task });
   });
 
-  r.get('/recompute/:id', (req, res) => {
+  r.get('/recompute/:id', scope('admin'), (req, res) => {
     strictQuery(req, ['locale']);
     const task = recomputations.get(who(res).tenant.id, String(req.params.id));
     if (!task) throw notFound();
     res.json({ data: task });
   });
 
-  r.post('/purge', async (req, res) => {
+  r.post('/purge', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: { purged: await meta.purge(who(res).tenant, who(res).userId) } });
   });
