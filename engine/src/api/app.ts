@@ -28,6 +28,7 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
 
@@ -36,6 +37,8 @@ export interface AppDeps {
   models: ModelCache;
   records: RecordsService;
   meta: MetaService;
+  /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
+  recomputations: Recomputations;
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
@@ -94,7 +97,7 @@ export function createApp(d: AppDeps): Express {
     });
   });
   api.use('/data', dataRouter(d.records, d.models));
-  api.use('/meta', metaRouter(d.meta, d.models));
+  api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);
