@@ -114,9 +114,9 @@ describe('row access in generated SQL', () => {
   });
 
   it('still finds what a share gives and nothing else', async () => {
-    const [deal] = (
-      await t.get('/api/v1/data/deal?limit=1&sort=name').expect(200)
-    ).body.data as { id: string }[];
+    const [deal] = (await t.get('/api/v1/data/deal?limit=1&sort=name').expect(200)).body.data as {
+      id: string;
+    }[];
     const model = await te.engine.models.get(t.tenantId);
     const rep = policyFor(model, { userId: repId, isAdmin: false, role: null, profile: 'rep' }, t.schema);
     const scope: Scope = {
