@@ -5,7 +5,8 @@ import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { listenForDeploys } from './db/listen.js';
-import { ensurePlatform, platformSetting } from './db/platform.js';
+import { platformSetting } from './db/platform.js';
+import { migrateEngine, type MigrationReport } from './db/migrator.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
@@ -46,6 +47,8 @@ export interface Engine {
   sessions: Sessions;
   users: Users;
   dispatcher: OutboxDispatcher;
+  /** The engine migrations this process applied at start (empty when another process had). */
+  migrations: MigrationReport;
   app: Express;
   close(): Promise<void>;
 }
@@ -56,7 +59,8 @@ const STUDIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../studio/d
 export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: cfg.poolSize });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
-  await ensurePlatform(db.knex, platform);
+  // The engine's own tables, platform and every tenant, one process at a time (advisory locks).
+  const migrations = await migrateEngine(db.knex, platform);
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
   const models = new ModelCache(
     db.knex,
@@ -116,6 +120,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     sessions,
     users,
     dispatcher,
+    migrations,
     app,
     async close() {
       ready = false;

@@ -6,13 +6,8 @@ import type { PackageDef } from '../core/model.js';
 import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
-import {
-  USERS,
-  dropSchema,
-  dropTenantRole,
-  tenantBootstrap,
-  tenantRoleStatements,
-} from '../schema-sync/ddl.js';
+import { migrateTenant } from '../db/migrator.js';
+import { USERS, createSchema, dropSchema, dropTenantRole, tenantRoleStatements } from '../schema-sync/ddl.js';
 
 export interface Tenant {
   id: string;
@@ -79,7 +74,7 @@ export class TenantStore {
   }
 
   /**
-   * Creates the tenant's schema, its engine tables and admin user, an API token, and deploys
+   * Creates the tenant's schema, its engine tables (the tenant engine migrations) and admin user, an API token, and deploys
    * its first metadata version. One transaction for the schema; the deploy is its own (it
    * rolls back alone), and a failed deploy removes the half-made tenant.
    */
@@ -101,13 +96,14 @@ export class TenantStore {
         .withSchema(this.platform)
         .table('tenants')
         .insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
-      for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform }))
-        await trx.raw(s.sql);
+      await trx.raw(createSchema(tenant.schema).sql);
+      // The role first: its default privileges give it the engine tables the migrations create.
       for (const s of tenantRoleStatements(
         { schema: tenant.schema, platform: this.platform },
         dbRoleOf(tenant),
       ))
         await trx.raw(s.sql);
+      await migrateTenant(trx, this.platform, tenant);
       await trx
         .withSchema(tenant.schema)
         .table(USERS)
