@@ -15,6 +15,7 @@ const LAYERS = [
   'metadata',
   'validation',
   'db',
+  'jobs',
   'schema-sync',
   'tenancy',
   'records',

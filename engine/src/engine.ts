@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/connect.js';
 import { listenForDeploys } from './db/listen.js';
 import { platformSetting } from './db/platform.js';
 import { migrateEngine, type MigrationReport } from './db/migrator.js';
+import { Jobs, type RunnerOptions } from './jobs/jobs.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
@@ -35,6 +36,8 @@ export interface EngineConfig {
   poolSize?: number;
   /** Bearer token of the platform administrator (creates tenants); none → no platform API. */
   platformToken?: string;
+  /** The job runner's settings; `start: false` leaves it stopped (call engine.jobs.start()). */
+  jobs?: Partial<RunnerOptions> & { start?: boolean };
 }
 
 export interface Engine {
@@ -47,6 +50,8 @@ export interface Engine {
   sessions: Sessions;
   users: Users;
   dispatcher: OutboxDispatcher;
+  /** Background jobs: `jobs.enqueue(kind, payload, { tenantId, runAt })`, kinds in `jobs.kinds`. */
+  jobs: Jobs;
   /** The engine migrations this process applied at start (empty when another process had). */
   migrations: MigrationReport;
   app: Express;
@@ -61,7 +66,11 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   // The engine's own tables, platform and every tenant, one process at a time (advisory locks).
   const migrations = await migrateEngine(db.knex, platform);
+  const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
+  const { start: startJobs = true, ...runnerOptions } = cfg.jobs ?? {};
+  const jobs = new Jobs({ knex: db.knex, platform, db: db.kind, timeZone, runner: runnerOptions });
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
+  tenants.onCreated((t) => jobs.schedules.ensureSystem([t.id]));
   const models = new ModelCache(
     db.knex,
     platform,
@@ -71,10 +80,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const sessions = new Sessions(db.knex, platform, tenants);
   const users = new Users(db.knex, platform);
   const tokens = new ApiTokens(db.knex, platform);
-  const dispatcher = new OutboxDispatcher(db.knex);
+  const dispatcher = new OutboxDispatcher({ jobs, sessions: db.tenant, log: jobs.log });
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
-  const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
   const records = new RecordsService({
     knex: db.knex,
@@ -94,6 +102,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   const platformTokens = new Set(cfg.platformToken ? [hashToken(cfg.platformToken)] : []);
+  if (startJobs) await jobs.start();
   let ready = true;
   const app = createApp({
     tenants,
@@ -103,6 +112,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     sessions,
     users,
     tokens,
+    jobs,
     db: db.knex,
     platform,
     platformTokenHashes: () => platformTokens,
@@ -120,10 +130,12 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     sessions,
     users,
     dispatcher,
+    jobs,
     migrations,
     app,
     async close() {
       ready = false;
+      await jobs.stop();
       await listener?.close();
       await db.close();
     },

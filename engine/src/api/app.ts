@@ -25,6 +25,8 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import { jobsRouter } from './routes/jobs.js';
+import type { Jobs } from '../jobs/jobs.js';
 
 export interface AppDeps {
   tenants: TenantStore;
@@ -34,6 +36,7 @@ export interface AppDeps {
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
+  jobs: Jobs;
   /** SHA-256 hashes of the platform administrators' tokens. */
   platformTokenHashes: () => ReadonlySet<string>;
   standardPackage: () => PackageDef;
@@ -81,6 +84,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
+  api.use('/jobs', requireAdmin, jobsRouter(d.jobs, d.db, d.platform));
   api.get('/audit', requireAdmin, async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });

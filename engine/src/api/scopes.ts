@@ -12,7 +12,7 @@ function needed(method: string, path: string): TokenScope | 'session' {
   // What every signed-in user reads to build screens: the visible model and users' names.
   if ((method === 'GET' || method === 'HEAD') && /^\/(meta\/objects|users\/lookup)\/?$/.test(path))
     return 'read';
-  if (/^\/(meta|users|audit)(\/|$)/.test(path)) return 'admin';
+  if (/^\/(meta|users|audit|jobs)(\/|$)/.test(path)) return 'admin';
   if (method === 'GET' || method === 'HEAD' || /^\/data\/[^/]+\/aggregate$/.test(path)) return 'read';
   return 'write';
 }

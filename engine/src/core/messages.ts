@@ -328,6 +328,16 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // branch jobs: background jobs (admin API)
+  JOB_NOT_FOUND: { en: 'There is no job {id}.', 'zh-CN': '没有编号为 {id} 的后台任务。' },
+  JOB_NOT_DEAD: {
+    en: 'Job {id} is {state}: only a failed (dead) job can be retried.',
+    'zh-CN': '后台任务 {id} 的状态是 {state}：只有已失败（dead）的任务可以重试。',
+  },
+  JOB_STATE: {
+    en: 'Unknown job state "{value}"; use one of: {allowed}.',
+    'zh-CN': '未知的任务状态“{value}”；可选：{allowed}。',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

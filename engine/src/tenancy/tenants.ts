@@ -50,12 +50,18 @@ export interface CreateTenantOptions {
 
 export class TenantStore {
   private bySchemaPrefix: string;
+  private created: ((tenant: Tenant) => Promise<void>)[] = [];
   constructor(
     private knex: Knex,
     readonly platform: Ident,
     schemaPrefix: string,
   ) {
     this.bySchemaPrefix = schemaPrefix;
+  }
+
+  /** Runs after a tenant is created and its first metadata deployed (e.g. its system job schedules). */
+  onCreated(fn: (tenant: Tenant) => Promise<void>): void {
+    this.created.push(fn);
   }
 
   schemaFor(slug: string): Ident {
@@ -140,6 +146,7 @@ export class TenantStore {
       await this.drop(tenant);
       throw e;
     }
+    for (const fn of this.created) await fn(tenant);
     return { tenant, token, adminUserId };
   }
 
