@@ -5,6 +5,7 @@ import { nextRun } from '../../engine/src/jobs/schedules.js';
 import type { DispatchedEvent } from '../../engine/src/records/outbox-dispatcher.js';
 import { salesPackage } from '../helpers/packages.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
+import { until } from '../helpers/until.js';
 
 /** The job runner: retries, dead letters and the admin API, fairness, keys, schedules, stop, the outbox. */
 const logs: { level: string; msg: string; detail?: Record<string, unknown> }[] = [];
@@ -19,16 +20,6 @@ let t: TestTenant;
 let other: TestTenant;
 const attemptsAt = new Map<number, number[]>();
 let flakyHeals = false;
-
-export async function until<T>(fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   te = await startEngine({

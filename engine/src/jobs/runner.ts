@@ -61,7 +61,9 @@ export const defaultRunnerOptions = (db: 'pglite' | 'postgres'): RunnerOptions =
 interface Running {
   job: ClaimedJob;
   abort: AbortController;
-  done: Promise<void>;
+  done?: Promise<void>;
+  /** The handler returned: its row is being finished (a heartbeat may no longer find it). */
+  settled: boolean;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.stack || e.message : String(e)).slice(0, 4000);
@@ -162,16 +164,18 @@ export class JobRunner {
   }
 
   private launch(job: ClaimedJob) {
-    const abort = new AbortController();
-    const done = this.run(job, abort.signal).finally(() => {
+    const r: Running = { job, abort: new AbortController(), settled: false };
+    this.running.set(job.id, r);
+    r.done = this.run(r).finally(() => {
       this.running.delete(job.id);
       // A slot is free: claim the next job now rather than at the next poll.
       if (this.state === 'started') this.wake();
     });
-    this.running.set(job.id, { job, abort, done });
   }
 
-  private async run(job: ClaimedJob, signal: AbortSignal): Promise<void> {
+  private async run(r: Running): Promise<void> {
+    const { job } = r;
+    const signal = r.abort.signal;
     const kind = this.kinds.get(job.kind);
     const w = this.workerId;
     const detail = { job: job.id, kind: job.kind, tenant: job.tenant.slug, attempt: job.attempts };
@@ -191,7 +195,9 @@ export class JobRunner {
         progress: (p) => this.store.setProgress(job, w, p),
       };
       await kind.run(job.payload, ctx);
+      r.settled = true;
     } catch (e) {
+      r.settled = true;
       if (signal.aborted && this.state !== 'started') return; // released by stop()
       const error = message(e);
       try {
@@ -228,12 +234,16 @@ export class JobRunner {
 
   private async heartbeat() {
     if (!this.running.size) return;
-    const held = await this.store.heartbeat(this.workerId, [...this.running.keys()], this.o.leaseMs);
-    for (const [id, r] of this.running)
-      if (!held.has(id)) {
+    const ids = [...this.running.keys()];
+    const held = await this.store.heartbeat(this.workerId, ids, this.o.leaseMs);
+    // Only the jobs asked about: one claimed meanwhile was not in the statement.
+    for (const id of ids) {
+      const r = this.running.get(id);
+      if (r && !held.has(id) && !r.settled) {
         this.o.log.warn('job lease lost; aborting it', { job: id, kind: r.job.kind });
         r.abort.abort(new Error('job lease lost'));
       }
+    }
   }
 
   /**

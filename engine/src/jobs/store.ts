@@ -77,7 +77,7 @@ with ready as (
    where state = 'queued' and run_at <= now()
    group by tenant_id order by oldest limit ?
 ), share as (
-  select greatest(1, ceil(?::numeric / count(*)))::int as n from ready
+  select greatest(1, ceil(?::numeric / nullif(count(*), 0)))::int as n from ready
 ), picked as (
   select c.id, r.oldest from ready r cross join share s cross join lateral (
     select j.id from ??.?? j
