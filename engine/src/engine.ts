@@ -65,7 +65,10 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: cfg.poolSize });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   // The engine's own tables, platform and every tenant, one process at a time (advisory locks).
-  const migrations = await migrateEngine(db.knex, platform);
+  const migrations = await migrateEngine(db.knex, platform).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const { start: startJobs = true, ...runnerOptions } = cfg.jobs ?? {};
   const jobs = new Jobs({ knex: db.knex, platform, db: db.kind, timeZone, runner: runnerOptions });

@@ -170,5 +170,12 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
     expect(tenantRows).toEqual(['0001_tenant_baseline']);
 
     await smokeFlows(both[1]);
+
+    // A database a newer engine migrated: this one refuses to start on it, saying why.
+    await db
+      .withSchema(platform)
+      .table('engine_migrations')
+      .insert({ name: '9999_from_the_future', batch: 9 });
+    await expect(createEngine(cfg)).rejects.toThrow(/migrated by a newer Tessera.*9999_from_the_future/);
   });
 });
