@@ -334,6 +334,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Job {id} is {state}: only a failed (dead) job can be retried.',
     'zh-CN': '后台任务 {id} 的状态是 {state}：只有已失败（dead）的任务可以重试。',
   },
+  TIME_ZONE: {
+    en: '"{value}" is not a time zone; use an IANA name such as Asia/Shanghai.',
+    'zh-CN': '“{value}”不是有效的时区；请使用 IANA 名称，例如 Asia/Shanghai。',
+  },
   JOB_STATE: {
     en: 'Unknown job state "{value}"; use one of: {allowed}.',
     'zh-CN': '未知的任务状态“{value}”；可选：{allowed}。',

@@ -7,6 +7,7 @@ import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
 import { migrateTenant } from '../db/migrator.js';
+import { isTimeZone } from '../jobs/schedules.js';
 import { USERS, createSchema, dropSchema, dropTenantRole, tenantRoleStatements } from '../schema-sync/ddl.js';
 
 export interface Tenant {
@@ -14,6 +15,8 @@ export interface Tenant {
   slug: string;
   name: string;
   schema: Ident;
+  /** IANA zone of the tenant's schedules; null: the engine's default. */
+  timeZone?: string | null;
 }
 
 /** Who is calling: resolved from a bearer token, used by every layer above. */
@@ -46,6 +49,8 @@ export interface CreateTenantOptions {
   token?: string;
   /** The admin's password (hashed with argon2id); without one the admin signs in by token only. */
   adminPassword?: string;
+  /** IANA time zone of the tenant's schedules (the engine's default when absent). */
+  timeZone?: string;
 }
 
 export class TenantStore {
@@ -93,15 +98,21 @@ export class TenantStore {
       slug: opts.slug,
       name: opts.name,
       schema: this.schemaFor(opts.slug),
+      timeZone: opts.timeZone ?? null,
     };
+    if (opts.timeZone && !isTimeZone(opts.timeZone))
+      throw new DomainError(422, 'BAD_REQUEST', { reason: `unknown time zone ${opts.timeZone}` });
     const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
     const adminUserId = randomUUID();
     const passwordHash = opts.adminPassword ? await hashPassword(opts.adminPassword) : null;
     await this.knex.transaction(async (trx) => {
-      await trx
-        .withSchema(this.platform)
-        .table('tenants')
-        .insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
+      await trx.withSchema(this.platform).table('tenants').insert({
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        schema_name: tenant.schema,
+        time_zone: tenant.timeZone,
+      });
       await trx.raw(createSchema(tenant.schema).sql);
       // The role first: its default privileges give it the engine tables the migrations create.
       for (const s of tenantRoleStatements(
@@ -167,7 +178,7 @@ export class TenantStore {
       .join('tenants as t', 't.id', 'k.tenant_id')
       .where('k.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
-      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes');
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 't.time_zone', 'k.user_id', 'k.scopes');
     if (!row) return null;
     const tenant = toTenant(row);
     const user = await this.knex
@@ -213,5 +224,6 @@ function toTenant(row: Record<string, unknown>): Tenant {
     slug: row.slug as string,
     name: row.name as string,
     schema: internalIdent(row.schema_name as string),
+    timeZone: (row.time_zone as string | null | undefined) ?? null,
   };
 }

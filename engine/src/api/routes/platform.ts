@@ -1,3 +1,4 @@
+import { isTimeZone } from '../../jobs/schedules.js';
 import { Router, type RequestHandler } from 'express';
 import { DomainError } from '../../core/errors.js';
 import type { PackageDef } from '../../core/model.js';
@@ -22,26 +23,42 @@ export function platformRouter(
   };
   r.use(platformAdmin);
   r.get('/tenants', async (_req, res) => {
-    res.json({ data: (await tenants.list()).map(({ id, slug, name }) => ({ id, slug, name })) });
+    res.json({
+      data: (await tenants.list()).map(({ id, slug, name, timeZone }) => ({ id, slug, name, timeZone })),
+    });
   });
   r.post('/tenants', async (req, res) => {
-    const b = (req.body ?? {}) as { slug?: unknown; name?: unknown; adminPassword?: unknown };
+    const b = (req.body ?? {}) as {
+      slug?: unknown;
+      name?: unknown;
+      adminPassword?: unknown;
+      timeZone?: unknown;
+    };
     const issues = [];
     if (typeof b.slug !== 'string') issues.push({ pointer: '/slug', code: 'REQUIRED' });
     if (typeof b.name !== 'string' || !b.name.trim() || b.name.length > 100)
       issues.push({ pointer: '/name', code: 'REQUIRED' });
     if (b.adminPassword !== undefined && (typeof b.adminPassword !== 'string' || b.adminPassword.length < 8))
       issues.push({ pointer: '/adminPassword', code: 'WEAK_PASSWORD', params: { min: 8 } });
+    if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || !isTimeZone(b.timeZone)))
+      issues.push({ pointer: '/timeZone', code: 'TIME_ZONE', params: { value: b.timeZone } });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     const { tenant, token } = await tenants.create({
+      timeZone: b.timeZone as string | undefined,
       slug: b.slug as string,
       name: b.name as string,
       package: standard(),
       adminPassword: b.adminPassword as string | undefined,
     });
-    res
-      .status(201)
-      .json({ data: { id: tenant.id, slug: tenant.slug, name: tenant.name, adminToken: token } });
+    res.status(201).json({
+      data: {
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        timeZone: tenant.timeZone,
+        adminToken: token,
+      },
+    });
   });
   return r;
 }
