@@ -29,6 +29,7 @@ export type FieldTypeName =
   | 'multi_picklist'
   | 'lookup'
   | 'master_detail'
+  | 'user'
   | 'auto_number'
   | 'formula'
   | 'rollup';
@@ -104,7 +105,14 @@ export interface ValidationRuleDef {
   field?: string;
   /** Inactive rules are kept but not enforced (default true). */
   active?: boolean;
+  /**
+   * The writes the rule checks (default create and update). On delete it sees the record being
+   * deleted, as stored.
+   */
+  on?: ValidationRuleOp[];
 }
+
+export type ValidationRuleOp = 'create' | 'update' | 'delete';
 
 /** How a matched field is normalised before comparing (see docs/rules.md). */
 export type DuplicateNormalize = 'text' | 'company' | 'phone' | 'email' | 'none';

@@ -13,6 +13,8 @@ export interface Storage {
   scale?: number;
   /** Foreign key to another object's table (lookups). */
   references?: { object: string; onDelete: 'restrict' | 'set_null' | 'cascade' };
+  /** Foreign key to the tenant's users (`_users`), restrict on delete: users are suspended, never deleted. */
+  users?: true;
 }
 
 export const FILTER_OPS = [
@@ -63,7 +65,9 @@ export interface FieldType {
   /** Converts a value read from the database into its JSON form. */
   fromDb?(raw: unknown): JsonValue;
   /** For types whose values depend on a setting (a formula's returnType): query traits of one definition. */
-  specialize?(f: FieldDef): Partial<Pick<FieldType, 'operand' | 'operators' | 'aggregates' | 'fromDb'>>;
+  specialize?(
+    f: FieldDef,
+  ): Partial<Pick<FieldType, 'operand' | 'operators' | 'groupable' | 'aggregates' | 'fromDb'>>;
   /** The widget the studio uses by default. */
   widget: string;
 }

@@ -10,6 +10,7 @@ import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
 import { parseSort, type SortKey } from './sort.js';
+import { USERS } from '../schema-sync/ddl.js';
 
 export const PAGE = { default: 50, max: 200 } as const;
 export const MAX_EXPAND_DEPTH = 2;
@@ -90,15 +91,16 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   if (q.search) applySearch(qb, cat, q.search);
   const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${q.search ?? ''}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
   if (q.cursor) applyKeyset(qb, keys, s.cursors.decode(q.cursor, queryKey));
-  for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc', 'last');
-  qb.orderBy('id', 'asc').limit(limit + 1);
+  // Postgres's own order (NULL is the largest value) so a btree index serves both directions.
+  for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc');
+  qb.orderBy('id', idDescending(keys) ? 'desc' : 'asc').limit(limit + 1);
   const rows = (await qb) as Record<string, unknown>[];
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   const next = hasMore && last ? s.cursors.encode(cursorOf(keys, last), queryKey) : null;
   const data = pageRows.map((r) => rowToRecord(cat, r, plan.names));
-  await expandInto(s, o, data, pageRows, plan.expand, 1);
+  await expandInto(s, o, data, pageRows, plan.expand, 1, plan.users);
   return { data, meta: { next_cursor: next, has_more: hasMore } };
 }
 
@@ -123,7 +125,7 @@ export async function getRecord(
   );
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
   const data = [rowToRecord(cat, row, plan.names)];
-  await expandInto(s, o, data, [row], plan.expand, 1);
+  await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
   return { record: data[0], version: row.version as number };
 }
 
@@ -164,23 +166,40 @@ function cursorOf(keys: SortKey[], row: Record<string, unknown>): CursorState {
   };
 }
 
-/** Rows strictly after the cursor in (keys…, id) order, with NULLs last in both directions. */
+/** The id breaks ties in the direction of the last key, so `ORDER BY k DESC, id DESC` reads an index on k backwards. */
+const idDescending = (keys: SortKey[]) => keys.length > 0 && keys[keys.length - 1].desc;
+
+/**
+ * Rows strictly after the cursor in (keys…, id) order. NULL sorts as the largest value (last
+ * ascending, first descending), as Postgres and its btree indexes do.
+ */
 function applyKeyset(qb: Knex.QueryBuilder, keys: SortKey[], c: CursorState) {
   if (c.values.length !== keys.length) throw badRequest('BAD_CURSOR');
   const after = (b: Knex.QueryBuilder, i: number): void => {
     if (i === keys.length) {
-      b.where('id', '>', c.id);
+      b.where('id', idDescending(keys) ? '<' : '>', c.id);
       return;
     }
     const { q, desc } = keys[i];
     const v = c.values[i] as Knex.Value;
     if (v === null) {
-      b.whereNull(q.column).andWhere((x) => after(x, i + 1));
+      // Ascending: only other NULLs follow. Descending: NULLs lead, every value follows.
+      b.where((x) => {
+        x.where((y) => y.whereNull(q.column).andWhere((z) => after(z, i + 1)));
+        if (desc) x.orWhereNotNull(q.column);
+      });
+      return;
+    }
+    if (desc) {
+      // `col <= v` lets the index scan start at the cursor.
+      b.where(q.column, '<=', v).andWhere((x) =>
+        x.where(q.column, '<', v).orWhere((y) => y.where(q.column, '=', v).andWhere((z) => after(z, i + 1))),
+      );
       return;
     }
     b.where((x) =>
       x
-        .where(q.column, desc ? '<' : '>', v)
+        .where(q.column, '>', v)
         .orWhere((y) => y.where(q.column, '=', v).andWhere((z) => after(z, i + 1)))
         .orWhereNull(q.column),
     );
@@ -192,6 +211,8 @@ interface Projection {
   names: string[];
   /** lookup name → sub-projection */
   expand: Map<string, { object: CompiledObject; plan: Projection }>;
+  /** User fields to expand to `{id, name}`. */
+  users: Set<string>;
 }
 
 /**
@@ -224,9 +245,17 @@ function projection(
     const { head, rest } = want(e);
     if (rest) nested.get(head)!.expand.push(rest);
   }
-  const out: Projection = { names, expand: new Map() };
+  const out: Projection = { names, expand: new Map(), users: new Set() };
   for (const [head, sub] of nested) {
     const q = cat.all.get(head);
+    if (q?.users) {
+      // A person reads as the name GET /users/lookup shows everyone, and nothing more.
+      if (sub.expand.length || sub.fields.some((f) => f !== 'id' && f !== 'name'))
+        throw badRequest('BAD_EXPAND', { path: head, reason: 'a user expands to its id and name only' });
+      if (!names.includes(head)) names.push(head);
+      out.users.add(head);
+      continue;
+    }
     if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
     if (depth > MAX_EXPAND_DEPTH)
       throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
@@ -251,7 +280,19 @@ async function expandInto(
   _rows: Record<string, unknown>[],
   expand: Projection['expand'],
   depth: number,
+  users: ReadonlySet<string> = new Set(),
 ) {
+  for (const name of users) {
+    const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
+    if (!ids.length) continue;
+    const rows = (await s.db
+      .withSchema(s.schema)
+      .from(USERS)
+      .select('id', 'display_name')
+      .whereIn('id', ids)) as { id: string; display_name: string }[];
+    const byId = new Map(rows.map((r) => [r.id, { id: r.id, name: r.display_name }]));
+    for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
+  }
   for (const [name, { object, plan }] of expand) {
     const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
     if (!ids.length) continue;
@@ -265,7 +306,7 @@ async function expandInto(
     s.access.scopeRead(qb, object, qualified(object));
     const rows = (await qb) as Record<string, unknown>[];
     const related = rows.map((r) => rowToRecord(cat, r, plan.names));
-    await expandInto(s, object, related, rows, plan.expand, depth + 1);
+    await expandInto(s, object, related, rows, plan.expand, depth + 1, plan.users);
     const byId = new Map(related.map((r) => [r.id as string, r]));
     for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
   }
