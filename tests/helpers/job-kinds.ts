@@ -23,13 +23,14 @@ export function registerMarkKind(engine: Engine, worker: string) {
 }
 
 /** `test.slow`: works 300 ms, then marks. */
-export function registerSlowKind(engine: Engine, worker: string) {
+export function registerSlowKind(engine: Engine, worker: string, marked?: (jobId: number) => void) {
   engine.jobs.register({
     name: 'test.slow',
     payload: { type: 'object', properties: { n: { type: 'integer' } } },
     async run(_p, ctx) {
       await new Promise((r) => setTimeout(r, 300));
       await mark(engine, ctx.job.id, worker);
+      marked?.(ctx.job.id);
     },
   });
 }

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TENANT_SCHEMA_VERSION } from '../../engine/src/db/migrator.js';
@@ -128,4 +130,61 @@ describe.skipIf(!onServer)('three engine processes on one server', () => {
     const dead = await te.engine.jobs.list(tenant, { state: 'dead' });
     expect(dead).toEqual([]);
   });
+});
+
+describe.skipIf(onServer)('an engine process on a PGlite data folder', () => {
+  it(
+    'killed with SIGKILL mid-run, loses no job: the next process finishes them',
+    { timeout: 300_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-kill-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const cfg = { dataDir: dir, platformSchema: 'tessera' };
+      // Queue 40 jobs, then leave the folder to the child (one process at a time on PGlite).
+      const first = await createEngine({ ...cfg, jobs: { start: false } });
+      await createMarks(first);
+      const [tenant] = await tenantRows(first, 1);
+      registerSlowKind(first, 'enqueuer');
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++)
+        ids.push(await first.jobs.enqueue('test.slow', { n: i }, { tenantId: tenant }));
+      await first.close();
+
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, '../helpers/job-child.ts')],
+        {
+          env: { ...process.env, DATABASE_URL: '', DATA_DIR: dir, PLATFORM: 'tessera', LEASE_MS: '2000' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const exited = new Promise((r) => child.on('exit', r));
+      cleanups.push(async () => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      await until(async () => (out.match(/^mark /gm)?.length ?? 0) >= 8, 240_000);
+      child.kill('SIGKILL');
+      await exited;
+
+      const next = await createEngine({
+        ...cfg,
+        jobs: { start: false, leaseMs: 2000, reapMs: 500, pollMs: 50 },
+      });
+      cleanups.push(() => next.close());
+      const held = await next.db.knex
+        .withSchema('tessera')
+        .table('jobs')
+        .where({ state: 'running' })
+        .pluck('id');
+      expect(held.length).toBeGreaterThan(0);
+      registerSlowKind(next, 'survivor');
+      await next.jobs.start();
+      await until(async () => (await jobsLeft(next, 'test.slow')) === 0, 120_000);
+      const all = await marks(next);
+      expect(new Set(all.map((m) => Number(m.job_id)))).toEqual(new Set(ids));
+      expect(all.length - ids.length).toBeLessThanOrEqual(held.length);
+    },
+  );
 });
