@@ -1,13 +1,13 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { listenForDeploys } from './db/listen.js';
 import { platformSetting } from './db/platform.js';
 import { migrateEngine, type MigrationReport } from './db/migrator.js';
-import { Jobs, type RunnerOptions } from './jobs/jobs.js';
+import { Jobs, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
@@ -19,6 +19,8 @@ import { standardPackage } from './tenancy/standard-package.js';
 import { Sessions } from './tenancy/sessions.js';
 import { Users } from './tenancy/users.js';
 import { ApiTokens } from './tenancy/api-tokens.js';
+import { Readiness } from './api/health.js';
+import { studioDist } from './runtime/paths.js';
 
 export interface EngineConfig {
   /** postgres://… for a Postgres server; absent → embedded PGlite. */
@@ -38,7 +40,18 @@ export interface EngineConfig {
   platformToken?: string;
   /** The job runner's settings; `start: false` leaves it stopped (call engine.jobs.start()). */
   jobs?: Partial<RunnerOptions> & { start?: boolean };
+  /** Where logs go; absent → no logs (tests, benchmarks). main.ts passes LOG_LEVEL's logger. */
+  logger?: Logger;
+  /** Tenants whose compiled model stays in memory (least recently used dropped). */
+  modelCacheSize?: number;
+  /** Named prepared statements per server connection (least recently used deallocated). */
+  statementCacheSize?: number;
+  /** The built studio served at /; absent → studio/dist beside package.json. */
+  studioDir?: string;
 }
+
+/** Stops a piece of background work; `engine.close()` awaits it before closing the database. */
+export type Stopper = () => Promise<void> | void;
 
 export interface Engine {
   db: Database;
@@ -55,14 +68,41 @@ export interface Engine {
   /** The engine migrations this process applied at start (empty when another process had). */
   migrations: MigrationReport;
   app: Express;
+  logger: Logger;
+  /** The checks `/ready` runs; background parts (migrator, job runner) add theirs. */
+  readiness: Readiness;
+  /** Registers background work to stop on close (a job runner's `stop()`); last registered stops first. */
+  onClose(name: string, stop: Stopper): void;
+  /** Stops registered background work, then the LISTEN connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
-const STUDIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../studio/dist');
+/** knex's warnings (a failed connection, a deprecation) as log lines like every other. */
+const knexLog = (logger: Logger): Knex.Logger => ({
+  warn: (message) => logger.warn({ source: 'knex' }, String(message)),
+  error: (message) => logger.error({ source: 'knex' }, String(message)),
+  debug: (message) => logger.debug({ source: 'knex' }, String(message)),
+  deprecate: (method, alternative) =>
+    logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
+});
+
+/** The job runner's reports as log lines like every other. */
+const jobLogger = (logger: Logger): JobLogger => ({
+  info: (msg, detail) => logger.info({ source: 'jobs', ...detail }, msg),
+  warn: (msg, detail) => logger.warn({ source: 'jobs', ...detail }, msg),
+  error: (msg, detail) => logger.error({ source: 'jobs', ...detail }, msg),
+});
 
 /** The composition root: wires database, metadata, records pipeline and API. */
 export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
-  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: cfg.poolSize });
+  const logger = cfg.logger ?? pino({ level: 'silent' });
+  const db = await openDatabase({
+    url: cfg.databaseUrl,
+    dataDir: cfg.dataDir,
+    poolSize: cfg.poolSize,
+    statementCacheSize: cfg.statementCacheSize,
+    log: knexLog(logger),
+  });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   // The engine's own tables, platform and every tenant, one process at a time (advisory locks).
   const migrations = await migrateEngine(db.knex, platform).catch(async (e: unknown) => {
@@ -71,13 +111,20 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   });
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const { start: startJobs = true, ...runnerOptions } = cfg.jobs ?? {};
-  const jobs = new Jobs({ knex: db.knex, platform, db: db.kind, timeZone, runner: runnerOptions });
+  const jobs = new Jobs({
+    knex: db.knex,
+    platform,
+    db: db.kind,
+    timeZone,
+    runner: { log: jobLogger(logger), ...runnerOptions },
+  });
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
   tenants.onCreated((t) => jobs.schedules.ensureSystem([t.id]));
   const models = new ModelCache(
     db.knex,
     platform,
     cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000),
+    cfg.modelCacheSize,
   );
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
@@ -105,8 +152,16 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   const platformTokens = new Set(cfg.platformToken ? [hashToken(cfg.platformToken)] : []);
-  if (startJobs) await jobs.start();
-  let ready = true;
+  const readiness = new Readiness(logger);
+  readiness.add('database', () => db.knex.raw('select 1'));
+  const stoppers: { name: string; stop: Stopper }[] = [];
+  let closing: Promise<void> | null = null;
+  // The job runner stops after the parts registered later (the server stops accepting first).
+  stoppers.push({ name: 'jobs', stop: async () => void (await jobs.stop()) });
+  if (startJobs) {
+    await jobs.start();
+    readiness.add('jobs', () => jobs.runner.isRunning);
+  }
   const app = createApp({
     tenants,
     models,
@@ -120,8 +175,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     platform,
     platformTokenHashes: () => platformTokens,
     standardPackage,
-    studioDir: STUDIO_DIR,
-    isReady: () => ready,
+    studioDir: cfg.studioDir ?? studioDist(),
+    readiness,
+    logger,
   });
   return {
     db,
@@ -136,11 +192,23 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     jobs,
     migrations,
     app,
-    async close() {
-      ready = false;
-      await jobs.stop();
-      await listener?.close();
-      await db.close();
+    logger,
+    readiness,
+    onClose(name, stop) {
+      stoppers.push({ name, stop });
+    },
+    close() {
+      closing ??= (async () => {
+        for (const { name, stop } of stoppers.reverse()) {
+          // One part failing to stop must not keep the database open.
+          await Promise.resolve()
+            .then(stop)
+            .catch((err: unknown) => logger.error({ err, stopper: name }, 'background work failed to stop'));
+        }
+        await listener?.close();
+        await db.close();
+      })();
+      return closing;
     },
   };
 }
