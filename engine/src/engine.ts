@@ -130,7 +130,12 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const sessions = new Sessions(db.knex, platform, tenants);
   const users = new Users(db.knex, platform);
   const tokens = new ApiTokens(db.knex, platform);
-  const dispatcher = new OutboxDispatcher({ jobs, sessions: db.tenant, log: jobs.log });
+  const dispatcher = new OutboxDispatcher({
+    jobs,
+    sessions: db.tenant,
+    log: jobs.log,
+    roleOf: (t) => tenants.dbRoleFor(t.id, t.schema),
+  });
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const rules = await createRuleSteps(db.knex, timeZone);

@@ -4,7 +4,6 @@ import { OUTBOX } from '../db/engine-tables.js';
 import type { TenantSessions } from '../db/tenant-sessions.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { JobContext, JobLogger } from '../jobs/jobs.js';
-import { dbRoleOf } from '../tenancy/tenants.js';
 
 export interface DispatchedEvent {
   tenantId: string;
@@ -38,6 +37,8 @@ export interface OutboxOptions {
   jobs: Jobs;
   sessions: TenantSessions;
   log: JobLogger;
+  /** The database role of a tenant (its tenant sessions run under it). */
+  roleOf: (tenant: { id: string; schema: Ident }) => Promise<Ident>;
   /** How long delivered events stay in `_outbox` (default 7 days). */
   retentionDays?: number;
 }
@@ -131,8 +132,8 @@ export class OutboxDispatcher {
       );
   }
 
-  private session<T>(ctx: JobContext, fn: (db: Knex) => Promise<T>): Promise<T> {
-    return this.o.sessions.write(dbRoleOf(ctx.tenant), fn);
+  private async session<T>(ctx: JobContext, fn: (db: Knex) => Promise<T>): Promise<T> {
+    return this.o.sessions.write(await this.o.roleOf(ctx.tenant), fn);
   }
 
   private async deliver(ctx: JobContext) {

@@ -1,10 +1,10 @@
-import { Router } from 'express';
 import { DomainError, badRequest } from '../../core/errors.js';
 import { writeAudit } from '../../db/audit.js';
 import type { Ident } from '../../core/ident.js';
 import type { Knex } from 'knex';
 import { JOB_STATES, type JobState, type Jobs } from '../../jobs/jobs.js';
 import { principalOf } from '../context.js';
+import { apiRouter, scope } from '../scopes.js';
 import { intParam, strictQuery } from '../http-helpers.js';
 
 const MAX_LIMIT = 200;
@@ -15,12 +15,12 @@ function jobId(raw: string): number {
 }
 
 /**
- * /api/v1/jobs: the tenant's background jobs, for its admins (mounted behind requireAdmin):
+ * /api/v1/jobs: the tenant's background jobs, for its admins (scope admin on every route):
  * list (e.g. `?state=dead`, the dead letters), one job with its progress, retry of a dead job.
  */
-export function jobsRouter(jobs: Jobs, db: Knex, platform: Ident): Router {
-  const r = Router();
-  r.get('/', async (req, res) => {
+export function jobsRouter(jobs: Jobs, db: Knex, platform: Ident) {
+  const r = apiRouter();
+  r.get('/', scope('admin'), async (req, res) => {
     const q = strictQuery(req, ['state', 'kind', 'before', 'limit']);
     if (q.state !== undefined && !(JOB_STATES as readonly string[]).includes(q.state))
       throw badRequest('JOB_STATE', { value: q.state, allowed: JOB_STATES.join(', ') }, [
@@ -36,12 +36,12 @@ export function jobsRouter(jobs: Jobs, db: Knex, platform: Ident): Router {
     });
     res.json({ data, next: data.length === limit ? String(data[data.length - 1].id) : null });
   });
-  r.get('/:id', async (req, res) => {
+  r.get('/:id', scope('admin'), async (req, res) => {
     const job = await jobs.get(principalOf(res).tenant.id, jobId(String(req.params.id)));
     if (!job) throw new DomainError(404, 'JOB_NOT_FOUND', { id: req.params.id });
     res.json({ data: job });
   });
-  r.post('/:id/retry', async (req, res) => {
+  r.post('/:id/retry', scope('admin'), async (req, res) => {
     const p = principalOf(res);
     const id = jobId(String(req.params.id));
     const job = await jobs.retry(p.tenant.id, id);
