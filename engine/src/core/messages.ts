@@ -583,8 +583,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '后台任务 {id} 的状态是 {state}：只有已失败的任务可以重试。',
   },
   TIME_ZONE: {
-    en: '"{value}" is not a time zone; use an IANA name such as Asia/Shanghai.',
-    'zh-CN': '“{value}”不是有效的时区；请使用 IANA 名称，例如 Asia/Shanghai。',
+    en: '"{value}" is not a time zone; use a time zone name such as {example}.',
+    'zh-CN': '“{value}”不是有效的时区；请使用时区名称，例如 {example}。',
   },
   JOB_STATE: {
     en: 'Unknown job state "{value}"; use one of: {allowed}.',

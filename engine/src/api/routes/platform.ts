@@ -43,7 +43,11 @@ export function platformRouter(
     if (b.adminPassword !== undefined && (typeof b.adminPassword !== 'string' || b.adminPassword.length < 8))
       issues.push({ pointer: '/adminPassword', code: 'WEAK_PASSWORD', params: { min: 8 } });
     if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || !isTimeZone(b.timeZone)))
-      issues.push({ pointer: '/timeZone', code: 'TIME_ZONE', params: { value: b.timeZone } });
+      issues.push({
+        pointer: '/timeZone',
+        code: 'TIME_ZONE',
+        params: { value: b.timeZone, example: 'Asia/Shanghai' },
+      });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     const { tenant, token } = await tenants.create({
       timeZone: b.timeZone as string | undefined,
