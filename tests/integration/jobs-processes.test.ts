@@ -92,7 +92,7 @@ describe.skipIf(!onServer)('three engine processes on one server', () => {
     const [tenant] = await tenantRows(te.engine, 1);
     registerSlowKind(te.engine, 'survivor');
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++)
+    for (let i = 0; i < 200; i++)
       ids.push(await te.engine.jobs.enqueue('test.slow', { n: i }, { tenantId: tenant }));
 
     const child = spawn(
@@ -140,13 +140,13 @@ describe.skipIf(onServer)('an engine process on a PGlite data folder', () => {
       const dir = mkdtempSync(join(tmpdir(), 'tessera-kill-'));
       cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       const cfg = { dataDir: dir, platformSchema: 'tessera' };
-      // Queue 40 jobs, then leave the folder to the child (one process at a time on PGlite).
+      // Queue 100 jobs, then leave the folder to the child (one process at a time on PGlite).
       const first = await createEngine({ ...cfg, jobs: { start: false } });
       await createMarks(first);
       const [tenant] = await tenantRows(first, 1);
       registerSlowKind(first, 'enqueuer');
       const ids: number[] = [];
-      for (let i = 0; i < 40; i++)
+      for (let i = 0; i < 100; i++)
         ids.push(await first.jobs.enqueue('test.slow', { n: i }, { tenantId: tenant }));
       await first.close();
 
