@@ -58,6 +58,7 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
 function predicate(b: Where, q: Queryable, column: string, op: string, v: unknown, at: string): void {
   if (!(q.operators as readonly string[]).includes(op))
     throw fail(at, `operator "${op}" is not allowed on ${q.name}; use one of ${q.operators.join(', ')}`);
+  if (q.derived) return q.derived.where(b, op as FilterOp, v, column, at);
   switch (op as FilterOp) {
     case 'eq':
       if (v === null) b.whereNull(column);
