@@ -10,6 +10,7 @@ import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { createRuleSteps } from './rule-steps/index.js';
+import { createProcessSteps, StageService } from './processes/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -42,6 +43,7 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -72,16 +74,19 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
+  // Stage gates run after the rules (conditions see formulas); history is written after persist.
+  const processes = createProcessSteps(timeZone);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,
-    beforeValidate: rules.beforeValidate,
-    ruleSteps: rules.ruleSteps,
-    afterPersist: rules.afterPersist,
+    beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist],
   });
+  const stages = new StageService(records, db.tenant, timeZone);
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -95,6 +100,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     sessions,
     users,
@@ -112,6 +118,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     sessions,
     users,

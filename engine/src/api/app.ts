@@ -25,11 +25,14 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import { recordStagesRouter, stagesRouter } from './routes/stages.js';
+import type { StageService } from '../processes/index.js';
 
 export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -78,7 +81,9 @@ export function createApp(d: AppDeps): Express {
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
     });
   });
+  api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
+  api.use('/stages', stagesRouter(d.stages, d.models));
   api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', requireAdmin, async (_req, res) => {

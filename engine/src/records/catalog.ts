@@ -73,31 +73,36 @@ const badValue = (at: string, reason: string) => badRequest('BAD_FILTER', { poin
  * Whole days since the record entered its stage. `days >= n` is `entered <= now - n days`, so
  * every comparison becomes one on the stored entry time, which an index can serve.
  */
-const daysInStage: Queryable = system('days_in_stage', 'integer', ['eq', 'gt', 'gte', 'lt', 'lte', 'isNull'], {
-  column: internalIdent('stage_entered_at'),
-  fromDb: daysSince,
-  sortAs: { name: 'stage_entered_at', reverse: true },
-  derived: {
-    where(b, op, v, column, at) {
-      if (op === 'isNull') {
-        if (typeof v !== 'boolean') throw badValue(at, 'expected true or false');
-        if (v) b.whereNull(column);
-        else b.whereNotNull(column);
-        return;
-      }
-      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100_000)
-        throw badValue(at, 'expected a whole number of days');
-      const ago = (n: number) => new Date(Date.now() - n * DAY).toISOString();
-      const n = v as number;
-      // days >= n  ⇔  entered <= now - n days;  days < n  ⇔  entered > now - n days
-      if (op === 'gte') b.where(column, '<=', ago(n));
-      else if (op === 'gt') b.where(column, '<=', ago(n + 1));
-      else if (op === 'lt') b.where(column, '>', ago(n));
-      else if (op === 'lte') b.where(column, '>', ago(n + 1));
-      else b.where(column, '<=', ago(n)).andWhere(column, '>', ago(n + 1));
+const daysInStage: Queryable = system(
+  'days_in_stage',
+  'integer',
+  ['eq', 'gt', 'gte', 'lt', 'lte', 'isNull'],
+  {
+    column: internalIdent('stage_entered_at'),
+    fromDb: daysSince,
+    sortAs: { name: 'stage_entered_at', reverse: true },
+    derived: {
+      where(b, op, v, column, at) {
+        if (op === 'isNull') {
+          if (typeof v !== 'boolean') throw badValue(at, 'expected true or false');
+          if (v) b.whereNull(column);
+          else b.whereNotNull(column);
+          return;
+        }
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100_000)
+          throw badValue(at, 'expected a whole number of days');
+        const ago = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+        const n = v as number;
+        // days >= n  ⇔  entered <= now - n days;  days < n  ⇔  entered > now - n days
+        if (op === 'gte') b.where(column, '<=', ago(n));
+        else if (op === 'gt') b.where(column, '<=', ago(n + 1));
+        else if (op === 'lt') b.where(column, '>', ago(n));
+        else if (op === 'lte') b.where(column, '>', ago(n + 1));
+        else b.where(column, '<=', ago(n)).andWhere(column, '>', ago(n + 1));
+      },
     },
   },
-});
+);
 
 /** Past the stage's maximum days: the stored due time has passed. */
 const stale: Queryable = system('stale', 'boolean', ['eq'], {
@@ -148,9 +153,7 @@ const cache = new WeakMap<CompiledObject, Catalog>();
 export function catalogOf(o: CompiledObject): Catalog {
   let c = cache.get(o);
   if (c) return c;
-  const all = new Map<string, Queryable>(
-    [...SYSTEM, ...processQueryables(o)].map((s) => [s.name, s]),
-  );
+  const all = new Map<string, Queryable>([...SYSTEM, ...processQueryables(o)].map((s) => [s.name, s]));
   for (const f of o.fieldList) {
     const t = { ...f.type, ...f.type.specialize?.(f.def) };
     all.set(f.name, {

@@ -19,6 +19,8 @@ interface DeployBody {
   package?: unknown;
   comment?: unknown;
   allowLossy?: unknown;
+  /** Where records of removed stages go: [{pipeline, from, to}] (processes/stages/deploy.ts). */
+  stageMoves?: unknown;
 }
 
 function options(req: Request, body: DeployBody) {
@@ -30,6 +32,7 @@ function options(req: Request, body: DeployBody) {
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
+    stageMoves: body.stageMoves,
     dryRun: q.dryRun === 'true',
     expectedVersion: ifMatch(req),
   };

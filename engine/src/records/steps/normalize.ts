@@ -20,7 +20,11 @@ export const normalize: RecordStep = {
       const values: Record<string, unknown> = {};
       for (const [name, v] of Object.entries(item.input)) {
         const f = ctx.object.fields.get(name);
-        if (SYSTEM.has(name) || (f && !f.type.writable) || (!f && MAINTAINED.has(name) && ctx.object.stageField)) {
+        if (
+          SYSTEM.has(name) ||
+          (f && !f.type.writable) ||
+          (!f && MAINTAINED.has(name) && ctx.object.stageField)
+        ) {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'READ_ONLY_FIELD',
