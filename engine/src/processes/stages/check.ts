@@ -63,11 +63,7 @@ export function checkProcesses(pkg: PackageDef): FieldIssue[] {
         const name = itemName(item.kind, item.name, ii);
         if (names.has(name)) push(`${iat}/name`, 'META_DUPLICATE_NAME', { name });
         names.add(name);
-        const found = checkGateItem(item, { pkg, object: o, pointer: iat });
-        issues.push(...found);
-        // A new record has no related records yet: the first stage's gate cannot ask for them.
-        if (si === 0 && !found.length && item.kind === 'related_records')
-          push(iat, 'GATE_FIRST_STAGE_RELATED');
+        issues.push(...checkGateItem(item, { pkg, object: o, pointer: iat }));
       });
     });
     if ((p.stages[0]?.category ?? 'open') !== 'open')
