@@ -44,26 +44,28 @@ export const stageHistoryStep: RecordStep = {
     if (!list?.length) return;
     const t = () => ctx.trx.withSchema(ctx.schema).table(STAGE_HISTORY);
     const ended = list.filter((m) => m.item.op === 'update').map((m) => m.item.id!);
-    if (ended.length)
-      await t()
-        .where('object_id', ctx.object.id)
-        .whereIn('record_id', ended)
-        .whereNull('left_at')
-        .update({ left_at: list[0].at });
-    await t().insert(
-      list.map((m) => ({
-        object_id: ctx.object.id,
-        record_id: m.item.after!.id,
-        pipeline: m.pipeline,
-        business_type: m.businessType,
-        from_stage: m.from,
-        to_stage: m.to,
-        entered_at: m.at,
-        actor: ctx.actor,
-        // the write's origin (user, automation:…, import:…) once the pipeline carries one
-        origin: (ctx as { origin?: string }).origin ?? 'user',
-      })),
-    );
+    const rows = list.map((m) => ({
+      object_id: ctx.object.id,
+      record_id: m.item.after!.id,
+      pipeline: m.pipeline,
+      business_type: m.businessType,
+      from_stage: m.from,
+      to_stage: m.to,
+      entered_at: m.at,
+      actor: ctx.actor,
+      // the write's origin (user, automation:…, import:…) once the pipeline carries one
+      origin: (ctx as { origin?: string }).origin ?? 'user',
+    }));
+    // One statement: the old stays end (a data-modifying CTE) as the new ones begin.
+    const close = t()
+      .where('object_id', ctx.object.id)
+      .whereIn('record_id', ended)
+      .whereNull('left_at')
+      .update({ left_at: list[0].at });
+    await (ended.length ? ctx.trx.with('_closed', close) : ctx.trx)
+      .withSchema(ctx.schema)
+      .table(STAGE_HISTORY)
+      .insert(rows);
   },
 };
 
