@@ -11,7 +11,7 @@ let token: string;
 
 beforeAll(async () => {
   te = await startEngine();
-  token = (await seedDemo(te.engine, standardPackage(), undefined, 'demo-password-1')).token;
+  token = (await seedDemo(te.engine, standardPackage(), undefined, 'demo-password-1')).token!;
 }, 300_000);
 afterAll(() => te?.close());
 
