@@ -76,7 +76,6 @@ export async function seedDemo(
     const { record } = await engine.records.create(scopeOf(owner), 'account', data);
     accountIds.set(data.name, record!.id as string);
   }
-  for (const { account, owner, ...data } of demoData.opportunities)
-    await engine.records.create(scopeOf(owner), 'opportunity', { ...data, account: accountIds.get(account) });
+  await seedOpportunities(engine, scopeOf, accountIds, demoData.opportunities, tenant.schema);
   return { state: 'created', slug, token, password };
 }
