@@ -319,6 +319,9 @@ describe('a five-stage pipeline with one related-record item per stage', () => {
       }),
     ]);
     expect((await deal(id)).stage).toBe('s4');
+    const wrong = await deploy(t, pkg, { stageMoves: [{ pipeline: 'main', from: 's4', to: 's9' }] });
+    expect(wrong.status).toBe(409);
+    expect(codes(wrong.body)).toContainEqual(['/stageMoves/0/to', 'STAGE_MOVE_NOT_A_STAGE']);
     const plan = await t.post('/api/v1/meta/plan', {
       package: pkg,
       stageMoves: [{ pipeline: 'main', from: 's4', to: 's3' }],

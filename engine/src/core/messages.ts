@@ -373,8 +373,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   },
   // branch stages: business types, pipelines, stage gates (processes/)
   STAGE_GATE: {
-    en: 'The record cannot move to this stage: {count} condition(s) are not met; see errors.',
-    'zh-CN': '记录无法进入该阶段：有 {count} 项条件未满足，详见 errors。',
+    en: 'The record cannot move to this stage: {count} condition(s) are not met, listed below.',
+    'zh-CN': '记录无法进入该阶段：有 {count} 项条件未满足，详见下方列表。',
   },
   GATE_FIELD_REQUIRED: {
     en: '“{field}” must be filled in before “{stage}”.',
@@ -434,12 +434,19 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   STAGE_HAS_RECORDS: {
     en: '{count} record(s) of the pipeline “{pipeline}” are in the stage “{stage}”, which it no longer has. Deploy with "stageMoves" naming the stage they move to.',
     'zh-CN':
-      '阶段流程“{pipeline}”中有 {count} 条记录处于已被移除的阶段“{stage}”。请在部署时用 "stageMoves" 指定它们要移至的阶段。',
+      '阶段流程“{pipeline}”中有 {count} 条记录处于已被移除的阶段“{stage}”。请在部署时为它们指定要移至的阶段。',
   },
-  STAGE_MOVE_INVALID: { en: 'Invalid stage move: {reason}', 'zh-CN': '阶段迁移无效：{reason}' },
+  STAGE_MOVE_INVALID: {
+    en: 'A stage move is {pipeline, from, to}, naming a pipeline of the package (at most 500 moves).',
+    'zh-CN': '每条阶段迁移须写明阶段流程、原阶段和目标阶段，且阶段流程必须属于本元数据包（最多 500 条）。',
+  },
+  STAGE_MOVE_NOT_A_STAGE: {
+    en: '“{value}” is not a stage of the pipeline “{pipeline}”.',
+    'zh-CN': '“{value}”不是阶段流程“{pipeline}”中的阶段。',
+  },
   STAGE_MOVE_NEEDED: {
-    en: 'Records sit in stages this deploy removes ({count} place(s)); see errors.',
-    'zh-CN': '有记录处于本次部署移除的阶段（{count} 处），详见 errors。',
+    en: 'Records sit in stages this deploy removes ({count} place(s)), listed below.',
+    'zh-CN': '有记录处于本次部署移除的阶段（{count} 处），详见下方列表。',
   },
   PROCESS_FIELD_TAKEN: {
     en: 'The field name "{name}" belongs to the engine on objects with business types or a pipeline: rename the field.',
@@ -484,7 +491,7 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   META_UNKNOWN_PROFILE: { en: 'Profile "{profile}" does not exist.', 'zh-CN': '简档“{profile}”不存在。' },
   BUSINESS_TYPE_DEFAULT_NOT_USABLE: {
     en: 'Profile "{profile}" cannot be given a default it may not use: add it to "profiles".',
-    'zh-CN': '简档“{profile}”无权使用该业务类型，不能将其设为默认：请先把它加入 "profiles"。',
+    'zh-CN': '简档“{profile}”无权使用该业务类型，不能将其设为默认：请先允许该简档使用它。',
   },
   BUSINESS_TYPE_NOT_A_PICKLIST: {
     en: '"{field}" is not a picklist: a business type limits the options of picklists only.',
@@ -492,7 +499,7 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   },
   BUSINESS_TYPE_STAGE_OPTIONS: {
     en: 'The stages of "{field}" come from the type\'s pipeline: leave the field out of "picklists".',
-    'zh-CN': '"{field}" 的阶段由该类型的阶段流程决定：请不要在 "picklists" 中列出它。',
+    'zh-CN': '"{field}" 的阶段由该类型的阶段流程决定：请不要在选项限定中列出它。',
   },
   BUSINESS_TYPE_REQUIRED_COMPUTED: {
     en: '"{field}" is computed by the system and cannot be required.',
