@@ -10,6 +10,7 @@ import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { createProcessSteps, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
@@ -56,6 +57,7 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -107,21 +109,24 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
+  // Stage gates run after the rules (conditions see formulas); history is written after persist.
+  const processes = createProcessSteps(timeZone);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,
-    beforeValidate: rules.beforeValidate,
-    ruleSteps: rules.ruleSteps,
-    afterPersist: rules.afterPersist,
+    beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist],
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
         logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
       ),
   });
+  const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,
     timeZone,
@@ -153,6 +158,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     recomputations,
     sessions,
@@ -172,6 +178,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     sessions,
     users,

@@ -28,6 +28,8 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import { recordStagesRouter, stagesRouter } from './routes/stages.js';
+import type { StageService } from '../processes/index.js';
 import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
@@ -36,6 +38,7 @@ export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
   recomputations: Recomputations;
@@ -96,7 +99,9 @@ export function createApp(d: AppDeps): Express {
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
     });
   });
+  api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
+  api.use('/stages', stagesRouter(d.stages, d.models));
   api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', scope('admin'), async (_req, res) => {
