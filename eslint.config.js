@@ -21,6 +21,7 @@ const LAYERS = [
   'records',
   'security',
   'rule-steps',
+  'processes',
   'api',
 ];
 const PURE = new Set(['core', 'fields', 'rules', 'metadata', 'validation']);

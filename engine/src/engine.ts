@@ -11,7 +11,9 @@ import { Jobs, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { createRuleSteps } from './rule-steps/index.js';
+import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { createProcessSteps, StageService } from './processes/index.js';
+import { writeAudit } from './db/audit.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -59,6 +61,7 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -139,16 +142,37 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const rules = await createRuleSteps(db.knex, timeZone);
+  // Stage gates run after the rules (conditions see formulas); history is written after persist.
+  const processes = createProcessSteps(timeZone);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,
-    beforeValidate: rules.beforeValidate,
-    ruleSteps: rules.ruleSteps,
-    afterPersist: rules.afterPersist,
+    beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist],
+    // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
+    audit: (e) =>
+      writeAudit(db.knex, platform, e).catch((err: unknown) =>
+        logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
+      ),
   });
+  const stages = new StageService(records, db.tenant, timeZone);
+  const recomputations = new Recomputations(
+    db.tenant,
+    timeZone,
+    (task) =>
+      writeAudit(db.knex, platform, {
+        tenantId: task.tenantId,
+        actor: task.startedBy,
+        origin: 'system',
+        action: 'metadata.recomputed',
+        detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+      }),
+    (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
+  );
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -160,6 +184,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const readiness = new Readiness(logger);
   readiness.add('database', () => db.knex.raw('select 1'));
   const stoppers: { name: string; stop: Stopper }[] = [];
+  // Running recomputes finish their batch before the database closes.
+  stoppers.push({ name: 'recompute', stop: () => recomputations.settle() });
   let closing: Promise<void> | null = null;
   // The job runner stops after the parts registered later (the server stops accepting first).
   stoppers.push({ name: 'jobs', stop: async () => void (await jobs.stop()) });
@@ -171,7 +197,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
+    recomputations,
     sessions,
     users,
     tokens,
@@ -190,6 +218,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     sessions,
     users,

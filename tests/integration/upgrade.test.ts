@@ -110,8 +110,8 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
     engines.push(engine);
     const tenant = (await engine.tenants.findBySlug('acme'))!;
     expect(engine.migrations).toEqual({
-      platform: ['0001_platform_baseline', '0002_jobs'],
-      tenants: [{ tenantId: tenant.id, applied: ['0001_tenant_baseline'] }],
+      platform: ['0001_platform_baseline', '0002_jobs', '0003_audit_origin'],
+      tenants: [{ tenantId: tenant.id, applied: ['0001_tenant_baseline', '0002_origins_stage_history'] }],
     });
     await smokeFlows(engine);
 
@@ -133,7 +133,7 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
     engines.push(again);
     expect(again.migrations).toEqual({ platform: [], tenants: [] });
     const count = await again.db.knex.withSchema('fixplat').table('engine_migrations').count({ n: '*' });
-    expect(count[0].n).toBe(2);
+    expect(count[0].n).toBe(3);
   });
 });
 
@@ -160,14 +160,14 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
     engines.push(...both);
     // Each step ran in exactly one of the two.
     const platformSteps = both.flatMap((e) => e.migrations.platform);
-    expect(platformSteps.sort()).toEqual(['0001_platform_baseline', '0002_jobs']);
+    expect(platformSteps.sort()).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
     expect(both.filter((e) => e.migrations.platform.length)).toHaveLength(1);
     const tenantSteps = both.flatMap((e) => e.migrations.tenants.flatMap((t) => t.applied));
-    expect(tenantSteps).toEqual(['0001_tenant_baseline']);
+    expect(tenantSteps).toEqual(['0001_tenant_baseline', '0002_origins_stage_history']);
     const rows = await db.withSchema(platform).table('engine_migrations').orderBy('id').pluck('name');
-    expect(rows).toEqual(['0001_platform_baseline', '0002_jobs']);
+    expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
     const tenantRows = await db.withSchema(`${prefix}acme`).table('_engine_migrations').pluck('name');
-    expect(tenantRows).toEqual(['0001_tenant_baseline']);
+    expect(tenantRows).toEqual(['0001_tenant_baseline', '0002_origins_stage_history']);
 
     await smokeFlows(both[1]);
 

@@ -14,6 +14,9 @@ export type AuditAction =
   | 'metadata.deployed'
   | 'metadata.rolled_back'
   | 'metadata.purged'
+  | 'metadata.recomputed'
+  | 'record.owner_transferred'
+  | 'record.team_changed'
   | 'job.retried';
 
 export interface AuditEntry {
@@ -22,6 +25,8 @@ export interface AuditEntry {
   action: AuditAction;
   detail?: Record<string, unknown>;
   ip?: string;
+  /** Who wrote: user (default), system, automation:<rule>, approval:<id>, import:<job>. */
+  origin?: string;
 }
 
 /** Appends to the platform's audit log (logins, users, permission and metadata changes). */
@@ -35,6 +40,7 @@ export async function writeAudit(db: Knex | Knex.Transaction, platform: Ident, e
       action: e.action,
       detail: e.detail ? JSON.stringify(e.detail) : null,
       ip: e.ip ?? null,
+      origin: e.origin ?? 'user',
     });
 }
 
@@ -45,5 +51,5 @@ export function readAudit(db: Knex, platform: Ident, tenantId: string, limit = 2
     .where({ tenant_id: tenantId })
     .orderBy('seq', 'desc')
     .limit(limit)
-    .select('seq', 'actor', 'action', 'detail', 'ip', 'at');
+    .select('seq', 'actor', 'action', 'origin', 'detail', 'ip', 'at');
 }

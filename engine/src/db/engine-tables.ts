@@ -9,6 +9,7 @@ export const OUTBOX = '_outbox' as Ident;
 export const SEQUENCES = '_sequences' as Ident;
 export const RECORD_SHARES = '_record_shares' as Ident;
 export const FIELD_HISTORY = '_field_history' as Ident;
+export const STAGE_HISTORY = '_stage_history' as Ident;
 
 export const JOBS = 'jobs' as Ident;
 export const JOB_SCHEDULES = 'job_schedules' as Ident;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CompiledObject } from '../metadata/compile.js';
 
-export type ObjectOp = 'create' | 'read' | 'edit' | 'delete';
+export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
 
 /**
  * What the caller may do, as the records service asks it. The security layer implements it per
@@ -9,6 +9,8 @@ export type ObjectOp = 'create' | 'read' | 'edit' | 'delete';
  * and every write.
  */
 export interface AccessPolicy {
+  /** The caller's profile (its business types, their default); absent for administrators and system work. */
+  profile?: string | null;
   /** Object-level permission. */
   can(o: CompiledObject, op: ObjectOp): boolean;
   /** Field names the caller may read (system fields are always readable). */

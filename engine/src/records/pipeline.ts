@@ -6,6 +6,17 @@ import type { AccessPolicy } from './access.js';
 
 export type WriteOp = 'create' | 'update' | 'delete';
 
+/**
+ * Who is writing, beside which user: a person through the API (`user`), the engine itself
+ * (`system`: roll-up and formula recalculation, recompute), an automation rule, an approval, an
+ * import job. Steps read it from the WriteContext; field history, events and the audit log store it.
+ */
+export type WriteOrigin =
+  'user' | 'system' | `automation:${string}` | `approval:${string}` | `import:${string}`;
+
+const ORIGIN = /^(user|system|(automation|approval|import):[A-Za-z0-9_.:-]{1,100})$/;
+export const isWriteOrigin = (s: unknown): s is WriteOrigin => typeof s === 'string' && ORIGIN.test(s);
+
 /** One record being written. Steps read `input` and `before`, and shape `values`. */
 export interface WriteItem {
   index: number;
@@ -18,6 +29,11 @@ export interface WriteItem {
   before: Record<string, unknown> | null;
   /** Field name → value to store. Starts as the input; steps may add (defaults, auto-numbers). */
   values: Record<string, unknown>;
+  /**
+   * Engine columns (CompiledObject.processColumns) a process step sets, by column: the business
+   * type, when the record entered its stage. Persist writes them with the values.
+   */
+  system?: Record<string, unknown>;
   /** The stored row after persist. */
   after?: Record<string, unknown>;
   /**
@@ -57,6 +73,8 @@ export interface WriteContext {
   schema: Ident;
   tenantId: string;
   actor: string;
+  /** Who is writing: a user, the system, an automation, an approval, an import. */
+  origin: WriteOrigin;
   model: CompiledModel;
   object: CompiledObject;
   items: WriteItem[];

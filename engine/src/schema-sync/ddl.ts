@@ -9,7 +9,14 @@ import type { Storage } from '../fields/field-type.js';
 import type { SchemaChange } from './changes.js';
 import { formatStorage, parseFormatted } from './pg-types.js';
 import { SYSTEM_COLUMNS as S } from './system-columns.js';
-import { FIELD_HISTORY, OUTBOX, RECORD_SHARES, SEQUENCES, USERS } from '../db/engine-tables.js';
+import {
+  FIELD_HISTORY,
+  OUTBOX,
+  RECORD_SHARES,
+  SEQUENCES,
+  STAGE_HISTORY,
+  USERS,
+} from '../db/engine-tables.js';
 
 export interface DdlContext {
   schema: Ident;
@@ -135,6 +142,8 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
       };
     }
     case 'picklistChange':
+    case 'setBusinessType':
+    case 'moveStage':
     case 'refused':
       return none;
   }
@@ -227,7 +236,7 @@ export function unnestInsert(
 }
 
 // The engine tables live in db/ (engine migrations create them); re-exported for existing imports.
-export { USERS, OUTBOX, SEQUENCES, RECORD_SHARES, FIELD_HISTORY };
+export { USERS, OUTBOX, SEQUENCES, RECORD_SHARES, FIELD_HISTORY, STAGE_HISTORY };
 
 /** A new tenant's schema; engine migrations (db/migrations) then create its engine tables. */
 export const createSchema = (schema: Ident): Sql => ({ sql: `create schema ${q(schema)}` });
