@@ -15,11 +15,13 @@ const LAYERS = [
   'metadata',
   'validation',
   'db',
+  'jobs',
   'schema-sync',
   'tenancy',
   'records',
   'security',
   'rule-steps',
+  'processes',
   'api',
 ];
 const PURE = new Set(['core', 'fields', 'rules', 'metadata', 'validation']);

@@ -5,11 +5,14 @@ import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { listenForDeploys } from './db/listen.js';
-import { ensurePlatform, platformSetting } from './db/platform.js';
+import { platformSetting } from './db/platform.js';
+import { migrateEngine, type MigrationReport } from './db/migrator.js';
+import { Jobs, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { createProcessSteps, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
@@ -37,6 +40,8 @@ export interface EngineConfig {
   poolSize?: number;
   /** Bearer token of the platform administrator (creates tenants); none → no platform API. */
   platformToken?: string;
+  /** The job runner's settings; `start: false` leaves it stopped (call engine.jobs.start()). */
+  jobs?: Partial<RunnerOptions> & { start?: boolean };
   /** Where logs go; absent → no logs (tests, benchmarks). main.ts passes LOG_LEVEL's logger. */
   logger?: Logger;
   /** Tenants whose compiled model stays in memory (least recently used dropped). */
@@ -56,10 +61,15 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
   dispatcher: OutboxDispatcher;
+  /** Background jobs: `jobs.enqueue(kind, payload, { tenantId, runAt })`, kinds in `jobs.kinds`. */
+  jobs: Jobs;
+  /** The engine migrations this process applied at start (empty when another process had). */
+  migrations: MigrationReport;
   app: Express;
   logger: Logger;
   /** The checks `/ready` runs; background parts (migrator, job runner) add theirs. */
@@ -79,6 +89,13 @@ const knexLog = (logger: Logger): Knex.Logger => ({
     logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
 });
 
+/** The job runner's reports as log lines like every other. */
+const jobLogger = (logger: Logger): JobLogger => ({
+  info: (msg, detail) => logger.info({ source: 'jobs', ...detail }, msg),
+  warn: (msg, detail) => logger.warn({ source: 'jobs', ...detail }, msg),
+  error: (msg, detail) => logger.error({ source: 'jobs', ...detail }, msg),
+});
+
 /** The composition root: wires database, metadata, records pipeline and API. */
 export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const logger = cfg.logger ?? pino({ level: 'silent' });
@@ -90,8 +107,22 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     log: knexLog(logger),
   });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
-  await ensurePlatform(db.knex, platform);
+  // The engine's own tables, platform and every tenant, one process at a time (advisory locks).
+  const migrations = await migrateEngine(db.knex, platform).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
+  const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
+  const { start: startJobs = true, ...runnerOptions } = cfg.jobs ?? {};
+  const jobs = new Jobs({
+    knex: db.knex,
+    platform,
+    db: db.kind,
+    timeZone,
+    runner: { log: jobLogger(logger), ...runnerOptions },
+  });
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
+  tenants.onCreated((t) => jobs.schedules.ensureSystem([t.id]));
   const models = new ModelCache(
     db.knex,
     platform,
@@ -102,26 +133,33 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const sessions = new Sessions(db.knex, platform, tenants);
   const users = new Users(db.knex, platform);
   const tokens = new ApiTokens(db.knex, platform);
-  const dispatcher = new OutboxDispatcher(db.knex);
+  const dispatcher = new OutboxDispatcher({
+    jobs,
+    sessions: db.tenant,
+    log: jobs.log,
+    roleOf: (t) => tenants.dbRoleFor(t.id, t.schema),
+  });
   const cursors = new CursorCodec(await platformSetting(db.knex, platform, 'cursor_secret'));
   // Process features (rules, stage gates, approvals) plug their steps in here.
-  const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
+  // Stage gates run after the rules (conditions see formulas); history is written after persist.
+  const processes = createProcessSteps(timeZone);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,
-    beforeValidate: rules.beforeValidate,
-    ruleSteps: rules.ruleSteps,
-    afterPersist: rules.afterPersist,
+    beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist],
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
         logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
       ),
   });
+  const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,
     timeZone,
@@ -149,15 +187,23 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Running recomputes finish their batch before the database closes.
   stoppers.push({ name: 'recompute', stop: () => recomputations.settle() });
   let closing: Promise<void> | null = null;
+  // The job runner stops after the parts registered later (the server stops accepting first).
+  stoppers.push({ name: 'jobs', stop: async () => void (await jobs.stop()) });
+  if (startJobs) {
+    await jobs.start();
+    readiness.add('jobs', () => jobs.runner.isRunning);
+  }
   const app = createApp({
     tenants,
     models,
     records,
+    stages,
     meta,
     recomputations,
     sessions,
     users,
     tokens,
+    jobs,
     db: db.knex,
     platform,
     platformTokenHashes: () => platformTokens,
@@ -172,10 +218,13 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    stages,
     meta,
     sessions,
     users,
     dispatcher,
+    jobs,
+    migrations,
     app,
     logger,
     readiness,

@@ -68,6 +68,8 @@ export async function startEngine(extra: Partial<EngineConfig> = {}): Promise<Te
       };
     },
     async close() {
+      // No claims against schemas about to be dropped.
+      await engine.jobs.stop();
       if (onServer) {
         const tenants = await engine.tenants.list();
         for (const t of tenants) await engine.tenants.drop(t);

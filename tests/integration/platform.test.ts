@@ -47,4 +47,32 @@ describe('platform administration', () => {
     ).toBe(409);
     expect((await platform('get', '/api/v1/platform/tenants')).body.data).toHaveLength(2);
   });
+
+  it("takes the tenant's time zone, in which its schedules run", async () => {
+    const bad = await platform('post', '/api/v1/platform/tenants')
+      .set('Accept-Language', 'zh-CN')
+      .send({ slug: 'mars', name: 'Mars', timeZone: 'Mars/Olympus' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]).toMatchObject({ pointer: '/timeZone', code: 'TIME_ZONE' });
+    expect(bad.body.errors[0].message).toMatch(/不是有效的时区/);
+    expect(await te.engine.tenants.findBySlug('mars')).toBeNull();
+
+    const r = await platform('post', '/api/v1/platform/tenants').send({
+      slug: 'berlin',
+      name: 'Berlin GmbH',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.data.timeZone).toBe('Europe/Berlin');
+    const [prune] = (await te.engine.jobs.schedules.list(r.body.data.id)).filter(
+      (s) => s.name === 'outbox.prune',
+    );
+    const at = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(prune.next_run_at));
+    expect(at).toBe('03:00');
+  });
 });

@@ -28,6 +28,10 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import { jobsRouter } from './routes/jobs.js';
+import type { Jobs } from '../jobs/jobs.js';
+import { recordStagesRouter, stagesRouter } from './routes/stages.js';
+import type { StageService } from '../processes/index.js';
 import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
@@ -36,12 +40,14 @@ export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  stages: StageService;
   meta: MetaService;
   /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
   recomputations: Recomputations;
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
+  jobs: Jobs;
   /** SHA-256 hashes of the platform administrators' tokens. */
   platformTokenHashes: () => ReadonlySet<string>;
   standardPackage: () => PackageDef;
@@ -96,9 +102,12 @@ export function createApp(d: AppDeps): Express {
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
     });
   });
+  api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
+  api.use('/stages', stagesRouter(d.stages, d.models));
   api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
+  api.use('/jobs', jobsRouter(d.jobs, d.db, d.platform));
   api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });

@@ -16,7 +16,8 @@ export type AuditAction =
   | 'metadata.purged'
   | 'metadata.recomputed'
   | 'record.owner_transferred'
-  | 'record.team_changed';
+  | 'record.team_changed'
+  | 'job.retried';
 
 export interface AuditEntry {
   tenantId: string | null;

@@ -9,7 +9,11 @@ const ON_DELETE: Record<string, 'restrict' | 'set_null' | 'cascade'> = {
   c: 'cascade',
 };
 
-/** Reads a tenant schema's tables, columns, indexes and foreign keys from the catalog (3 queries). */
+/**
+ * Reads a tenant schema's tables, columns, indexes and foreign keys from the catalog (3 queries).
+ * The engine's own tables (`_users`, `_outbox`…, not retired `_r_` data) are left out: engine
+ * migrations own them, and a deploy must never plan changes to them (e.g. drop their indexes).
+ */
 export async function snapshotSchema(db: Knex | Knex.Transaction, schema: Ident): Promise<DbSnapshot> {
   const cols = await db.raw(
     `select c.relname as t, a.attname as c, format_type(a.atttypid, a.atttypmod) as type
@@ -22,7 +26,8 @@ export async function snapshotSchema(db: Knex | Knex.Transaction, schema: Ident)
     `select i.relname as name, t.relname as t, ix.indisunique as u
        from pg_index ix join pg_class i on i.oid = ix.indexrelid join pg_class t on t.oid = ix.indrelid
        join pg_namespace n on n.oid = t.relnamespace
-      where n.nspname = ? and not ix.indisprimary`,
+      where n.nspname = ? and not ix.indisprimary
+        and (t.relname !~ '^_' or t.relname ~ '^_r_')`,
     [schema],
   );
   const fks = await db.raw(

@@ -9,6 +9,14 @@ import type { Storage } from '../fields/field-type.js';
 import type { SchemaChange } from './changes.js';
 import { formatStorage, parseFormatted } from './pg-types.js';
 import { SYSTEM_COLUMNS as S } from './system-columns.js';
+import {
+  FIELD_HISTORY,
+  OUTBOX,
+  RECORD_SHARES,
+  SEQUENCES,
+  STAGE_HISTORY,
+  USERS,
+} from '../db/engine-tables.js';
 
 export interface DdlContext {
   schema: Ident;
@@ -134,6 +142,8 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
       };
     }
     case 'picklistChange':
+    case 'setBusinessType':
+    case 'moveStage':
     case 'refused':
       return none;
   }
@@ -225,43 +235,11 @@ export function unnestInsert(
   return `insert into ${q(schema)}.${q(table)} (${names}) select _u.*${stamps} from unnest(${arrays}) as _u returning *`;
 }
 
-export const USERS = '_users' as Ident;
-export const OUTBOX = '_outbox' as Ident;
-export const SEQUENCES = '_sequences' as Ident;
-export const RECORD_SHARES = '_record_shares' as Ident;
-export const FIELD_HISTORY = '_field_history' as Ident;
+// The engine tables live in db/ (engine migrations create them); re-exported for existing imports.
+export { USERS, OUTBOX, SEQUENCES, RECORD_SHARES, FIELD_HISTORY, STAGE_HISTORY };
 
-/** Engine tables of a new tenant schema. */
-export function tenantBootstrap(ctx: DdlContext): Sql[] {
-  return [
-    { sql: `create schema ${q(ctx.schema)}` },
-    {
-      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, role text, profile text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
-    },
-    {
-      sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,
-    },
-    {
-      sql: `create index ${q('ix_outbox_pending' as Ident)} on ${t(ctx, OUTBOX)} (seq) where dispatched_at is null`,
-    },
-    {
-      sql: `create table ${t(ctx, SEQUENCES)} (field_id uuid not null, period text not null, value bigint not null, primary key (field_id, period))`,
-    },
-    // Record teams: extra people on one record (read or edit), beside owner, hierarchy and rules.
-    {
-      sql: `create table ${t(ctx, RECORD_SHARES)} (object_id uuid not null, record_id uuid not null, user_id uuid not null references ${t(ctx, USERS)} (id), access text not null check (access in ('read', 'edit')), reason text, created_at timestamp with time zone not null default now(), primary key (object_id, record_id, user_id))`,
-    },
-    {
-      sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)`,
-    },
-    {
-      sql: `create table ${t(ctx, FIELD_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, field_id uuid not null, field text not null, old_value jsonb, new_value jsonb, actor uuid, at timestamp with time zone not null default now(), origin text not null default 'user')`,
-    },
-    {
-      sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)`,
-    },
-  ];
-}
+/** A new tenant's schema; engine migrations (db/migrations) then create its engine tables. */
+export const createSchema = (schema: Ident): Sql => ({ sql: `create schema ${q(schema)}` });
 
 /**
  * The tenant's database role: it reaches its own schema and nothing else. Every tenant request

@@ -8,13 +8,9 @@ import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
 import { loadRoleNaming, tenantRoleName, type RoleNaming } from './db-roles.js';
-import {
-  USERS,
-  dropSchema,
-  dropTenantRole,
-  tenantBootstrap,
-  tenantRoleStatements,
-} from '../schema-sync/ddl.js';
+import { migrateTenant } from '../db/migrator.js';
+import { isTimeZone } from '../jobs/schedules.js';
+import { USERS, createSchema, dropSchema, dropTenantRole, tenantRoleStatements } from '../schema-sync/ddl.js';
 
 export interface Tenant {
   id: string;
@@ -23,6 +19,8 @@ export interface Tenant {
   schema: Ident;
   /** Its database role (tenancy/db-roles.ts). */
   dbRole: Ident;
+  /** IANA zone of the tenant's schedules; null: the engine's default. */
+  timeZone?: string | null;
 }
 
 /** Who is calling: resolved from a bearer token, used by every layer above. */
@@ -60,16 +58,24 @@ export interface CreateTenantOptions {
   token?: string;
   /** The admin's password (hashed with argon2id); without one the admin signs in by token only. */
   adminPassword?: string;
+  /** IANA time zone of the tenant's schedules (the engine's default when absent). */
+  timeZone?: string;
 }
 
 export class TenantStore {
   private bySchemaPrefix: string;
+  private created: ((tenant: Tenant) => Promise<void>)[] = [];
   constructor(
     private knex: Knex,
     readonly platform: Ident,
     schemaPrefix: string,
   ) {
     this.bySchemaPrefix = schemaPrefix;
+  }
+
+  /** Runs after a tenant is created and its first metadata deployed (e.g. its system job schedules). */
+  onCreated(fn: (tenant: Tenant) => Promise<void>): void {
+    this.created.push(fn);
   }
 
   schemaFor(slug: string): Ident {
@@ -91,8 +97,14 @@ export class TenantStore {
       slug: row.slug as string,
       name: row.name as string,
       schema: internalIdent(row.schema_name as string),
+      timeZone: (row.time_zone as string | null | undefined) ?? null,
     };
     return { ...base, dbRole: tenantRoleName(await this.roles(), base.id, base.schema) };
+  }
+
+  /** The database role of a tenant known by id and schema (background jobs carry no Tenant). */
+  async dbRoleFor(id: string, schema: Ident): Promise<Ident> {
+    return tenantRoleName(await this.roles(), id, schema);
   }
 
   async findBySlug(slug: string): Promise<Tenant | null> {
@@ -107,7 +119,7 @@ export class TenantStore {
   }
 
   /**
-   * Creates the tenant's schema, its engine tables and admin user, an API token, and deploys
+   * Creates the tenant's schema, its engine tables (the tenant engine migrations) and admin user, an API token, and deploys
    * its first metadata version. One transaction for the schema; the deploy is its own (it
    * rolls back alone), and a failed deploy removes the half-made tenant.
    */
@@ -120,22 +132,29 @@ export class TenantStore {
       slug: opts.slug,
       name: opts.name,
       schema_name: this.schemaFor(opts.slug),
+      time_zone: opts.timeZone ?? null,
     });
+    if (opts.timeZone && !isTimeZone(opts.timeZone))
+      throw new DomainError(422, 'BAD_REQUEST', { reason: `unknown time zone ${opts.timeZone}` });
     const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
     const adminUserId = randomUUID();
     const passwordHash = opts.adminPassword ? await hashPassword(opts.adminPassword) : null;
     await this.knex.transaction(async (trx) => {
-      await trx
-        .withSchema(this.platform)
-        .table('tenants')
-        .insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
-      for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform }))
-        await trx.raw(s.sql);
+      await trx.withSchema(this.platform).table('tenants').insert({
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        schema_name: tenant.schema,
+        time_zone: tenant.timeZone,
+      });
+      await trx.raw(createSchema(tenant.schema).sql);
+      // The role first: its default privileges give it the engine tables the migrations create.
       for (const s of tenantRoleStatements(
         { schema: tenant.schema, platform: this.platform },
         dbRoleOf(tenant),
       ))
         await trx.raw(s.sql);
+      await migrateTenant(trx, this.platform, tenant);
       await trx
         .withSchema(tenant.schema)
         .table(USERS)
@@ -172,6 +191,7 @@ export class TenantStore {
       await this.drop(tenant);
       throw e;
     }
+    for (const fn of this.created) await fn(tenant);
     return { tenant, token, adminUserId };
   }
 
@@ -192,7 +212,7 @@ export class TenantStore {
       .join('tenants as t', 't.id', 'k.tenant_id')
       .where('k.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
-      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes', 'k.label');
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 't.time_zone', 'k.user_id', 'k.scopes', 'k.label');
     if (!row) return null;
     const tenant = await this.toTenant(row);
     const user = await this.knex

@@ -1,3 +1,4 @@
+import { isTimeZone } from '../../jobs/schedules.js';
 import type { RequestHandler } from 'express';
 import { DomainError } from '../../core/errors.js';
 import type { PackageDef } from '../../core/model.js';
@@ -24,26 +25,46 @@ export function platformRouter(
   };
   r.use(platformAdmin);
   r.get('/tenants', scope('platform'), async (_req, res) => {
-    res.json({ data: (await tenants.list()).map(({ id, slug, name }) => ({ id, slug, name })) });
+    res.json({
+      data: (await tenants.list()).map(({ id, slug, name, timeZone }) => ({ id, slug, name, timeZone })),
+    });
   });
   r.post('/tenants', scope('platform'), async (req, res) => {
-    const b = (req.body ?? {}) as { slug?: unknown; name?: unknown; adminPassword?: unknown };
+    const b = (req.body ?? {}) as {
+      slug?: unknown;
+      name?: unknown;
+      adminPassword?: unknown;
+      timeZone?: unknown;
+    };
     const issues = [];
     if (typeof b.slug !== 'string') issues.push({ pointer: '/slug', code: 'REQUIRED' });
     if (typeof b.name !== 'string' || !b.name.trim() || b.name.length > 100)
       issues.push({ pointer: '/name', code: 'REQUIRED' });
     if (b.adminPassword !== undefined && (typeof b.adminPassword !== 'string' || b.adminPassword.length < 8))
       issues.push({ pointer: '/adminPassword', code: 'WEAK_PASSWORD', params: { min: 8 } });
+    if (b.timeZone !== undefined && (typeof b.timeZone !== 'string' || !isTimeZone(b.timeZone)))
+      issues.push({
+        pointer: '/timeZone',
+        code: 'TIME_ZONE',
+        params: { value: b.timeZone, example: 'Asia/Shanghai' },
+      });
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     const { tenant, token } = await tenants.create({
+      timeZone: b.timeZone as string | undefined,
       slug: b.slug as string,
       name: b.name as string,
       package: standard(),
       adminPassword: b.adminPassword as string | undefined,
     });
-    res
-      .status(201)
-      .json({ data: { id: tenant.id, slug: tenant.slug, name: tenant.name, adminToken: token } });
+    res.status(201).json({
+      data: {
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        timeZone: tenant.timeZone,
+        adminToken: token,
+      },
+    });
   });
   // A platform token never falls through to the tenant routes.
   r.use((req) => {

@@ -1,0 +1,16 @@
+import type { Ident } from '../core/ident.js';
+
+/**
+ * Names of the engine's own tables. In a tenant schema they start with `_`, which an api name
+ * can never take; in the platform schema they sit beside nothing user-made.
+ */
+export const USERS = '_users' as Ident;
+export const OUTBOX = '_outbox' as Ident;
+export const SEQUENCES = '_sequences' as Ident;
+export const RECORD_SHARES = '_record_shares' as Ident;
+export const FIELD_HISTORY = '_field_history' as Ident;
+export const STAGE_HISTORY = '_stage_history' as Ident;
+
+export const JOBS = 'jobs' as Ident;
+export const JOB_SCHEDULES = 'job_schedules' as Ident;
+export const TENANTS = 'tenants' as Ident;
