@@ -58,6 +58,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   await ensurePlatform(db.knex, platform);
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
+  await tenants.upgrade();
   const models = new ModelCache(
     db.knex,
     platform,

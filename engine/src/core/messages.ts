@@ -328,6 +328,20 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+
+  // studio-setup: users' managers and e-mail addresses (the Users screen).
+  USER_BAD_EMAIL: {
+    en: 'Enter an e-mail address such as name@example.com.',
+    'zh-CN': '请输入有效的邮箱地址，例如 name@example.com。',
+  },
+  USER_UNKNOWN_MANAGER: {
+    en: 'The manager must be a user of this organisation.',
+    'zh-CN': '上级必须是本组织的用户。',
+  },
+  USER_MANAGER_CYCLE: {
+    en: 'A user cannot be their own manager, directly or through others.',
+    'zh-CN': '用户不能直接或间接成为自己的上级。',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

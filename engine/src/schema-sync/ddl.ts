@@ -221,7 +221,7 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
   return [
     { sql: `create schema ${q(ctx.schema)}` },
     {
-      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, role text, profile text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now())`,
+      sql: `create table ${t(ctx, USERS)} (id uuid primary key default gen_random_uuid(), username text not null unique, display_name text not null, email text, password_hash text, role text, profile text, is_admin boolean not null default false, active boolean not null default true, created_at timestamp with time zone not null default now(), manager uuid references ${t(ctx, USERS)} (id))`,
     },
     {
       sql: `create table ${t(ctx, OUTBOX)} (seq bigserial primary key, type text not null, object text not null, record_id uuid not null, actor uuid, payload jsonb, created_at timestamp with time zone not null default now(), dispatched_at timestamp with time zone)`,
@@ -244,6 +244,19 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
     },
     {
       sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)`,
+    },
+  ];
+}
+
+/**
+ * Engine-table changes made after a tenant was created, each idempotent: run at every boot for
+ * tenant schemas made before them (see TenantStore.upgrade).
+ */
+export function tenantUpgrades(ctx: DdlContext): Sql[] {
+  return [
+    // studio-setup: a user's manager (the Users screen), for approvals and escalations later.
+    {
+      sql: `alter table ${t(ctx, USERS)} add column if not exists manager uuid references ${t(ctx, USERS)} (id)`,
     },
   ];
 }

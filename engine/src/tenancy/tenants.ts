@@ -12,6 +12,7 @@ import {
   dropTenantRole,
   tenantBootstrap,
   tenantRoleStatements,
+  tenantUpgrades,
 } from '../schema-sync/ddl.js';
 
 export interface Tenant {
@@ -145,6 +146,30 @@ export class TenantStore {
       throw e;
     }
     return { tenant, token, adminUserId };
+  }
+
+  /**
+   * Brings the engine tables of tenants made by an older engine up to date (tenantUpgrades).
+   * Only schemas that lack a change are touched, so a boot with current tenants costs one query.
+   */
+  async upgrade(): Promise<void> {
+    const stale = await this.knex
+      .withSchema(this.platform)
+      .table('tenants as t')
+      .whereNotExists((q) =>
+        q
+          .select(this.knex.raw('1'))
+          .from('information_schema.columns as c')
+          .whereRaw('c.table_schema = t.schema_name')
+          .where({ 'c.table_name': USERS, 'c.column_name': 'manager' }),
+      )
+      .select('t.id', 't.slug', 't.name', 't.schema_name');
+    for (const row of stale) {
+      const tenant = toTenant(row);
+      await this.knex.transaction(async (trx) => {
+        for (const s of tenantUpgrades({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
+      });
+    }
   }
 
   async drop(tenant: Tenant): Promise<void> {
