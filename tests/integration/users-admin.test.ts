@@ -51,7 +51,9 @@ describe('managers', () => {
   it('refuses an unknown manager and a loop, in both languages, changing nothing', async () => {
     const a = await makeUser('loop_a');
     const b = await makeUser('loop_b', { manager: a.id });
-    const unknown = await t.patch(`/api/v1/users/${a.id}`, { manager: '0190a0a0-0000-7000-8000-00000000dead' });
+    const unknown = await t.patch(`/api/v1/users/${a.id}`, {
+      manager: '0190a0a0-0000-7000-8000-00000000dead',
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0]).toMatchObject({ pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' });
     // a → b while b → a: a loop. And a user managing themselves.
@@ -72,7 +74,10 @@ describe('managers', () => {
     const u = await makeUser('mailer');
     const r = await t.patch(`/api/v1/users/${u.id}`, { email: 'not an address', displayName: ' ' });
     expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/displayName', '/email']);
+    expect(r.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
+      '/displayName',
+      '/email',
+    ]);
   });
 });
 
@@ -93,7 +98,9 @@ describe('password reset by an administrator', () => {
     expect(weak.status).toBe(422);
     expect(weak.body.errors[0]).toMatchObject({ pointer: '/password', code: 'WEAK_PASSWORD' });
     expect((await login('weakling', 'first-password')).status).toBe(200);
-    await t.post('/api/v1/users/0190a0a0-0000-7000-8000-00000000beef/password', { password: 'long-enough-1' }).expect(404);
+    await t
+      .post('/api/v1/users/0190a0a0-0000-7000-8000-00000000beef/password', { password: 'long-enough-1' })
+      .expect(404);
     await t.post('/api/v1/users/garbage/password', { password: 'long-enough-1' }).expect(404);
     const rep = (await login('weakling', 'first-password')).body.data.access_token as string;
     const r = await request(te.engine.app)

@@ -191,6 +191,8 @@ export interface ObjectPermissions {
   viewAll?: boolean;
   /** Edit and delete every record, whoever owns it. */
   modifyAll?: boolean;
+  /** Hand a record they may edit to another owner. */
+  transfer?: boolean;
 }
 
 export interface ProfileDef {

@@ -167,7 +167,8 @@ export class TenantStore {
     for (const row of stale) {
       const tenant = toTenant(row);
       await this.knex.transaction(async (trx) => {
-        for (const s of tenantUpgrades({ schema: tenant.schema, platform: this.platform })) await trx.raw(s.sql);
+        for (const s of tenantUpgrades({ schema: tenant.schema, platform: this.platform }))
+          await trx.raw(s.sql);
       });
     }
   }

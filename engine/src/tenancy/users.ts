@@ -81,13 +81,7 @@ export class Users {
   }
 
   /** Changes a user's display name, role, profile or active flag (inactive users cannot sign in). */
-  async update(
-    tenant: Tenant,
-    model: CompiledModel,
-    id: string,
-    patch: UserPatch,
-    actor: string,
-  ) {
+  async update(tenant: Tenant, model: CompiledModel, id: string, patch: UserPatch, actor: string) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
     for (const key of Object.keys(patch))
@@ -144,8 +138,7 @@ export class Users {
     const issues: FieldIssue[] = [];
     if (typeof u.username !== 'string' || !USERNAME.test(u.username))
       issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });
-    if (!validDisplayName(u.displayName))
-      issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+    if (!validDisplayName(u.displayName)) issues.push({ pointer: '/displayName', code: 'REQUIRED' });
     if (
       u.password !== undefined &&
       (typeof u.password !== 'string' || u.password.length < MIN_PASSWORD_LENGTH)
@@ -202,7 +195,11 @@ export class Users {
     if (!UUID.test(id)) throw new DomainError(404, 'NOT_FOUND');
     const hash = await hashPassword(password);
     await this.knex.transaction(async (trx) => {
-      const n = await trx.withSchema(tenant.schema).table(USERS).where({ id }).update({ password_hash: hash });
+      const n = await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id })
+        .update({ password_hash: hash });
       if (!n) throw new DomainError(404, 'NOT_FOUND');
       await trx
         .withSchema(this.platform)
@@ -219,20 +216,27 @@ export class Users {
   }
 
   /** Why `manager` cannot manage user `self` (null for a new user): no such user, or a loop. */
-  private async managerIssue(tenant: Tenant, manager: unknown, self: string | null): Promise<FieldIssue | null> {
+  private async managerIssue(
+    tenant: Tenant,
+    manager: unknown,
+    self: string | null,
+  ): Promise<FieldIssue | null> {
     if (manager === null) return null;
     if (typeof manager !== 'string' || !UUID.test(manager))
       return { pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' };
     // Walk up from the manager: meeting the user again would make a loop (bounded by the tenant's users).
     const seen = new Set<string>();
-    for (let at: string | null = manager.toLowerCase(); at !== null; ) {
+    for (let at: string | null = manager.toLowerCase(); at !== null;) {
       if (at === self?.toLowerCase()) return { pointer: '/manager', code: 'USER_MANAGER_CYCLE' };
       if (seen.has(at)) break;
       seen.add(at);
-      const row = (await this.knex.withSchema(tenant.schema).table(USERS).where({ id: at }).first('manager')) as
-        | { manager: string | null }
-        | undefined;
-      if (!row) return at === manager.toLowerCase() ? { pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' } : null;
+      const row = (await this.knex
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id: at })
+        .first('manager')) as { manager: string | null } | undefined;
+      if (!row)
+        return at === manager.toLowerCase() ? { pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' } : null;
       at = row.manager;
     }
     return null;

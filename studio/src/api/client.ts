@@ -5,11 +5,13 @@ import type {
   Me,
   MetaCurrent,
   MetaVersion,
+  NewUser,
   ObjectDef,
   PackageDef,
   Page,
   RecordData,
   UserName,
+  UserPatch,
   UserRow,
   VisibleModel,
 } from './types';
@@ -128,6 +130,22 @@ export function createClient(o: ClientOptions) {
     /** One version with the package it deployed (what a rollback to it would bring back). */
     version: (v: number) => call<MetaVersion & { package: PackageDef }>('GET', `/meta/versions/${v}`),
     users: () => call<UserRow[]>('GET', '/users'),
+    createUser: (u: NewUser) => call<UserRow>('POST', '/users', u),
+    updateUser: (id: string, patch: UserPatch) => call<UserRow>('PATCH', `/users/${enc(id)}`, patch),
+    /** An administrator sets a user's password; the user's sessions end. */
+    resetPassword: (id: string, password: string) =>
+      call<void>('POST', `/users/${enc(id)}/password`, { password }),
+    /** Plans (dryRun) or deploys a whole package (roles, profiles, sharing, several objects at once). */
+    deployPackage: (
+      pkg: PackageDef,
+      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
+    ) =>
+      call<DeployResult>(
+        'POST',
+        opts.dryRun ? '/meta/plan' : '/meta/deploy',
+        { package: pkg, comment: opts.comment, allowLossy: opts.allowLossy },
+        opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
+      ),
     /** Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started from. */
     putObject: (
       obj: ObjectDef,

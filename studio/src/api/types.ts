@@ -8,8 +8,14 @@ export type {
   Lang,
   ObjectAccess,
   ObjectDef,
+  ObjectPermissions,
+  OrgWideDefault,
   PackageDef,
   PicklistOption,
+  ProfileDef,
+  RoleDef,
+  SharingDef,
+  SharingRuleDef,
   VisibleField,
   VisibleModel,
   VisibleObject,
@@ -91,11 +97,36 @@ export interface UserName {
   name: string;
 }
 
+/** A user as administrators see them (GET /users). */
 export interface UserRow {
   id: string;
   username: string;
   display_name?: string;
+  email?: string | null;
+  role?: string | null;
+  profile?: string | null;
+  manager?: string | null;
+  is_admin?: boolean;
+  active?: boolean;
+  created_at?: string;
   [k: string]: unknown;
 }
+
+/** POST /users. */
+export interface NewUser {
+  username: string;
+  displayName: string;
+  email?: string | null;
+  password?: string;
+  role?: string | null;
+  profile?: string | null;
+  manager?: string | null;
+  isAdmin?: boolean;
+}
+
+/** PATCH /users/{id}. */
+export type UserPatch = Partial<Pick<NewUser, 'displayName' | 'email' | 'role' | 'profile' | 'manager'>> & {
+  active?: boolean;
+};
 
 export type { FieldDef as Field };

@@ -1,0 +1,40 @@
+import { computed, ref, watch, type Ref } from 'vue';
+import { onBeforeRouteLeave } from 'vue-router';
+import { useI18n } from 'vue-i18n';
+import { ElMessageBox } from 'element-plus';
+import type { PackageDef } from '../api/types';
+import { useMeta } from '../stores/meta';
+import { usePackageDeploy } from './use-package-deploy';
+
+/**
+ * A draft of the whole deployed package for a setup screen (roles, profiles, sharing): edits stay
+ * in it until "Review & deploy" plans and deploys it; a deploy (here or elsewhere) starts it
+ * afresh; leaving with unsaved edits asks first.
+ */
+export function usePackageDraft() {
+  const meta = useMeta();
+  const { t } = useI18n();
+  const copy = (): PackageDef => structuredClone(meta.pkg ?? { objects: [] });
+  const draft = ref<unknown>(copy()) as Ref<PackageDef>;
+  const reset = () => (draft.value = copy());
+  watch(() => meta.pkg, reset);
+  const original = computed(() => JSON.stringify(meta.pkg ?? { objects: [] }));
+  const dirty = computed(() => JSON.stringify(draft.value) !== original.value);
+  const deploy = usePackageDeploy(() => draft.value);
+
+  onBeforeRouteLeave(async () => {
+    if (!dirty.value || deploy.planOpen.value || deploy.finishing.value) return true;
+    try {
+      await ElMessageBox.confirm(t('setup.unsaved'), t('setup.discard'), {
+        type: 'warning',
+        confirmButtonText: t('setup.discard'),
+        cancelButtonText: t('common.cancel'),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+  return { meta, draft, dirty, reset, deploy };
+}
