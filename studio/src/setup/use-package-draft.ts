@@ -1,4 +1,4 @@
-import { computed, ref, watch, type Ref } from 'vue';
+import { computed, shallowRef, watch } from 'vue';
 import { onBeforeRouteLeave } from 'vue-router';
 import { useI18n } from 'vue-i18n';
 import { ElMessageBox } from 'element-plus';
@@ -15,7 +15,8 @@ export function usePackageDraft() {
   const meta = useMeta();
   const { t } = useI18n();
   const copy = (): PackageDef => structuredClone(meta.pkg ?? { objects: [] });
-  const draft = ref<unknown>(copy()) as Ref<PackageDef>;
+  // Replaced whole on every edit (never changed in place): no deep proxies to clone or compare.
+  const draft = shallowRef<PackageDef>(copy());
   const reset = () => (draft.value = copy());
   watch(() => meta.pkg, reset);
   const original = computed(() => JSON.stringify(meta.pkg ?? { objects: [] }));

@@ -25,7 +25,10 @@ export function setPermission(p: ObjectPermissions, key: Permission, on: boolean
     for (let grew = true; grew;) {
       grew = false;
       for (const k of PERMISSIONS)
-        if (!off.has(k) && IMPLIES[k].some((x) => off.has(x))) (off.add(k), (grew = true));
+        if (!off.has(k) && IMPLIES[k].some((x) => off.has(x))) {
+          off.add(k);
+          grew = true;
+        }
     }
     for (const k of off) delete next[k];
   }

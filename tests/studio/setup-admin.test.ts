@@ -1,0 +1,525 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { h } from 'vue';
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
+import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
+import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
+import en from '../../studio/src/i18n/en.json';
+import { makeI18n } from '../../studio/src/i18n';
+import zh from '../../studio/src/i18n/zh-CN.json';
+import { securityChanges } from '../../studio/src/setup/changes';
+import ProfilesScreen from '../../studio/src/setup/profiles/ProfilesScreen.vue';
+import {
+  baseLevelOf,
+  fieldAccess,
+  setPermission,
+  withFieldAccess,
+  withObjectPermissions,
+} from '../../studio/src/setup/profiles/permissions';
+import RolesScreen from '../../studio/src/setup/roles/RolesScreen.vue';
+import { canReparent, removeBlockers, reparent, roleTree } from '../../studio/src/setup/roles/tree';
+import { toCriteria, toFilter } from '../../studio/src/setup/sharing/criteria';
+import SharingScreen from '../../studio/src/setup/sharing/SharingScreen.vue';
+import UsersScreen from '../../studio/src/setup/users/UsersScreen.vue';
+import { userFormErrors, type UserForm } from '../../studio/src/setup/users/validate';
+import { ACCOUNT, ALL_TYPES, flush, setup, type ApiOverrides } from './setup';
+
+/**
+ * The setup screens an administrator finishes setup with: users, roles, profiles, sharing, and
+ * the access question of a new object. Their logic, and each screen against a fake API.
+ */
+const settle = async (ms = 0) => {
+  for (let i = 0; i < 4; i++) await flush();
+  if (ms) await new Promise((r) => setTimeout(r, ms));
+  await flush();
+};
+const $ = <E extends Element = HTMLElement>(sel: string) => document.body.querySelector<E>(sel);
+const $$ = (sel: string) => Array.from(document.body.querySelectorAll<HTMLElement>(sel));
+const click = async (el: Element | null | undefined) => {
+  expect(el, 'element to click').toBeTruthy();
+  (el as HTMLElement).click();
+  await settle();
+};
+const type = async (el: Element | null, value: string) => {
+  expect(el, 'input').toBeTruthy();
+  const input = el as HTMLInputElement;
+  input.value = value;
+  input.dispatchEvent(new Event('input'));
+  await settle();
+};
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+const ROLES: RoleDef[] = [
+  { name: 'director', label: { en: 'Director', 'zh-CN': '总监' } },
+  { name: 'mgr_east', label: { en: 'Manager, East', 'zh-CN': '华东经理' }, parent: 'director' },
+  { name: 'rep_east', label: { en: 'Rep, East', 'zh-CN': '华东代表' }, parent: 'mgr_east' },
+  { name: 'mgr_north', label: { en: 'Manager, North', 'zh-CN': '华北经理' }, parent: 'director' },
+];
+const PROFILES: ProfileDef[] = [
+  {
+    name: 'sales_rep',
+    label: { en: 'Sales Rep', 'zh-CN': '销售代表' },
+    objects: { account: { read: true, create: true, edit: true } },
+  },
+  { name: 'read_only', label: { en: 'Read Only', 'zh-CN': '只读' }, objects: { account: { read: true } } },
+];
+const SECURE_PKG: PackageDef = {
+  objects: [
+    ALL_TYPES,
+    {
+      ...ACCOUNT,
+      fields: [
+        ...ACCOUNT.fields,
+        {
+          name: 'region',
+          label: { en: 'Region', 'zh-CN': '区域' },
+          type: 'picklist',
+          options: [
+            { value: 'east', label: { en: 'East', 'zh-CN': '华东' } },
+            { value: 'north', label: { en: 'North', 'zh-CN': '华北' } },
+          ],
+        },
+      ],
+    },
+  ],
+  roles: ROLES,
+  profiles: PROFILES,
+};
+const USERS_ROWS: UserRow[] = [
+  { id: 'u1', username: 'admin', display_name: 'Admin', is_admin: true, active: true },
+  {
+    id: 'u2',
+    username: 'chen',
+    display_name: '陈静',
+    role: 'rep_east',
+    profile: 'sales_rep',
+    manager: 'u3',
+    active: true,
+  },
+  { id: 'u3', username: 'li', display_name: 'Li Hua', role: 'mgr_east', profile: 'sales_rep', active: true },
+];
+
+const tEn = makeI18n('en').global.t as (k: string, p?: Record<string, unknown>) => string;
+const tZh = makeI18n('zh-CN').global.t as (k: string, p?: Record<string, unknown>) => string;
+
+// --------------------------------------------------------------------------------------------
+describe('permission rules', () => {
+  it('a permission brings what it needs, and taking one away takes what depends on it', () => {
+    expect(setPermission({}, 'create', true)).toEqual({ create: true, read: true });
+    expect(setPermission({}, 'modifyAll', true)).toEqual({
+      modifyAll: true,
+      read: true,
+      edit: true,
+      delete: true,
+      viewAll: true,
+    });
+    expect(setPermission({}, 'transfer', true)).toEqual({ transfer: true, read: true, edit: true });
+    const all = setPermission(setPermission({}, 'modifyAll', true), 'transfer', true);
+    expect(setPermission(all, 'edit', false)).toEqual({ read: true, delete: true, viewAll: true });
+    expect(setPermission(all, 'read', false)).toEqual({});
+  });
+
+  it('stores only what differs from the defaults', () => {
+    const p = PROFILES[1];
+    expect(withObjectPermissions(p, 'account', {}).objects).toEqual({});
+    const hidden = withFieldAccess(p, 'account', 'name', 'none');
+    expect(hidden.fields).toEqual({ account: { name: 'none' } });
+    expect(fieldAccess(hidden, 'account', 'name')).toBe('none');
+    expect(fieldAccess(hidden, 'account', 'region')).toBe('edit');
+    expect(withFieldAccess(hidden, 'account', 'name', 'edit').fields).toBeUndefined();
+    expect(baseLevelOf({ read: true, create: true, edit: true, viewAll: true })).toBe('edit');
+    expect(baseLevelOf({ read: true, delete: true })).toBe('custom');
+  });
+});
+
+describe('role hierarchy', () => {
+  it('builds the tree and refuses a move that would make a loop', () => {
+    const tree = roleTree(ROLES);
+    expect(tree.map((n) => n.name)).toEqual(['director']);
+    expect(tree[0].children.map((n) => n.name)).toEqual(['mgr_east', 'mgr_north']);
+    expect(canReparent(ROLES, 'director', 'rep_east')).toBe(false);
+    expect(canReparent(ROLES, 'mgr_east', 'mgr_east')).toBe(false);
+    expect(canReparent(ROLES, 'rep_east', 'mgr_north')).toBe(true);
+    expect(() => reparent(ROLES, 'director', 'rep_east')).toThrow();
+    const moved = reparent(ROLES, 'rep_east', undefined);
+    expect(moved.find((r) => r.name === 'rep_east')).not.toHaveProperty('parent');
+    expect(removeBlockers(ROLES, 'mgr_east', 0, 0)).toEqual({ children: 1, users: 0, rules: 0 });
+    expect(removeBlockers(ROLES, 'mgr_north', 0, 0)).toBeNull();
+  });
+});
+
+describe('sharing rule criteria', () => {
+  it('reads the filters it can show and leaves the rest to JSON', () => {
+    const account = SECURE_PKG.objects[1];
+    expect(toCriteria({ region: { in: ['east', 'north'] } }, account)).toEqual([
+      { field: 'region', values: ['east', 'north'] },
+    ]);
+    expect(toCriteria({ region: 'east' }, account)).toEqual([{ field: 'region', values: ['east'] }]);
+    expect(toCriteria({ or: [{ region: 'east' }] }, account)).toBeNull();
+    expect(toCriteria({ region: { ne: 'east' } }, account)).toBeNull();
+    expect(toFilter([{ field: 'region', values: ['east'] }])).toEqual({ region: { eq: 'east' } });
+    expect(toFilter([{ field: 'region', values: ['east', 'north'] }])).toEqual({
+      region: { in: ['east', 'north'] },
+    });
+  });
+});
+
+describe('user form', () => {
+  const form = (f: Partial<UserForm>): UserForm => ({
+    displayName: 'Wang',
+    username: 'wang',
+    email: '',
+    password: 'long-enough',
+    role: '',
+    profile: '',
+    manager: '',
+    isAdmin: false,
+    ...f,
+  });
+  it('names every problem before anything is sent, in both languages', () => {
+    expect(userFormErrors(form({}), true, USERS_ROWS, undefined, tEn)).toEqual({});
+    const bad = userFormErrors(
+      form({ displayName: ' ', username: 'Chen', email: 'x', password: 'short' }),
+      true,
+      USERS_ROWS,
+      undefined,
+      tEn,
+    );
+    expect(bad).toEqual({
+      displayName: "Enter the user's full name.",
+      username: 'This user name is taken.',
+      email: 'Enter an e-mail address such as name@example.com.',
+      password: 'At least 8 characters.',
+    });
+    expect(userFormErrors(form({ username: '-x' }), true, [], undefined, tZh).username).toBe(
+      '只能使用字母、数字及 . _ @ -，并以字母或数字开头（最多 64 个字符）。',
+    );
+    // Editing: the user name and password are not asked for again.
+    expect(userFormErrors(form({ username: '', password: '' }), false, USERS_ROWS, 'u2', tEn)).toEqual({});
+  });
+});
+
+describe('what a security deploy changes, in words', () => {
+  it('roles, profiles, fields and sharing, in English and Chinese', () => {
+    const next: PackageDef = structuredClone(SECURE_PKG);
+    next.roles = reparent(next.roles!, 'rep_east', 'mgr_north');
+    next.roles.push({ name: 'intern', label: { en: 'Intern', 'zh-CN': '实习生' }, parent: 'rep_east' });
+    next.profiles![0] = withObjectPermissions(next.profiles![0], 'gadget', { read: true, create: true });
+    next.profiles![0] = withFieldAccess(next.profiles![0], 'account', 'region', 'read');
+    next.profiles![1] = withObjectPermissions(next.profiles![1], 'account', {});
+    next.objects[1] = {
+      ...next.objects[1],
+      sharing: {
+        default: 'public_read',
+        rules: [{ name: 'east', filter: { region: 'east' }, role: 'mgr_east', access: 'read' }],
+      },
+    };
+    expect(securityChanges(SECURE_PKG, next, tEn, 'en')).toEqual([
+      '“Rep, East” now reports to Manager, North',
+      'New role “Intern”, reporting to Rep, East',
+      'Sales Rep gains Read, Create on Gadgets',
+      'Sales Rep: “Region” of Accounts becomes Read only',
+      'Read Only loses Read on Accounts',
+      'Accounts: Public read only: everyone reads, the owner edits',
+      'Accounts: new sharing rule “east”',
+    ]);
+    const zhLines = securityChanges(SECURE_PKG, next, tZh, 'zh-CN');
+    expect(zhLines).toContain('销售代表获得“装置”的查看、新建权限');
+    expect(zhLines).toContain('只读失去“客户”的查看权限');
+    expect(zhLines).toContain('“华东代表”的上级改为华北经理');
+    expect(securityChanges(SECURE_PKG, structuredClone(SECURE_PKG), tEn, 'en')).toEqual([]);
+  });
+});
+
+describe('setup strings', () => {
+  it('every message compiles and is written in its own language', () => {
+    const walk = (o: Record<string, unknown>, pre = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === 'object' ? walk(v as Record<string, unknown>, `${pre}${k}.`) : [`${pre}${k}`],
+      );
+    const keys = walk(en.admin as Record<string, unknown>, 'admin.');
+    expect(walk(zh.admin as Record<string, unknown>, 'admin.').sort()).toEqual([...keys].sort());
+    const params = {
+      n: 2,
+      name: 'X',
+      role: 'R',
+      profile: 'P',
+      object: 'O',
+      field: 'F',
+      min: 8,
+      access: 'A',
+      perms: 'Q',
+      rule: 'U',
+      parent: 'V',
+      from: 'W',
+      values: 'Y',
+      why: 'Z',
+      which: 'B',
+    };
+    for (const k of keys) {
+      const e = tEn(k, params);
+      const z = tZh(k, params);
+      expect(e, k).not.toBe(k);
+      expect(/[\u4e00-\u9fff]/.test(e), `${k}: ${e}`).toBe(false);
+      if (!['admin.listSep', 'admin.sharing.and', 'admin.changes.owd', 'admin.sharing.summary'].includes(k))
+        expect(/[\u4e00-\u9fff]/.test(z), `${k}: ${z}`).toBe(true);
+    }
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+/** A router whose setup routes hold the screen under test. */
+async function mountScreen(
+  lang: 'en' | 'zh-CN',
+  path: string,
+  api: ApiOverrides,
+  opts: { narrow?: boolean } = {},
+) {
+  const ctx = setup(lang, { api, narrow: opts.narrow });
+  ctx.meta.pkg = structuredClone(SECURE_PKG);
+  const blank = { render: () => h('div') };
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/setup/users', name: 'setup-users', component: UsersScreen },
+      { path: '/setup/roles', name: 'setup-roles', component: RolesScreen },
+      { path: '/setup/profiles/:name?', name: 'setup-profiles', component: ProfilesScreen },
+      { path: '/setup/sharing', name: 'setup-sharing', component: SharingScreen },
+      { path: '/setup/objects/new', name: 'setup-object-new', component: ObjectEditor },
+      { path: '/setup/objects/:name', name: 'setup-object', component: ObjectEditor },
+      { path: '/:rest(.*)*', name: 'any', component: blank },
+    ],
+  });
+  await router.push(path);
+  const w = ctx.mount({ render: () => h(RouterView) }, { global: { plugins: [router] } });
+  await settle(20);
+  return { ...ctx, w, router };
+}
+
+const planOk = (applied = false): { data: DeployResult; body: object; etag: null; status: number } => ({
+  data: { applied, version: applied ? 4 : 3, previousVersion: 3, hash: 'h', steps: [], issues: [] },
+  body: {},
+  etag: null,
+  status: 200,
+});
+/** The deployPackage fake: records each package, plans and deploys nothing else. */
+function deployFake(sent: { pkg: PackageDef; dryRun: boolean }[]) {
+  return {
+    deployPackage: async (pkg: PackageDef, o: { dryRun: boolean }) => {
+      sent.push({ pkg: JSON.parse(JSON.stringify(pkg)) as PackageDef, dryRun: o.dryRun });
+      return planOk(!o.dryRun);
+    },
+    meta: async () => ({
+      data: { version: 4, hash: 'h', package: sent.at(-1)!.pkg },
+      body: {},
+      etag: null,
+      status: 200,
+    }),
+    users: async () => ({ data: USERS_ROWS, body: {}, etag: null, status: 200 }),
+  };
+}
+
+describe('Users screen', () => {
+  it('lists users with their profile, role and manager by label; suspends after asking', async () => {
+    const updates: unknown[] = [];
+    await mountScreen('en', '/setup/users', {
+      users: async () => ({ data: USERS_ROWS, body: {}, etag: null, status: 200 }),
+      updateUser: async (id: string, patch: Record<string, unknown>) => {
+        updates.push([id, patch]);
+        return { data: { ...USERS_ROWS[1], ...patch }, body: {}, etag: null, status: 200 };
+      },
+    });
+    const table = $('[data-testid="users-table"]')!.textContent!;
+    expect(table).toContain('陈静');
+    expect(table).toContain('Sales Rep');
+    expect(table).toContain('Rep, East');
+    expect(table).toContain('Li Hua'); // 陈静's manager, by name
+    expect(table).not.toContain('rep_east');
+    await click($('[data-testid="toggle-user-chen"]'));
+    await settle(50);
+    expect($('.el-message-box')!.textContent).toContain('陈静 will be signed out at once');
+    await click($('.el-message-box .el-button--primary'));
+    await settle(50);
+    expect(updates).toEqual([['u2', { active: false }]]);
+    expect($('[data-testid="user-row-chen"]')!.parentElement!.textContent).toContain('Suspended');
+  });
+
+  it('a new user: errors show on save and go as soon as the field is fixed (Chinese)', async () => {
+    const created: unknown[] = [];
+    await mountScreen('zh-CN', '/setup/users', {
+      users: async () => ({ data: USERS_ROWS, body: {}, etag: null, status: 200 }),
+      createUser: async (u: Record<string, unknown>) => {
+        created.push(u);
+        return {
+          data: { id: 'u9', username: u.username, display_name: u.displayName },
+          body: {},
+          etag: null,
+          status: 201,
+        };
+      },
+    });
+    await click($('[data-testid="new-user"]'));
+    await click($('[data-testid="user-save"]'));
+    await settle(150);
+    const errors = () =>
+      $$('[data-testid="user-dialog"] .el-form-item__error').map((e) => e.textContent!.trim());
+    expect(errors()).toEqual(['请输入用户姓名。', '请输入用户名。', '至少 8 个字符。']);
+    await type($('input[data-testid="user-display-name"]'), '王芳');
+    await settle(150);
+    expect(errors()).toEqual(['请输入用户名。', '至少 8 个字符。']);
+    await type($('input[data-testid="user-username"]'), 'wangfang');
+    await type($('input[data-testid="user-password"]'), 'a-long-password');
+    await settle(150);
+    expect(errors()).toEqual([]);
+    await click($('[data-testid="user-save"]'));
+    await settle(50);
+    expect(created).toEqual([
+      {
+        displayName: '王芳',
+        email: null,
+        role: null,
+        profile: null,
+        manager: null,
+        username: 'wangfang',
+        password: 'a-long-password',
+        isAdmin: false,
+      },
+    ]);
+  });
+});
+
+describe('Roles screen', () => {
+  it('moves a role under another and deploys the hierarchy with its plan', async () => {
+    const sent: { pkg: PackageDef; dryRun: boolean }[] = [];
+    await mountScreen('en', '/setup/roles', deployFake(sent));
+    expect($('[data-testid="role-tree"]')!.textContent).toContain('Manager, East');
+    await click($('[data-testid="edit-role-rep_east"]'));
+    const parent = $('[data-testid="role-parent"]')!;
+    // Offered parents: everyone but itself (nothing is below it).
+    await click(parent.querySelector('.el-select__wrapper'));
+    const options = $$('.el-select-dropdown__item').map((o) => o.textContent!.trim());
+    expect(options).toEqual(['Director', 'Manager, East', 'Manager, North']);
+    await click($$('.el-select-dropdown__item').find((o) => o.textContent!.includes('North')));
+    await click($('[data-testid="role-save"]'));
+    expect($('[data-testid="dirty"]')).toBeTruthy();
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    expect(sent.at(-1)!.dryRun).toBe(true);
+    expect(sent.at(-1)!.pkg.roles!.find((r) => r.name === 'rep_east')!.parent).toBe('mgr_north');
+    expect($('[data-testid="change-summary"]')!.textContent).toContain(
+      '“Rep, East” now reports to Manager, North',
+    );
+    await click($('[data-testid="confirm-deploy"]'));
+    await settle(50);
+    expect(sent.at(-1)!.dryRun).toBe(false);
+  });
+
+  it('a role with users or roles below it is not removed, and says why', async () => {
+    await mountScreen('zh-CN', '/setup/roles', deployFake([]));
+    await click($('[data-testid="remove-role-mgr_east"]'));
+    await settle(20);
+    expect($('.el-message')!.textContent).toContain('“华东经理”目前有1 个下级角色、1 位用户，不能删除。');
+  });
+});
+
+describe('Profiles screen', () => {
+  it('ticks create on an object (read comes with it) and hides a field; deploys both', async () => {
+    const sent: { pkg: PackageDef; dryRun: boolean }[] = [];
+    await mountScreen('en', '/setup/profiles/sales_rep', deployFake(sent));
+    const box = (k: string) => $(`[data-testid="perm-gadget-${k}"] input`) as HTMLInputElement;
+    expect(box('read').checked).toBe(false);
+    await click($('[data-testid="perm-gadget-create"]'));
+    expect(box('read').checked).toBe(true);
+    expect(box('create').checked).toBe(true);
+    // Field access of accounts: region read only.
+    await click($('[data-testid="fls-account"]'));
+    await settle(20);
+    const region = $('[data-testid="fls-account-region"]')!;
+    await click(
+      Array.from(region.querySelectorAll('label')).find((l) => l.textContent!.includes('Read only')),
+    );
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    const rep = sent.at(-1)!.pkg.profiles!.find((p) => p.name === 'sales_rep')!;
+    expect(rep.objects.gadget).toEqual({ create: true, read: true });
+    expect(rep.fields).toEqual({ account: { region: 'read' } });
+    const summary = $('[data-testid="change-summary"]')!.textContent!;
+    expect(summary).toContain('Sales Rep gains Read, Create on Gadgets');
+    expect(summary).toContain('Sales Rep: “Region” of Accounts becomes Read only');
+  });
+});
+
+describe('Sharing screen', () => {
+  it('changes an object’s default and adds a rule for a role and those below it (Chinese)', async () => {
+    const sent: { pkg: PackageDef; dryRun: boolean }[] = [];
+    await mountScreen('zh-CN', '/setup/sharing', deployFake(sent));
+    await click($('[data-testid="owd-account"] .el-select__wrapper'));
+    await click($$('.el-select-dropdown__item').find((o) => o.textContent!.startsWith('公开只读')));
+    // Expand accounts, new rule: region is East, to Manager, East and below, read only.
+    const row = $$('[data-testid="sharing-table"] tbody tr').find((r) => r.textContent!.includes('客户'))!;
+    await click(row.querySelector('.el-table__expand-icon'));
+    await click($('[data-testid="new-rule-account"]'));
+    await type($('input[data-testid="rule-label-en"]'), 'East accounts');
+    await type($('input[data-testid="rule-label-zh"]'), '华东客户');
+    await click($('[data-testid="add-criterion"]'));
+    await click($('[data-testid="criterion-field"] .el-select__wrapper'));
+    await click($$('.el-select-dropdown__item').find((o) => o.textContent!.trim() === '区域'));
+    await click($('[data-testid="criterion-values"] .el-select__wrapper'));
+    await click($$('.el-select-dropdown__item').find((o) => o.textContent!.trim() === '华东'));
+    await click($('[data-testid="rule-role"] .el-select__wrapper'));
+    await click($$('.el-select-dropdown__item').find((o) => o.textContent!.trim() === '华东经理'));
+    await click($('[data-testid="rule-subordinates"]'));
+    await click($('[data-testid="rule-save"]'));
+    await settle(50);
+    expect($('[data-testid="rules-account"]')!.textContent).toContain('区域为华东 → 华东经理及其下级 · 只读');
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    const account = sent.at(-1)!.pkg.objects.find((o) => o.name === 'account')!;
+    expect(account.sharing).toEqual({
+      default: 'public_read',
+      rules: [
+        {
+          name: 'east_accounts',
+          label: { en: 'East accounts', 'zh-CN': '华东客户' },
+          filter: { region: { eq: 'east' } },
+          role: 'mgr_east',
+          access: 'read',
+          includeSubordinates: true,
+        },
+      ],
+    });
+  });
+});
+
+describe('a new object asks who may use it', () => {
+  it('deploys the object and the chosen access in one package', async () => {
+    const sent: { pkg: PackageDef; dryRun: boolean }[] = [];
+    await mountScreen('en', '/setup/objects/new', deployFake(sent));
+    await type($('input[data-testid="obj-label-en"]'), 'Site Visit');
+    await type($('input[data-testid="obj-label-zh"]'), '现场拜访');
+    // Nobody yet: the admin is asked before the plan, and chooses.
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    expect($('.el-message-box')!.textContent).toContain('only administrators would see it');
+    await click($('.el-message-box .el-button--primary'));
+    await settle(50);
+    expect($('[data-testid="access-nobody"]')).toBeTruthy();
+    await click($('[data-testid="access-sales_rep-edit"]'));
+    expect($('[data-testid="access-nobody"]')).toBeNull();
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    const pkg = sent.at(-1)!.pkg;
+    expect(pkg.objects.map((o) => o.name)).toEqual(['gadget', 'account', 'site_visit']);
+    expect(pkg.profiles!.find((p) => p.name === 'sales_rep')!.objects.site_visit).toEqual({
+      read: true,
+      create: true,
+      edit: true,
+    });
+    expect(pkg.profiles!.find((p) => p.name === 'read_only')!.objects.site_visit).toBeUndefined();
+    expect($('[data-testid="change-summary"]')!.textContent).toContain(
+      'Sales Rep gains Read, Create, Edit on Site Visit',
+    );
+  });
+});
