@@ -342,6 +342,14 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'A user cannot be their own manager, directly or through others.',
     'zh-CN': '用户不能直接或间接成为自己的上级。',
   },
+  TRANSFER_NOT_ALLOWED: {
+    en: 'Your profile may not give {object} records to another owner.',
+    'zh-CN': '您的简档不能把“{object}”记录转给其他所有人。',
+  },
+  OWNER_NOT_A_USER: {
+    en: 'The new owner must be an active user of this organisation.',
+    'zh-CN': '新的所有人必须是本组织的在职用户。',
+  },
 };
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { CompiledObject } from '../metadata/compile.js';
 
-export type ObjectOp = 'create' | 'read' | 'edit' | 'delete';
+/** `transfer`: hand a record the caller may edit to another owner. */
+export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
 
 /**
  * What the caller may do, as the records service asks it. The security layer implements it per

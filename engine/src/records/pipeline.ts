@@ -27,6 +27,8 @@ export interface WriteItem {
   requireStored?: string[];
   /** Where this item's fields live in the request body, e.g. '' or '/records/3'. */
   pointer: string;
+  /** A transfer: the user who will own the record (`owner` in an update, with `transfer` permission). */
+  newOwner?: string;
   /** The caller's reason to save despite warnings (body-level `$override`), e.g. a possible duplicate. */
   override?: string;
 }

@@ -57,6 +57,7 @@ function resetItem(item: WriteItem) {
   item.after = undefined;
   item.values = {};
   item.requireStored = undefined;
+  item.newOwner = undefined;
 }
 
 export interface RecordsOptions {

@@ -20,6 +20,15 @@ export const authorize: RecordStep = {
         throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: needed });
     }
     const editable = access.editable(o);
+    const transfers = ctx.items.some((i) => i.op === 'update' && 'owner' in i.input);
+    if (transfers && !access.can(o, 'transfer'))
+      for (const item of ctx.items)
+        if (item.op === 'update' && 'owner' in item.input)
+          ctx.issues.push({
+            pointer: `${item.pointer}/owner`,
+            code: 'TRANSFER_NOT_ALLOWED',
+            params: { object: o.def.label },
+          });
     for (const item of ctx.items)
       for (const name of Object.keys(item.input))
         if (

@@ -4,7 +4,7 @@ import { fromPgError } from '../../db/pg-errors.js';
 import { runShape, shapeOf, slot } from '../statement-shapes.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
-import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
+import { OUTBOX, USERS, unnestInsert } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
@@ -114,6 +114,10 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
 async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | undefined> {
   const o = ctx.object;
   const row = toColumns(o, item.values);
+  if (item.newOwner !== undefined) {
+    await checkNewOwner(ctx, item);
+    row.owner = item.newOwner;
+  }
   const cols = Object.keys(row);
   const n = cols.length; // slots: the values, the actor, the id, the version
   const guard = ctx.blind
@@ -135,13 +139,29 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
       .returning('*');
     if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
-    const changed = JSON.stringify(Object.keys(item.values));
+    const changed = JSON.stringify([
+      ...Object.keys(item.values),
+      ...(item.newOwner !== undefined ? ['owner'] : []),
+    ]);
     const event = ctx.trx.raw(UPDATE_EVENT, [ctx.schema, OUTBOX, 'record.updated', o.name, slot(n), changed]);
     return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
   const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
   return saved;
+}
+
+/** A record goes only to an active user of the tenant (the FK alone would accept a suspended one). */
+async function checkNewOwner(ctx: WriteContext, item: WriteItem) {
+  const user = await ctx.trx
+    .withSchema(ctx.schema)
+    .table(USERS)
+    .where({ id: item.newOwner, active: true })
+    .first('id');
+  if (!user)
+    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+      { pointer: `${item.pointer}/owner`, code: 'OWNER_NOT_A_USER' },
+    ]);
 }
 
 const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
