@@ -180,7 +180,7 @@ async function main() {
           await page.getByTestId('fields-table').waitFor();
           await page.getByTestId('edit-field-amount').click();
           await page.getByTestId('fe-type').locator('.el-select__wrapper').click();
-          await page.locator('.el-select-dropdown__item:visible', { hasText: '(date)' }).first().click();
+          await page.getByTestId('fe-type-date').click();
           await page.getByTestId('fe-save').click();
           await page.getByTestId('review-deploy').click();
           await page

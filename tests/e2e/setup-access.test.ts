@@ -103,11 +103,13 @@ async function createRep(page: Page, lang: Lang) {
   expect(await page.getByTestId('users-table').innerText()).toContain(o.profile);
 }
 
-/** The rep signs in with their password in a browser of their own. */
+/** The rep signs in with their password in a browser of their own (a fresh one: no remembered tab). */
 async function signInAsRep(lang: Lang): Promise<Page> {
   const { page } = await langPage(stack.browser, lang, { viewport: { width: 1280, height: 860 } });
-  await page.addInitScript(() => localStorage.setItem('tessera.loginMode', 'password'));
   await page.goto(`${stack.url}/login`);
+  // A fresh browser opens on the password tab: people sign in with a password.
+  expect(await page.getByTestId('login-password').isVisible()).toBe(true);
+  expect(await page.getByTestId('login-token').count()).toBe(0);
   await page.getByTestId('login-tenant').fill(stack.tenant.slug);
   await page.getByTestId('login-username').fill(T[lang].rep.username);
   await page.getByTestId('login-password').fill(PASSWORD);

@@ -72,7 +72,11 @@ async function addField(
   const dlg = page.getByTestId('field-editor').locator('visible=true').first();
   await page.getByTestId('fe-label-en').fill(f.en);
   await page.getByTestId('fe-label-zh').fill(f.zh);
-  if (f.type) await pick(page, page.getByTestId('fe-type'), `(${f.type})`);
+  if (f.type) {
+    // Types are named by their label only (no API names); the option carries the type for tests.
+    await page.getByTestId('fe-type').locator('.el-select__wrapper').click();
+    await page.getByTestId(`fe-type-${f.type}`).click();
+  }
   if (f.target) await pick(page, page.getByTestId('fe-target'), `(${f.target})`);
   if (f.options) {
     for (const [i, [en, zh]] of f.options.entries()) {

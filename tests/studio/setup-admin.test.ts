@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
+import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
 import en from '../../studio/src/i18n/en.json';
 import { makeI18n } from '../../studio/src/i18n';
@@ -521,5 +522,80 @@ describe('a new object asks who may use it', () => {
     expect($('[data-testid="change-summary"]')!.textContent).toContain(
       'Sales Rep gains Read, Create, Edit on Site Visit',
     );
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('options editor', () => {
+  const LEVEL = {
+    name: 'level',
+    label: { en: 'Level', 'zh-CN': '级别' },
+    type: 'picklist' as const,
+    options: [{ value: 'basic', label: { en: 'Basic', 'zh-CN': '基础' }, order: 1 }],
+  };
+  async function mountEditor(lang: 'en' | 'zh-CN') {
+    const ctx = setup(lang);
+    const saved: unknown[] = [];
+    ctx.mount(FieldEditor, {
+      props: {
+        modelValue: true,
+        field: LEVEL,
+        objects: [ALL_TYPES],
+        taken: ['level'],
+        deployed: false,
+        onSave: (f: unknown) => saved.push(f),
+      },
+    });
+    await settle(20);
+    return saved;
+  }
+  const rowInput = (i: number, k: 'en' | 'zh' | 'value') =>
+    $(`[data-testid="option-${i}"] input[data-testid="option-${k}"]`);
+  const optionsError = () =>
+    $('[data-testid="options-editor"]')!
+      .closest('.el-form-item')!
+      .querySelector('.el-form-item__error')
+      ?.textContent?.trim() ?? '';
+
+  it('names the bad row, clears the error once it is fixed, and drops rows left empty (English)', async () => {
+    const saved = await mountEditor('en');
+    // Types are named by label only: no "Picklist (picklist)".
+    expect($('[data-testid="fe-type"]')!.textContent).not.toContain('(picklist)');
+    await click($('[data-testid="add-option"]'));
+    await click($('[data-testid="add-option"]'));
+    await type(rowInput(1, 'en'), 'Advanced');
+    await click($('[data-testid="fe-save"]'));
+    await settle(150);
+    expect(optionsError()).toBe('Option 2: fill in the label in both languages.');
+    expect($('[data-testid="option-1"]')!.classList.contains('bad')).toBe(true);
+    expect(saved).toEqual([]);
+    await type(rowInput(1, 'zh'), '高级');
+    await settle(150);
+    expect(optionsError()).toBe('');
+    await click($('[data-testid="fe-save"]'));
+    expect(saved).toHaveLength(1);
+    // The third row was never filled in: it is not saved as a blank option.
+    expect((saved[0] as { options: unknown[] }).options).toEqual([
+      { value: 'basic', label: { en: 'Basic', 'zh-CN': '基础' }, order: 1 },
+      { value: 'advanced', label: { en: 'Advanced', 'zh-CN': '高级' }, order: 2 },
+    ]);
+  });
+
+  it('a taken or malformed value, in Chinese; only empty rows means no option at all', async () => {
+    const saved = await mountEditor('zh-CN');
+    await click($('[data-testid="add-option"]'));
+    await type(rowInput(1, 'en'), 'Basic again');
+    await type(rowInput(1, 'zh'), '再来');
+    await type(rowInput(1, 'value'), 'basic');
+    await click($('[data-testid="fe-save"]'));
+    await settle(150);
+    expect(optionsError()).toBe('第 2 个选项：值“basic”已被第 1 个选项使用。');
+    await type(rowInput(1, 'value'), 'bad value!');
+    await settle(150);
+    expect(optionsError()).toBe('第 2 个选项：值只能使用字母、数字及 _ . -（最多 80 个字符）。');
+    for (const i of [1, 0]) for (const k of ['en', 'zh', 'value'] as const) await type(rowInput(i, k), '');
+    await settle(150);
+    expect(optionsError()).toBe('请至少添加一个选项。');
+    expect(saved).toEqual([]);
   });
 });
