@@ -160,7 +160,9 @@ describe.skipIf(!haveChromium)('an administrator grants a new object to reps, in
     await draftObject(page, 'zh-CN');
     // Deploying an object nobody may use asks first; the admin deploys it for administrators only.
     await page.getByTestId('review-deploy').click();
-    await page.locator('.el-message-box').getByRole('button', { name: '仅对管理员部署' }).click();
+    const ask = page.locator('.el-message-box');
+    expect(await ask.innerText()).toContain('谁可以使用新对象？');
+    await ask.getByRole('button', { name: '仅对管理员部署' }).click();
     await deployPlan(page);
     await page.getByTestId(`nav-${T['zh-CN'].name}`).waitFor();
 

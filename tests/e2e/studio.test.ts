@@ -23,6 +23,7 @@ const T = {
     related: /^Related/,
     view: 'Advanced partners',
     allRecords: 'All records',
+    date: 'Dec 31, 2026',
   },
   'zh-CN': {
     object: { en: 'Channel Staff Authorization', zh: '渠道人员授权申请单' },
@@ -37,6 +38,7 @@ const T = {
     related: /^相关记录/,
     view: '高级伙伴',
     allRecords: '全部记录',
+    date: '2026年12月31日',
   },
 } as const;
 
@@ -116,8 +118,10 @@ async function modelObject(page: Page, lang: Lang) {
   await addField(page, { en: 'Annual quota', zh: '年度额度', type: 'currency', track: true });
   await poll(() => page.getByTestId('fields-table').locator('tbody tr').count()).toBe(5);
 
-  // The plan comes first: a new table, nothing deployed yet.
+  // The plan comes first: a new table, nothing deployed yet. (Nobody but admins gets access:
+  // the studio asks, and this admin deploys it for administrators only.)
   await page.getByTestId('review-deploy').click();
+  await page.locator('.el-message-box .admins-only').click();
   const plan = page.locator('.plan-dialog');
   await plan.locator('[data-kind="createTable"]').waitFor();
   expect(await plan.locator('[data-kind="createTable"]').innerText()).toContain(T[lang].planCreate);
@@ -174,7 +178,8 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
 
   await poll(() => page.getByTestId('record-title').innerText()).toBe('Zhang Wei');
   expect(await page.getByTestId('value-partner').innerText()).toContain(accountName);
-  expect(await page.getByTestId('value-valid_until').innerText()).toContain('2026-12-31');
+  // Dates read in the UI language, like date-times.
+  expect(await page.getByTestId('value-valid_until').innerText()).toContain(T[lang].date);
   expect(await page.getByTestId('value-authorization_level').innerText()).toContain(T[lang].advanced);
   expect(await page.getByTestId('value-annual_quota').innerText()).toMatch(/50,000/);
   const recordId = page.url().split('/r/')[1];

@@ -6,6 +6,7 @@ import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../
 import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
 import en from '../../studio/src/i18n/en.json';
+import RecordDetails from '../../studio/src/screens/RecordDetails.vue';
 import { makeI18n } from '../../studio/src/i18n';
 import zh from '../../studio/src/i18n/zh-CN.json';
 import { securityChanges } from '../../studio/src/setup/changes';
@@ -597,5 +598,34 @@ describe('options editor', () => {
     await settle(150);
     expect(optionsError()).toBe('请至少添加一个选项。');
     expect(saved).toEqual([]);
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('a lookup to a record the user may not read', () => {
+  it('shows a lock and "No access" with an explanation, never the raw id or a link', async () => {
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const ctx = setup(lang);
+      const hiddenId = '0190a0a0-0000-7000-8000-0000000000ff';
+      const w = ctx.mount(RecordDetails, {
+        props: {
+          object: ALL_TYPES,
+          record: {
+            id: 'r1',
+            title: 'Widget',
+            owner_account: { id: '0190a0a0-0000-7000-8000-000000000001', name: 'Acme Ltd' },
+            parent: hiddenId,
+            version: 1,
+          },
+        },
+      });
+      await settle();
+      const cell = w.find('[data-testid="value-parent"]');
+      expect(cell.text()).toContain(lang === 'en' ? '🔒 No access' : '🔒 无权查看');
+      expect(w.html()).not.toContain(hiddenId);
+      expect(cell.find('a').exists()).toBe(false);
+      expect(w.find('[data-testid="value-owner_account"]').text()).toContain('Acme Ltd');
+      w.unmount();
+    }
   });
 });
