@@ -5,7 +5,9 @@ import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
 import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
+import { ApiProblem } from '../../studio/src/api/problem';
 import en from '../../studio/src/i18n/en.json';
+import RecordFormScreen from '../../studio/src/screens/RecordFormScreen.vue';
 import RecordDetails from '../../studio/src/screens/RecordDetails.vue';
 import { makeI18n } from '../../studio/src/i18n';
 import zh from '../../studio/src/i18n/zh-CN.json';
@@ -627,5 +629,46 @@ describe('a lookup to a record the user may not read', () => {
       expect(w.find('[data-testid="value-owner_account"]').text()).toContain('Acme Ltd');
       w.unmount();
     }
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('record form', () => {
+  it('a field’s error goes as soon as the field is changed; the others stay', async () => {
+    const ctx = setup('en', {
+      api: {
+        create: async () => {
+          throw new ApiProblem(422, 'VALIDATION_FAILED', 'Invalid.', [
+            { pointer: '/title', code: 'REQUIRED', message: 'This field is required.' },
+            { pointer: '/qty', code: 'TOO_SMALL', message: 'At least 1.' },
+          ]);
+        },
+      },
+    });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        {
+          path: '/o/:object/new',
+          name: 'record-new',
+          component: RecordFormScreen,
+          props: { mode: 'create' },
+        },
+        { path: '/:rest(.*)*', name: 'any', component: { render: () => h('div') } },
+      ],
+    });
+    await router.push('/o/gadget/new');
+    const w = ctx.mount({ render: () => h(RouterView) }, { global: { plugins: [router] } });
+    await settle();
+    await w.find('[data-testid="save-record"]').trigger('click');
+    await settle(150);
+    const error = (f: string) => w.find(`[data-testid="field-${f}"] .el-form-item__error`);
+    expect(error('title').text()).toBe('This field is required.');
+    expect(error('qty').text()).toBe('At least 1.');
+    await w.find('[data-testid="field-title"] input').setValue('Widget');
+    await settle(150);
+    expect(error('title').exists()).toBe(false);
+    expect(error('qty').text()).toBe('At least 1.');
+    w.unmount();
   });
 });
