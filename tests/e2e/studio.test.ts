@@ -238,7 +238,7 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
   await page.getByTestId('save-record').click();
   await page.getByTestId('record-title').waitFor();
   await poll(() => page.getByTestId('value-annual_quota').innerText()).toMatch(/75,000/);
-  expect(await page.getByTestId('record-version').innerText()).toBe('2');
+  expect(await page.getByTestId(`details-${OBJ}`).getAttribute('data-version')).toBe('2');
 
   // Field history: the quota's change, by whom (by name), old and new values.
   await page.getByRole('tab', { name: T[lang].history }).click();

@@ -8,6 +8,8 @@ import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
 import { ApiProblem } from '../../studio/src/api/problem';
 import en from '../../studio/src/i18n/en.json';
 import RecordFormScreen from '../../studio/src/screens/RecordFormScreen.vue';
+import ErrorState from '../../studio/src/screens/ErrorState.vue';
+import ListView from '../../studio/src/screens/ListView.vue';
 import RecordDetails from '../../studio/src/screens/RecordDetails.vue';
 import { makeI18n } from '../../studio/src/i18n';
 import zh from '../../studio/src/i18n/zh-CN.json';
@@ -669,6 +671,61 @@ describe('record form', () => {
     await settle(150);
     expect(error('title').exists()).toBe(false);
     expect(error('qty').text()).toBe('At least 1.');
+    w.unmount();
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('words for people, not developers', () => {
+  it('an empty list says what to do next; with a search, that nothing matches', async () => {
+    for (const [lang, first] of [
+      ['en', 'No Gadgets yet. New Gadget adds the first.'],
+      ['zh-CN', '还没有装置。点击“新建装置”添加第一条。'],
+    ] as const) {
+      const ctx = setup(lang, {
+        api: { page: async () => ({ data: [], meta: { next_cursor: null, has_more: false } }) },
+      });
+      const router = createRouter({
+        history: createMemoryHistory(),
+        routes: [{ path: '/:rest(.*)*', name: 'any', component: { render: () => h('div') } }],
+      });
+      await router.push('/o/gadget');
+      const w = ctx.mount(ListView, { props: { object: ALL_TYPES }, global: { plugins: [router] } });
+      await settle(20);
+      expect(w.find('.el-table__empty-text').text()).toBe(first);
+      await w.find('[data-testid="list-search"]').setValue('zz');
+      await settle(400);
+      expect(w.find('.el-table__empty-text').text()).toBe(
+        lang === 'en' ? 'No records match.' : '没有符合条件的记录。',
+      );
+      w.unmount();
+    }
+  });
+
+  it('an error page keeps the request id inside a folded “details”', async () => {
+    const ctx = setup('en');
+    const problem = new ApiProblem(500, 'INTERNAL', 'Something broke on our side.', [], {
+      instance: 'req-0123',
+    });
+    const w = ctx.mount(ErrorState, { props: { problem } });
+    await settle();
+    const details = w.find('[data-testid="error-details"]');
+    expect(details.element.tagName).toBe('DETAILS');
+    expect((details.element as HTMLDetailsElement).open).toBe(false);
+    expect(details.find('summary').text()).toBe('Details for support');
+    expect(details.text()).toContain('req-0123');
+    expect(w.text().replace(details.text(), '')).not.toContain('req-0123');
+    w.unmount();
+  });
+
+  it('the record page shows no version number', async () => {
+    const ctx = setup('zh-CN');
+    const w = ctx.mount(RecordDetails, {
+      props: { object: ALL_TYPES, record: { id: 'r1', title: 'W', version: 7 } },
+    });
+    await settle();
+    expect(w.text()).not.toMatch(/版本|Version/);
+    expect(w.find('[data-testid="details-gadget"]').attributes('data-version')).toBe('7');
     w.unmount();
   });
 });
