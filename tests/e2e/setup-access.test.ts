@@ -131,6 +131,16 @@ async function repCreatesRecord(page: Page, lang: Lang) {
   await poll(() => page.getByTestId('record-title').innerText()).toBe(value);
   // No Setup for a rep.
   expect(await page.getByTestId('nav-setup-objects').count()).toBe(0);
+  // The header search finds it among everything the rep may read, and opens it.
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('global-search').fill(o.rep.name);
+  const hit = page.getByTestId(`search-hit-${o.name}`);
+  await poll(() => hit.count()).toBeGreaterThan(0);
+  expect(await page.getByTestId('global-search-results').innerText()).toContain(
+    o.object.plural === 'Site Inspections' && lang === 'en' ? 'Site Inspections' : o.object.zh,
+  );
+  await hit.first().click();
+  await poll(() => page.getByTestId('record-title').innerText()).toBe(value);
 }
 
 describe.skipIf(!haveChromium)('an administrator grants a new object to reps, in the studio', () => {

@@ -9,6 +9,7 @@ import { ApiProblem } from '../../studio/src/api/problem';
 import en from '../../studio/src/i18n/en.json';
 import RecordFormScreen from '../../studio/src/screens/RecordFormScreen.vue';
 import ErrorState from '../../studio/src/screens/ErrorState.vue';
+import GlobalSearch from '../../studio/src/search/GlobalSearch.vue';
 import ListView from '../../studio/src/screens/ListView.vue';
 import RecordDetails from '../../studio/src/screens/RecordDetails.vue';
 import { makeI18n } from '../../studio/src/i18n';
@@ -726,6 +727,52 @@ describe('words for people, not developers', () => {
     await settle();
     expect(w.text()).not.toMatch(/版本|Version/);
     expect(w.find('[data-testid="details-gadget"]').attributes('data-version')).toBe('7');
+    w.unmount();
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('header search', () => {
+  it('shows matches grouped by object, opens a record, and says when nothing matched', async () => {
+    const asked: string[] = [];
+    const ctx = setup('zh-CN', {
+      api: {
+        search: async (q: string) => {
+          asked.push(q);
+          const data =
+            q === 'acme'
+              ? [{ object: 'account', records: [{ id: 'a1', name: 'Acme Ltd' }], more: true }]
+              : [];
+          return { data, body: {}, etag: null, status: 200 };
+        },
+      },
+    });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/o/:object/r/:id', name: 'record', component: { render: () => h('div', 'record') } },
+        { path: '/o/:object', name: 'list', component: { render: () => h('div', 'list') } },
+        { path: '/:rest(.*)*', name: 'any', component: { render: () => h('div') } },
+      ],
+    });
+    await router.push('/');
+    const w = ctx.mount(GlobalSearch, { global: { plugins: [router] } });
+    await settle();
+    await w.find('input[data-testid="global-search"]').setValue('acme');
+    await settle(350);
+    expect(asked).toEqual(['acme']);
+    const results = $('[data-testid="global-search-results"]')!;
+    expect(results.textContent).toContain('客户');
+    expect(results.textContent).toContain('Acme Ltd');
+    expect(results.textContent).toContain('在“客户”中查看更多…');
+    await click($('[data-testid="search-hit-account"]'));
+    await settle();
+    expect(router.currentRoute.value.fullPath).toBe('/o/account/r/a1');
+    await w.find('input[data-testid="global-search"]').setValue('nothing');
+    await settle(350);
+    expect($('[data-testid="global-search-results"]')!.textContent).toContain(
+      '没有找到与“nothing”相关的记录。',
+    );
     w.unmount();
   });
 });

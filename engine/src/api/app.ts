@@ -25,6 +25,7 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import { searchRouter } from './routes/search.js';
 
 export interface AppDeps {
   tenants: TenantStore;
@@ -81,6 +82,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
+  api.use('/search', searchRouter(d.records, d.models));
   api.get('/audit', requireAdmin, async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });

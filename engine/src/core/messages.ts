@@ -342,6 +342,10 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'A user cannot be their own manager, directly or through others.',
     'zh-CN': '用户不能直接或间接成为自己的上级。',
   },
+  SEARCH_TEXT: {
+    en: 'Type what to search for (at most {max} characters).',
+    'zh-CN': '请输入要搜索的内容（最多 {max} 个字符）。',
+  },
   TRANSFER_NOT_ALLOWED: {
     en: 'Your profile may not give {object} records to another owner.',
     'zh-CN': '您的简档不能把“{object}”记录转给其他所有人。',

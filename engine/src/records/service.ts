@@ -19,6 +19,7 @@ import {
   type WriteOp,
 } from './pipeline.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
+import { searchObjects } from './search.js';
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
 import { loadBefore } from './steps/load-before.js';
@@ -134,6 +135,11 @@ export class RecordsService {
   list(s: Scope, object: string, q: ListQuery) {
     const o = this.object(s.model, object);
     return this.read(s, (r) => listRecords(r, o, q));
+  }
+
+  /** The global search over every object the caller may read (records/search.ts). */
+  search(s: Scope, text: string, per: number) {
+    return this.read(s, (r) => searchObjects(r, text, per));
   }
 
   get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {

@@ -10,6 +10,7 @@ import type {
   PackageDef,
   Page,
   RecordData,
+  SearchGroup,
   UserName,
   UserPatch,
   UserRow,
@@ -126,6 +127,8 @@ export function createClient(o: ClientOptions) {
         'GET',
         `/users/lookup?${'ids' in by ? `ids=${enc(by.ids.join(','))}` : `q=${enc(by.q)}`}`,
       ),
+    /** Every object the user may read, a few matches each (the header search). */
+    search: (q: string, limit = 5) => call<SearchGroup[]>('GET', `/search?q=${enc(q)}&limit=${limit}`),
     versions: () => call<MetaVersion[]>('GET', '/meta/versions'),
     /** One version with the package it deployed (what a rollback to it would bring back). */
     version: (v: number) => call<MetaVersion & { package: PackageDef }>('GET', `/meta/versions/${v}`),

@@ -91,6 +91,13 @@ export interface HistoryEntry {
   at: string;
 }
 
+/** One object's matches in the header search (GET /search). */
+export interface SearchGroup {
+  object: string;
+  records: { id: string; name: string | null }[];
+  more: boolean;
+}
+
 /** A user as anyone may see them (GET /users/lookup): a name for an id. */
 export interface UserName {
   id: string;
