@@ -8,6 +8,7 @@ import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
 import { ApiProblem } from '../../studio/src/api/problem';
 import en from '../../studio/src/i18n/en.json';
 import RecordFormScreen from '../../studio/src/screens/RecordFormScreen.vue';
+import RecordTable from '../../studio/src/screens/RecordTable.vue';
 import ErrorState from '../../studio/src/screens/ErrorState.vue';
 import GlobalSearch from '../../studio/src/search/GlobalSearch.vue';
 import ListView from '../../studio/src/screens/ListView.vue';
@@ -773,6 +774,24 @@ describe('header search', () => {
     expect($('[data-testid="global-search-results"]')!.textContent).toContain(
       '没有找到与“nothing”相关的记录。',
     );
+    w.unmount();
+  });
+});
+
+describe('compact layout', () => {
+  it('a phone card shows the object’s compact layout fields, in order', async () => {
+    const ctx = setup('en', { narrow: true });
+    const object = { ...ALL_TYPES, compactLayout: { fields: ['due', 'level'] } };
+    const w = ctx.mount(RecordTable, {
+      props: {
+        object,
+        rows: [{ id: 'r1', title: 'Widget', due: '2026-12-31', level: 'advanced', qty: 3 }],
+        columns: ['title', 'qty', 'notes', 'price'],
+      },
+    });
+    await settle();
+    const lines = w.findAll('.card-line').map((l) => l.text());
+    expect(lines).toEqual(['DueDec 31, 2026', 'LevelAdvanced']);
     w.unmount();
   });
 });

@@ -136,6 +136,8 @@ export interface ObjectDef {
   indexes?: IndexDef[];
   /** Presentation only: sections and field order of the record form. */
   layout?: JsonObject;
+  /** Presentation only: the fields a record's card shows (phone list, kanban, a lookup's hover). */
+  compactLayout?: { fields: string[] };
   /** Who sees and edits which records (organisation-wide default, sharing rules). */
   sharing?: SharingDef;
   /** Conditions that refuse a write, each with a bilingual message (docs/rules.md). */

@@ -95,6 +95,14 @@ function checkSemantics(pkg: PackageDef, issues: FieldIssue[]) {
       if (!nf || !NAME_FIELD_TYPES.has(nf.type))
         issues.push({ pointer: `${at}/nameField`, code: 'META_NAME_FIELD' });
     }
+    (obj.compactLayout?.fields ?? []).forEach((name, i) => {
+      if (!obj.fields.some((f) => f.name === name))
+        issues.push({
+          pointer: `${at}/compactLayout/fields/${i}`,
+          code: 'META_UNKNOWN_FIELD',
+          params: { field: name, object: obj.name },
+        });
+    });
   }
 }
 

@@ -61,6 +61,8 @@ function visibleObject(o: CompiledObject, access: AccessPolicy): VisibleObject {
   if (o.def.description) out.description = o.def.description;
   if (o.nameField && readable.has(o.nameField)) out.nameField = o.nameField;
   if (o.def.layout) out.layout = visibleLayout(o.def.layout, readable);
+  const compact = o.def.compactLayout?.fields.filter((n) => readable.has(n));
+  if (compact?.length) out.compactLayout = { fields: compact };
   return out;
 }
 
