@@ -329,7 +329,7 @@ async function reviseObject(page: Page) {
     '“Staff email” on “Channel Staff Authorization” (Email)',
   );
   expect(await page.getByTestId('deploy-comment').inputValue()).toBe(
-    'Edit object Channel Staff Authorization (channel_staff_authorization)',
+    'Edit object Channel Staff Authorization',
   );
   await page.getByTestId('deploy-comment').fill('e2e en: revise the form');
   await page.getByTestId('confirm-deploy').click();
@@ -428,6 +428,11 @@ describe.skipIf(!haveChromium)('studio in a real browser', () => {
       await page.getByTestId('confirm-deploy').click();
       await plan.waitFor({ state: 'hidden' });
       await poll(() => versions.innerText()).toContain(`rollback to version ${first}`);
+      // Stored language-neutral, read in the reader's language.
+      const after = (await stack.tenant.get('/api/v1/meta/versions').expect(200)).body.data as {
+        comment: string | null;
+      }[];
+      expect(after[0].comment).toBe(`@rollback:${first}`);
       // The deleted field is back with its data.
       const rows = (await stack.tenant.get(`/api/v1/data/${OBJ}?search=Zhang`).expect(200)).body.data as {
         partner: string | null;

@@ -5,6 +5,7 @@ import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
 import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
+import VersionsView from '../../studio/src/editors/VersionsView.vue';
 import { ApiProblem } from '../../studio/src/api/problem';
 import en from '../../studio/src/i18n/en.json';
 import RecordFormScreen from '../../studio/src/screens/RecordFormScreen.vue';
@@ -792,6 +793,102 @@ describe('compact layout', () => {
     await settle();
     const lines = w.findAll('.card-line').map((l) => l.text());
     expect(lines).toEqual(['DueDec 31, 2026', 'LevelAdvanced']);
+    w.unmount();
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('version history', () => {
+  it('a version opens to what it changed and the plan it ran, with rollback from there; comments read in the reader’s language', async () => {
+    const v1: PackageDef = {
+      objects: [{ ...ALL_TYPES, fields: ALL_TYPES.fields.filter((f) => f.name !== 'due') }],
+    };
+    const v2: PackageDef = { objects: [ALL_TYPES] };
+    const rollbacks: { comment?: string; dryRun: boolean }[] = [];
+    const ctx = setup('zh-CN', {
+      api: {
+        versions: async () => ({
+          data: [
+            {
+              version: 2,
+              hash: 'b',
+              comment: '@edit:gadget',
+              created_by: 'u1',
+              created_at: '2026-11-02T03:04:05Z',
+              changes: [
+                {
+                  change: {
+                    kind: 'addColumn',
+                    object: 'gadget',
+                    field: 'due',
+                    column: { storage: { pg: 'date' } },
+                  },
+                  ddl: true,
+                  sql: ['alter table "gadget" add column "due" date'],
+                },
+              ],
+            },
+            {
+              version: 1,
+              hash: 'a',
+              comment: 'tenant created',
+              created_by: 'u1',
+              created_at: '2026-11-01T03:04:05Z',
+              changes: [],
+            },
+          ],
+          body: {},
+          etag: null,
+          status: 200,
+        }),
+        version: async (v: number) => ({
+          data: { version: v, package: v === 1 ? v1 : v2 },
+          body: {},
+          etag: null,
+          status: 200,
+        }),
+        users: async () => ({
+          data: [{ id: 'u1', username: 'admin', display_name: '管理员' }],
+          body: {},
+          etag: null,
+          status: 200,
+        }),
+        rollback: async (_v: number, o: { comment?: string; dryRun: boolean }) => {
+          rollbacks.push(o);
+          return planOk(!o.dryRun);
+        },
+        meta: async () => ({
+          data: { version: 3, hash: 'h', package: v1 },
+          body: {},
+          etag: null,
+          status: 200,
+        }),
+      },
+    });
+    ctx.meta.version = 2;
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/:rest(.*)*', component: VersionsView }],
+    });
+    await router.push('/setup/versions');
+    const w = ctx.mount({ render: () => h(RouterView) }, { global: { plugins: [router] } });
+    await settle(20);
+    expect($('[data-testid="version-comment-2"]')!.textContent!.trim()).toBe('修改对象 装置');
+    expect($('[data-testid="version-comment-1"]')!.textContent!.trim()).toBe('创建组织并部署标准对象');
+    await click($('[data-testid="version-comment-2"]'));
+    await settle(50);
+    expect($('[data-testid="version-changes"]')!.textContent).toContain('“装置”：新增字段“到期日”');
+    expect($('[data-testid="version-steps"]')!.textContent).toContain('到期日');
+    expect($('[data-testid="version-drawer"]')!.textContent).toContain('这是当前使用的版本。');
+    await click($('[data-testid="version-comment-1"]'));
+    await settle(50);
+    await click($('[data-testid="drawer-rollback"]'));
+    await settle(50);
+    expect(rollbacks[0]).toMatchObject({ dryRun: true });
+    await click($('[data-testid="confirm-deploy"]'));
+    await settle(50);
+    // Kept as proposed, the comment is stored language-neutral.
+    expect(rollbacks[1]).toMatchObject({ dryRun: false, comment: '@rollback:1' });
     w.unmount();
   });
 });

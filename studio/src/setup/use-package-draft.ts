@@ -11,7 +11,7 @@ import { usePackageDeploy } from './use-package-deploy';
  * in it until "Review & deploy" plans and deploys it; a deploy (here or elsewhere) starts it
  * afresh; leaving with unsaved edits asks first.
  */
-export function usePackageDraft() {
+export function usePackageDraft(area: 'roles' | 'profiles' | 'sharing') {
   const meta = useMeta();
   const { t } = useI18n();
   const copy = (): PackageDef => structuredClone(meta.pkg ?? { objects: [] });
@@ -21,7 +21,9 @@ export function usePackageDraft() {
   watch(() => meta.pkg, reset);
   const original = computed(() => JSON.stringify(meta.pkg ?? { objects: [] }));
   const dirty = computed(() => JSON.stringify(draft.value) !== original.value);
-  const deploy = usePackageDeploy(() => draft.value);
+  /** What the plan dialog proposes as the comment; kept as is, it is stored as `@<area>`. */
+  const defaultComment = computed(() => t(`admin.${area}.comment`));
+  const deploy = usePackageDeploy(() => draft.value, { shown: () => defaultComment.value, code: `@${area}` });
 
   onBeforeRouteLeave(async () => {
     if (!dirty.value || deploy.planOpen.value || deploy.finishing.value) return true;
@@ -37,5 +39,5 @@ export function usePackageDraft() {
     }
   });
 
-  return { meta, draft, dirty, reset, deploy };
+  return { meta, draft, dirty, reset, deploy, defaultComment };
 }
