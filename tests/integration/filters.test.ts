@@ -236,12 +236,12 @@ describe('filter language', () => {
     expect(bad.body.code).toBe('BAD_FILTER');
   });
 
-  it('sorts by any sortable field, nulls last, and refuses the rest', async () => {
+  it('sorts by any sortable field, empty values as the largest, and refuses the rest', async () => {
     const get = async (sort: string) =>
       ((await t.get(`/api/v1/data/thing?sort=${sort}`)).body.data as { name: string }[]).map((x) => x.name);
     expect(await get('n')).toEqual(['alpha', 'beta', 'gamma', 'delta', '中文名称', 'Alphabet']);
-    expect(await get('-n')).toEqual(['中文名称', 'delta', 'gamma', 'beta', 'alpha', 'Alphabet']);
-    expect(await get('-ok,amount')).toEqual(['gamma', 'alpha', '中文名称', 'delta', 'beta', 'Alphabet']);
+    expect(await get('-n')).toEqual(['Alphabet', '中文名称', 'delta', 'gamma', 'beta', 'alpha']);
+    expect(await get('-ok,amount')).toEqual(['Alphabet', 'gamma', 'alpha', '中文名称', 'delta', 'beta']);
     for (const sort of ['tags', 'body', 'nope', 'n,n', 'a,b,c,d,e,f']) {
       const r = await t.get(`/api/v1/data/thing?sort=${sort}`);
       expect(r.status, sort).toBe(400);

@@ -59,17 +59,19 @@ describe('keyset pagination', () => {
   });
 
   it.each(['bucket', '-bucket', 'bucket,-name', '-day,bucket', 'day', '-created_at'])(
-    'pages match a single query when sorted by %s (ties, nulls last)',
+    'pages match a single query when sorted by %s (ties, NULL as the largest value)',
     async (sort) => {
       const one = await t.get(`/api/v1/data/row?limit=200&sort=${sort}`);
       expect(one.status).toBe(200);
       expect(one.body.meta).toEqual({ next_cursor: null, has_more: false });
       const { all } = await walk(`&sort=${sort}`, 9);
       expect(all.map((r) => r.id)).toEqual(one.body.data.map((r: Row) => r.id));
-      // nulls come last in both directions
-      const key = sort.replace(/^-/, '').split(',')[0] as keyof Row;
-      const firstNull = all.findIndex((r) => r[key] === null);
-      if (firstNull >= 0) expect(all.slice(firstNull).every((r) => r[key] === null)).toBe(true);
+      // NULL sorts as the largest value: last ascending, first descending (as a btree index reads).
+      const first = sort.split(',')[0];
+      const key = first.replace(/^-/, '') as keyof Row;
+      const nulls = all.filter((r) => r[key] === null).length;
+      const at = first.startsWith('-') ? all.slice(0, nulls) : all.slice(all.length - nulls);
+      expect(at.every((r) => r[key] === null)).toBe(true);
     },
   );
 

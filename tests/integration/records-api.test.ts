@@ -98,12 +98,51 @@ describe('create, read, update, delete', () => {
     isProblem(await t.patch(`/api/v1/data/account/${a.id}`, { name: 'x' }), 404, 'RECORD_NOT_FOUND');
   });
 
-  it('404 for unknown objects, malformed ids and unknown routes', async () => {
+  it('404 for unknown objects and unknown routes', async () => {
     isProblem(await t.get('/api/v1/data/nothing'), 404, 'OBJECT_NOT_FOUND');
     isProblem(await t.post('/api/v1/data/nothing', { a: 1 }), 404, 'OBJECT_NOT_FOUND');
-    isProblem(await t.get('/api/v1/data/account/not-a-uuid'), 404, 'RECORD_NOT_FOUND');
-    isProblem(await t.get("/api/v1/data/account/1'%20or%20'1'='1"), 404, 'RECORD_NOT_FOUND');
     isProblem(await t.get('/api/v1/nowhere'), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('a malformed id is a 400 naming the parameter, on every route that takes one', async () => {
+    const a = (await t.post('/api/v1/data/account', { name: 'Id check' })).body.data;
+    const badId = (r: request.Response, parameter: string) => {
+      isProblem(r, 400, 'BAD_ID');
+      expect(r.body.parameter).toBe(parameter);
+      expect(r.body.detail).toContain(`"${parameter}"`);
+    };
+    badId(await t.get('/api/v1/data/account/not-a-uuid'), 'id');
+    badId(await t.get("/api/v1/data/account/1'%20or%20'1'='1"), 'id');
+    badId(await t.patch('/api/v1/data/account/not-a-uuid', { name: 'x' }), 'id');
+    badId(await t.del('/api/v1/data/account/not-a-uuid'), 'id');
+    badId(await t.get('/api/v1/data/account/not-a-uuid/history'), 'id');
+    badId(await t.get('/api/v1/data/account/not-a-uuid/team'), 'id');
+    badId(await t.put(`/api/v1/data/account/not-a-uuid/team/${t.adminUserId}`, { access: 'read' }), 'id');
+    badId(await t.put(`/api/v1/data/account/${a.id}/team/nobody`, { access: 'read' }), 'userId');
+    badId(await t.del(`/api/v1/data/account/${a.id}/team/nobody`), 'userId');
+    const zh = await t.get('/api/v1/data/account/not-a-uuid').set('Accept-Language', 'zh-CN');
+    expect(zh.body.detail).toMatch(/[\u4e00-\u9fff]/);
+    // ids inside batch bodies: a pointer to the id, nothing saved
+    const batch = await t.post('/api/v1/data/account/batch', {
+      operations: [
+        { op: 'create', data: { name: 'Not saved' } },
+        { op: 'update', id: 'nope', data: { name: 'x' } },
+      ],
+    });
+    isProblem(batch, 400, 'BAD_ID');
+    expect(batch.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/operations/1/id', code: 'BAD_ID' }),
+    ]);
+    const saved = await t.get(
+      '/api/v1/data/account?filter=' + encodeURIComponent('{"name":{"eq":"Not saved"}}'),
+    );
+    expect(saved.body.data).toEqual([]);
+    // a well-formed id that names nothing is still a 404
+    isProblem(
+      await t.get('/api/v1/data/account/00000000-0000-4000-8000-000000000000'),
+      404,
+      'RECORD_NOT_FOUND',
+    );
   });
 
   it('refuses without a valid token', async () => {

@@ -38,6 +38,21 @@ describe('deploy-time checks', () => {
   });
 });
 
+describe('roll-up filters are checked at deploy', () => {
+  it('refuses a filter on an option that does not exist, in both languages, and changes nothing', async () => {
+    const before = (await t.get('/api/v1/meta')).body;
+    const pkg = rulesPackage();
+    const visits = pkg.objects[1].fields.find((f) => f.name === 'visit_count')!;
+    visits.summary!.filter = { type: { eq: 'exec_visit' } };
+    const r = await t.post('/api/v1/meta/deploy', { package: pkg }).set('Accept-Language', 'zh-CN');
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    const at = `/objects/1/fields/${pkg.objects[1].fields.indexOf(visits)}/summary/filter/type/eq`;
+    expect(r.body.errors).toEqual([expect.objectContaining({ pointer: at, code: 'EXPR_NOT_AN_OPTION' })]);
+    expect(r.body.errors[0].message).toContain('“exec_visit”不是此选项字段的选项');
+    expect((await t.get('/api/v1/meta')).body).toEqual(before);
+  });
+});
+
 describe('recompute after a deploy adds a roll-up or a formula', () => {
   it('fills new roll-ups and formulas for existing records', async () => {
     const a = (await t.post('/api/v1/data/account', { name: 'Recompute Co', region: 'east' }).expect(201))

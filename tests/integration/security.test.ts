@@ -191,12 +191,21 @@ describe('sharing rules and expand', () => {
     });
     expect(edit.status).toBe(403);
     expect(edit.body.code).toBe('NO_RECORD_ACCESS');
-    // An opportunity of rep_east1 pointing at an account they cannot see: expand keeps the bare id.
-    const opp = await as.rep_east1('post', '/api/v1/data/opportunity', {
+    // rep_east1 may not link an account they cannot see (lookup-access.test.ts has the details)…
+    const refused = await as.rep_east1('post', '/api/v1/data/opportunity', {
       name: 'D',
       account: north.body.data.id,
     });
+    expect([refused.status, refused.body.errors?.[0]?.code]).toEqual([422, 'LOOKUP_NOT_FOUND']);
+    // …but an administrator may, and shares the deal with them: expand keeps the bare id.
+    const opp = await admin.post('/api/v1/data/opportunity', { name: 'D', account: north.body.data.id });
     expect(opp.status, JSON.stringify(opp.body)).toBe(201);
+    const east1 = (await admin.get('/api/v1/users')).body.data.find(
+      (u: { username: string }) => u.username === 'rep_east1',
+    ).id;
+    await admin
+      .put(`/api/v1/data/opportunity/${opp.body.data.id}/team/${east1}`, { access: 'read' })
+      .expect(204);
     const expanded = await as.rep_east1('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(expanded.body.data.account).toBe(north.body.data.id);
     const visible = await as.rep_north('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);

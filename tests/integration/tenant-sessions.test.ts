@@ -5,8 +5,7 @@ import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
 import { DATABASE_URL, onServer, startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { field, object } from '../helpers/packages.js';
 
-// The tenant fence with connections that keep their role between requests (server only: on
-// PGlite every session is a transaction that sets the role locally, covered by the whole suite).
+// The tenant fence with connections that keep their role between requests.
 describe.skipIf(!onServer)('pinned tenant sessions (server)', () => {
   let te: TestEngine;
   let a: TestTenant;
@@ -88,5 +87,72 @@ describe.skipIf(!onServer)('pinned tenant sessions (server)', () => {
     const titles = await one.read(ra, (db) => db.withSchema(a.schema).from('note').pluck('title'));
     expect(titles).toContain('alpha secret');
     expect(titles).not.toContain('never');
+  });
+});
+
+// Embedded: one connection shared by platform work and every tenant. Tenant sessions leave their
+// role on it; platform work must never run under that role, and a stale session must not run.
+describe.skipIf(onServer)('embedded tenant sessions (PGlite)', () => {
+  let te: TestEngine;
+  let a: TestTenant;
+  let b: TestTenant;
+  const role = async (t: TestTenant) =>
+    dbRoleOf((await te.engine.tenants.list()).find((x) => x.id === t.tenantId)!) as Ident;
+  const currentUser = (db: { raw(s: string): Promise<{ rows: { u: string }[] }> }) =>
+    db.raw('select current_user as u').then((r) => r.rows[0].u);
+
+  beforeAll(async () => {
+    te = await startEngine();
+    const pkg = { objects: [object('note', [field('title', 'text')])] };
+    a = await te.tenant(pkg, 'alpha');
+    b = await te.tenant(pkg, 'beta');
+    expect((await a.post('/api/v1/data/note', { title: 'alpha secret' })).status).toBe(201);
+  });
+  afterAll(() => te?.close());
+
+  it('keeps the role between sessions of one tenant and switches it for another', async () => {
+    const s = te.engine.db.tenant;
+    const [ra, rb] = [await role(a), await role(b)];
+    expect(await s.read(ra, currentUser)).toBe(ra);
+    expect(await s.read(ra, (db) => db.withSchema(a.schema).from('note').pluck('title'))).toEqual([
+      'alpha secret',
+    ]);
+    await expect(s.read(rb, (db) => db.withSchema(a.schema).from('note').select('id'))).rejects.toThrow(
+      /permission denied/,
+    );
+    expect(await s.read(rb, currentUser)).toBe(rb);
+  });
+
+  it('platform work after a tenant session runs under the engine role, not the tenant role', async () => {
+    const ra = await role(a);
+    expect(await te.engine.db.tenant.read(ra, currentUser)).toBe(ra);
+    const platformUser = await currentUser(te.engine.db.knex);
+    expect(platformUser).not.toBe(ra);
+    // …and can read what a tenant role cannot: every tenant's table.
+    expect(await te.engine.db.knex.withSchema(b.schema).from('note').count('* as n')).toHaveLength(1);
+    // The API keeps working across the switches in both directions.
+    expect((await a.get('/api/v1/data/note')).body.data).toHaveLength(1);
+    expect((await b.get('/api/v1/data/note')).body.data).toHaveLength(0);
+  });
+
+  it('refuses a query through a session that has ended', async () => {
+    const knexOf = await te.engine.db.tenant.read(await role(a), async (db) => db);
+    await expect(knexOf.withSchema(a.schema).from('note').select('id')).rejects.toThrow(
+      /only inside a tenant session/,
+    );
+  });
+
+  it('a failed write session rolls back and leaves the connection usable', async () => {
+    const ra = await role(a);
+    await expect(
+      te.engine.db.tenant.write(ra, async (db) => {
+        await db.withSchema(a.schema).table('note').insert({ title: 'never', owner: a.adminUserId });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const titles = await te.engine.db.tenant.read(ra, (db) =>
+      db.withSchema(a.schema).from('note').pluck('title'),
+    );
+    expect(titles).toEqual(['alpha secret']);
   });
 });

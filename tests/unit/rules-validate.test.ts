@@ -84,13 +84,63 @@ describe('deploy-time checks of rules', () => {
     deal(p).duplicateRules!.push({ name: 'amount', match: [{ field: 'amount' }], action: 'block' });
     p.objects[0].fields[2].summary!.filter = { stage: { gt: 'open' } };
     expect(problems(p)).toEqual([
-      '/objects/0/fields/2/summary/filter/stage/gt META_ROLLUP_FILTER',
+      '/objects/0/fields/2/summary/filter/stage/gt EXPR_UNKNOWN_OP',
       '/objects/1/duplicateRules/1/match/0 META_DUPLICATE_MATCH',
       '/objects/1/fields/4/dependencies/hvac/1 META_DEPENDENT_PICKLIST',
       '/objects/1/fields/4/dependencies/marine META_DEPENDENT_PICKLIST',
       '/objects/1/validationRules/1/field META_UNKNOWN_FIELD',
       '/objects/1/validationRules/1/name META_DUPLICATE_NAME',
     ]);
+  });
+
+  it('checks roll-up filters like expressions: options, fields, operators, operand types', () => {
+    const p = base();
+    const filter = (f: unknown) => (p.objects[0].fields[2].summary!.filter = f as never);
+    filter({ stage: { eq: 'executive_visit' } });
+    expect(problems(p)).toEqual(['/objects/0/fields/2/summary/filter/stage/eq EXPR_NOT_AN_OPTION']);
+    filter({ stage: 'wonn' });
+    expect(problems(p)).toEqual(['/objects/0/fields/2/summary/filter/stage EXPR_NOT_AN_OPTION']);
+    filter({
+      or: [
+        { stage: { in: ['open', 'lost'] } },
+        { stag: { eq: 'open' } },
+        { amount: { gt: 'big', between: [1, 2] } },
+        { not: { line: { nin: [] } } },
+        { created_at: { gt: 'yesterday' } },
+        { name: { isNull: 'yes' } },
+      ],
+    });
+    expect(problems(p)).toEqual([
+      '/objects/0/fields/2/summary/filter/or/0/stage/in/1 EXPR_NOT_AN_OPTION',
+      '/objects/0/fields/2/summary/filter/or/1/stag EXPR_UNKNOWN_FIELD',
+      '/objects/0/fields/2/summary/filter/or/2/amount/between EXPR_UNKNOWN_OP',
+      '/objects/0/fields/2/summary/filter/or/2/amount/gt EXPR_TYPE_MISMATCH',
+      '/objects/0/fields/2/summary/filter/or/3/not/line/nin EXPR_TYPE_MISMATCH',
+      '/objects/0/fields/2/summary/filter/or/4/created_at/gt EXPR_TYPE_MISMATCH',
+      '/objects/0/fields/2/summary/filter/or/5/name/isNull EXPR_TYPE_MISMATCH',
+    ]);
+    filter({ and: [] });
+    expect(problems(p)).toEqual(['/objects/0/fields/2/summary/filter/and META_FILTER_SHAPE']);
+    // a valid filter over options, system fields, formulas and lookups passes
+    filter({
+      stage: { in: ['open', 'won'] },
+      line: 'hvac',
+      owner: { ne: null },
+      version: { gte: 1 },
+      region: { contains: 'ea' },
+      not: { amount: { lt: 0 } },
+    });
+    expect(problems(p)).toEqual([]);
+  });
+
+  it('checks sharing rule filters the same way', () => {
+    const p = base();
+    p.roles = [{ name: 'east', label: l('East') }];
+    deal(p).sharing = {
+      default: 'private',
+      rules: [{ name: 'won_east', role: 'east', access: 'read', filter: { stage: { eq: 'closed_won' } } }],
+    };
+    expect(problems(p)).toEqual(['/objects/1/sharing/rules/0/filter/stage/eq EXPR_NOT_AN_OPTION']);
   });
 
   it('refuses formula cycles, computed defaults on computed fields and unsafe regexes', () => {

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { badRequest, DomainError } from '../core/errors.js';
+import { isUuid } from '../records/read.js';
 
 /** Refuses query parameters outside the allowlist (unknown ones never slip past). */
 export function strictQuery(req: Request, allowed: readonly string[]): Record<string, string> {
@@ -55,4 +56,11 @@ export function intParam(name: string, raw: string | undefined): number | undefi
   if (raw === undefined) return undefined;
   if (!/^\d{1,6}$/.test(raw)) throw badRequest('BAD_LIMIT', { max: 200 });
   return Number(raw);
+}
+
+/** A path parameter that must be a record or user id: a malformed one is a 400 naming it, not a 404. */
+export function idParam(req: Request, name: string): string {
+  const v = String(req.params[name]);
+  if (!isUuid(v)) throw new DomainError(400, 'BAD_ID', { parameter: name }, [], { parameter: name });
+  return v;
 }

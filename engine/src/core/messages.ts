@@ -328,6 +328,15 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // branch integrity
+  META_FILTER_SHAPE: {
+    en: 'Not a valid filter here: expected an object of field conditions, "and" or "or" with a non-empty list, or "not" (at most 10 levels deep).',
+    'zh-CN': '此处的过滤条件无效：应为字段条件对象、带非空列表的 "and" 或 "or"，或 "not"（最多嵌套 10 层）。',
+  },
+  BAD_ID: {
+    en: '"{parameter}" must be a record id (a UUID such as 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b).',
+    'zh-CN': '“{parameter}”必须是记录 id（形如 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b 的 UUID）。',
+  },
 
   // studio-setup: users' managers and e-mail addresses (the Users screen).
   USER_BAD_EMAIL: {

@@ -104,7 +104,14 @@ export interface ValidationRuleDef {
   field?: string;
   /** Inactive rules are kept but not enforced (default true). */
   active?: boolean;
+  /**
+   * The writes the rule checks (default create and update). On delete it sees the record being
+   * deleted, as stored.
+   */
+  on?: ValidationRuleOp[];
 }
+
+export type ValidationRuleOp = 'create' | 'update' | 'delete';
 
 /** How a matched field is normalised before comparing (see docs/rules.md). */
 export type DuplicateNormalize = 'text' | 'company' | 'phone' | 'email' | 'none';

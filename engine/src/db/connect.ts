@@ -4,7 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
-import { pinnedSessions, transactionalSessions, type TenantSessions } from './tenant-sessions.js';
+import { embeddedSessions, pinnedSessions, type TenantSessions } from './tenant-sessions.js';
 
 export interface Database {
   /** Platform work (tenants, metadata, deploys, sessions) under the engine's own role. */
@@ -67,5 +67,5 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });
-  return { knex, tenant: transactionalSessions(knex), kind: 'pglite', close: () => knex.destroy() };
+  return { knex, tenant: embeddedSessions(knex), kind: 'pglite', close: () => knex.destroy() };
 }

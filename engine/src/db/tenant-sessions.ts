@@ -16,25 +16,16 @@ export interface TenantSessions {
 }
 
 /**
- * Embedded PGlite is one connection shared with platform work, so the role cannot stay on it:
- * every session is a transaction that sets the role locally (it ends with the transaction).
+ * Embedded PGlite is one connection shared with platform work. A tenant session leaves its role on
+ * that connection (session level), so the next request of the same tenant sends no SET and needs
+ * no transaction; platform work that takes the connection resets the role first.
  */
-export function transactionalSessions(knex: Knex): TenantSessions {
-  handlePreparedMarks(knex.client as unknown as PoolClient);
-  const session = <T>(role: Ident, fn: (db: Knex) => Promise<T>) =>
-    knex.transaction(async (trx) => {
-      await trx.raw('select set_config(?, ?, true)', ['role', role]);
-      return fn(trx);
-    });
-  return { read: session, write: session, close: async () => undefined };
+export function embeddedSessions(knex: Knex): TenantSessions {
+  return keptRoleSessions(knex, { shared: true });
 }
 
 type Conn = object;
 const outsideSession = () => new Error('tenant tables are reachable only inside a tenant session');
-/** knex's connections on a server are pg clients. */
-interface PgConnection {
-  query(q: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
-}
 interface QueryObject {
   sql: string;
   options?: Record<string, unknown>;
@@ -120,36 +111,72 @@ const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHAN
  * refuses every query, so no query can slip out under the role another tenant left behind.
  */
 export function pinnedSessions(config: Knex.Config): TenantSessions {
-  const knex = knexFactory(config);
+  return keptRoleSessions(knexFactory(config), { shared: false, names: statementNames() });
+}
+
+/** A connection's own query method: pg's client on a server, the PGlite instance embedded. */
+interface RawConnection {
+  query(
+    text: string | { name?: string; text: string; values: unknown[] },
+    values?: unknown[],
+  ): Promise<{ rows: Row[] }>;
+}
+
+/**
+ * Sessions on connections that keep the tenant role between sessions.
+ * - `shared: false` (server): the pool serves only sessions; any other query is refused.
+ * - `shared: true` (PGlite): platform work shares the one connection; taking it outside a
+ *   session resets the role, so platform work never runs under a tenant's role.
+ * A query through a session's knex after the session ended is refused in both.
+ */
+function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNames }): TenantSessions {
   const client = knex.client as unknown as PoolClient;
   const acquire = client.acquireConnection.bind(client);
   const release = client.releaseConnection.bind(client);
   const roleOf = new WeakMap<Conn, string>();
-  // Every legitimate query carries its session's connection (see boundTo); one that does not
-  // would take any pooled connection, with whatever role it kept, so it is refused.
-  client.acquireConnection = async () => {
-    throw outsideSession();
-  };
-  client.releaseConnection = async () => undefined;
-  const names = statementNames();
-  handlePreparedMarks(client, names);
+  // Connections handed to platform work (shared mode only).
+  const platform = new WeakSet<Conn>();
+  if (o.shared) {
+    client.acquireConnection = async () => {
+      const conn = await acquire();
+      if (roleOf.has(conn)) {
+        roleOf.delete(conn);
+        await (conn as RawConnection).query('reset role');
+      }
+      platform.add(conn);
+      return conn;
+    };
+    client.releaseConnection = async (conn) => {
+      platform.delete(conn);
+      return release(conn);
+    };
+  } else {
+    // Every legitimate query carries its session's connection (see boundTo); one that does not
+    // would take any pooled connection, with whatever role it kept, so it is refused.
+    client.acquireConnection = async () => {
+      throw outsideSession();
+    };
+    client.releaseConnection = async () => undefined;
+  }
+  handlePreparedMarks(client, o.names);
   // A query through a session's knex after the session ended finds its connection back in the
   // pool: refused too.
   const leased = new WeakSet<Conn>();
   const run = client._query.bind(client);
   client._query = (conn, obj) => {
-    if (!leased.has(conn)) throw outsideSession();
+    if (!leased.has(conn) && !platform.has(conn)) throw outsideSession();
     return run(conn, obj);
   };
   const direct =
-    (conn: PgConnection): DirectQuery =>
+    (conn: RawConnection): DirectQuery =>
     async (text, values) => {
       if (!leased.has(conn)) throw outsideSession();
-      const name = names.nameFor(conn, text);
+      const name = o.names?.nameFor(conn, text);
       try {
+        if (!o.names) return (await conn.query(text, values as unknown[])).rows;
         return (await conn.query({ name, text, values: values as unknown[] })).rows;
       } catch (e) {
-        if (planChanged(e)) names.forget(conn, text);
+        if (planChanged(e)) o.names?.forget(conn, text);
         throw e;
       }
     };
@@ -169,7 +196,7 @@ export function pinnedSessions(config: Knex.Config): TenantSessions {
     leased.add(conn);
     try {
       const db = boundTo(knex, conn);
-      directQueries.set(db, direct(conn as PgConnection));
+      directQueries.set(db, direct(conn as RawConnection));
       if (roleOf.get(conn) !== role) {
         roleOf.delete(conn);
         // Session level (false): the role stays with the connection for the next request.

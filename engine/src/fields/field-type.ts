@@ -63,7 +63,9 @@ export interface FieldType {
   /** Converts a value read from the database into its JSON form. */
   fromDb?(raw: unknown): JsonValue;
   /** For types whose values depend on a setting (a formula's returnType): query traits of one definition. */
-  specialize?(f: FieldDef): Partial<Pick<FieldType, 'operand' | 'operators' | 'aggregates' | 'fromDb'>>;
+  specialize?(
+    f: FieldDef,
+  ): Partial<Pick<FieldType, 'operand' | 'operators' | 'groupable' | 'aggregates' | 'fromDb'>>;
   /** The widget the studio uses by default. */
   widget: string;
 }

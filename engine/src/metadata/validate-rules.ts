@@ -2,16 +2,8 @@ import { pointer, type FieldIssue } from '../core/errors.js';
 import type { FieldDef, JsonValue, ObjectDef, PackageDef } from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
 import { checkTyped, envFromObjects, exprTypeOf, type Expect, type ExprEnv } from '../rules/index.js';
+import { checkFilter } from './filter-check.js';
 
-const SYSTEM_FILTER_FIELDS = new Set([
-  'id',
-  'owner',
-  'created_at',
-  'created_by',
-  'updated_at',
-  'updated_by',
-  'version',
-]);
 const DUPLICATE_TYPES = new Set([
   'text',
   'email',
@@ -26,7 +18,8 @@ const SIMILAR_TYPES = new Set(['text', 'textarea']);
 /**
  * Rules of every object, checked at deploy: each expression is type-checked against the object's
  * fields (unknown field, forbidden operation, type mismatch → an issue with a JSON pointer into
- * the package), dependent picklists, duplicate rules, roll-up filters and formula cycles.
+ * the package), dependent picklists, duplicate rules, roll-up filters (metadata/filter-check.ts)
+ * and formula cycles.
  */
 export function checkRules(pkg: PackageDef, issues: FieldIssue[]): void {
   const envOf = envFromObjects(pkg.objects);
@@ -129,48 +122,8 @@ function checkSummary(f: FieldDef, objects: Map<string, ObjectDef>, at: string, 
     ['date', 'datetime'].includes(fieldType(target.type).operand)
   )
     issues.push({ pointer: `${at}/summary/field`, code: 'META_ROLLUP_DATE' });
-  if (s.filter === undefined) return;
-  const reason = filterProblem(s.filter, fields, '', 1);
-  if (reason)
-    issues.push({
-      pointer: `${at}/summary/filter${reason.at}`,
-      code: 'META_ROLLUP_FILTER',
-      params: { reason: reason.why },
-    });
-}
-
-/** The records filter language, checked without a database: known fields and allowed operators. */
-function filterProblem(
-  n: unknown,
-  fields: Map<string, FieldDef>,
-  at: string,
-  depth: number,
-): { at: string; why: string } | null {
-  if (depth > 10) return { at, why: 'nested too deep' };
-  if (!n || typeof n !== 'object' || Array.isArray(n)) return { at, why: 'expected an object' };
-  for (const [key, value] of Object.entries(n)) {
-    const here = `${at}/${key}`;
-    if (key === 'and' || key === 'or') {
-      if (!Array.isArray(value) || !value.length) return { at: here, why: 'expected a non-empty array' };
-      for (const [i, v] of value.entries()) {
-        const p = filterProblem(v, fields, `${here}/${i}`, depth + 1);
-        if (p) return p;
-      }
-    } else if (key === 'not') {
-      const p = filterProblem(value, fields, here, depth + 1);
-      if (p) return p;
-    } else {
-      const f = fields.get(key);
-      if (!f && !SYSTEM_FILTER_FIELDS.has(key)) return { at: here, why: `unknown field "${key}"` };
-      if (f && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        const ops = fieldType(f.type).operators as readonly string[];
-        for (const op of Object.keys(value))
-          if (!ops.includes(op))
-            return { at: `${here}/${op}`, why: `operator "${op}" is not allowed on ${key}` };
-      }
-    }
-  }
-  return null;
+  if (s.filter !== undefined)
+    issues.push(...checkFilter(s.filter, fields, child.name, `${at}/summary/filter`));
 }
 
 /** A formula may read other formulas of its object, but not (through them) itself. */

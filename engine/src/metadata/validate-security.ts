@@ -1,19 +1,7 @@
 import { pointer, type FieldIssue } from '../core/errors.js';
 import { identProblem } from '../core/ident.js';
-import type { JsonValue, PackageDef } from '../core/model.js';
-
-const SYSTEM_FILTER_KEYS = new Set([
-  'id',
-  'owner',
-  'created_at',
-  'created_by',
-  'updated_at',
-  'updated_by',
-  'version',
-  'and',
-  'or',
-  'not',
-]);
+import type { PackageDef } from '../core/model.js';
+import { checkFilter } from './filter-check.js';
 
 /** Roles, profiles and sharing rules: names unique and valid, every reference resolvable, no cycles. */
 export function checkSecurity(pkg: PackageDef, issues: FieldIssue[]): void {
@@ -94,27 +82,9 @@ export function checkSecurity(pkg: PackageDef, issues: FieldIssue[]): void {
       const at = pointer('objects', oi, 'sharing', 'rules', ri);
       if (!roles.has(rule.role))
         issues.push({ pointer: `${at}/role`, code: 'META_UNKNOWN_ROLE', params: { role: rule.role } });
-      for (const key of filterKeys(rule.filter))
-        if (!SYSTEM_FILTER_KEYS.has(key) && !o.fields.some((f) => f.name === key))
-          issues.push({
-            pointer: `${at}/filter`,
-            code: 'META_UNKNOWN_FIELD',
-            params: { field: key, object: o.name },
-          });
+      issues.push(
+        ...checkFilter(rule.filter, new Map(o.fields.map((f) => [f.name, f])), o.name, `${at}/filter`),
+      );
     }),
-  );
-}
-
-/** Field names a filter mentions, at any depth of and/or/not. */
-function filterKeys(f: JsonValue): string[] {
-  if (!f || typeof f !== 'object' || Array.isArray(f)) return [];
-  return Object.entries(f).flatMap(([k, v]) =>
-    k === 'and' || k === 'or'
-      ? Array.isArray(v)
-        ? v.flatMap(filterKeys)
-        : []
-      : k === 'not'
-        ? filterKeys(v)
-        : [k],
   );
 }

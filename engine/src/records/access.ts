@@ -16,6 +16,8 @@ export interface AccessPolicy {
   readable(o: CompiledObject): ReadonlySet<string>;
   /** Field names the caller may write. */
   editable(o: CompiledObject): ReadonlySet<string>;
+  /** May the caller read every row of `o` (scopeRead narrows nothing)? */
+  readsAll(o: CompiledObject): boolean;
   /** Narrows a query on `o`'s table (aliased or not: `column(name)` qualifies) to visible rows. */
   scopeRead(qb: Knex.QueryBuilder, o: CompiledObject, column: (name: string) => string): void;
   /** Narrows a query to rows the caller may edit and delete. */
@@ -34,6 +36,7 @@ export const ALLOW_ALL: AccessPolicy = {
   can: () => true,
   readable: allFields,
   editable: allFields,
+  readsAll: () => true,
   scopeRead: () => undefined,
   scopeEdit: () => undefined,
 };

@@ -71,7 +71,7 @@ export function catalogOf(o: CompiledObject): Catalog {
       operand: t.operand,
       operators: t.operators,
       sortable: f.type.sortable,
-      groupable: f.type.groupable,
+      groupable: t.groupable,
       aggregates: t.aggregates,
       fromDb: t.fromDb,
       field: f,

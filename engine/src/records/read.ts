@@ -90,8 +90,9 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   if (q.search) applySearch(qb, cat, q.search);
   const queryKey = `${s.tenantId}|${o.name}|${canonicalJson(q.filter ?? null)}|${q.search ?? ''}|${keys.map((k) => (k.desc ? '-' : '') + k.q.name).join(',')}`;
   if (q.cursor) applyKeyset(qb, keys, s.cursors.decode(q.cursor, queryKey));
-  for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc', 'last');
-  qb.orderBy('id', 'asc').limit(limit + 1);
+  // Postgres's own order (NULL is the largest value) so a btree index serves both directions.
+  for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc');
+  qb.orderBy('id', idDescending(keys) ? 'desc' : 'asc').limit(limit + 1);
   const rows = (await qb) as Record<string, unknown>[];
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
@@ -164,23 +165,40 @@ function cursorOf(keys: SortKey[], row: Record<string, unknown>): CursorState {
   };
 }
 
-/** Rows strictly after the cursor in (keys…, id) order, with NULLs last in both directions. */
+/** The id breaks ties in the direction of the last key, so `ORDER BY k DESC, id DESC` reads an index on k backwards. */
+const idDescending = (keys: SortKey[]) => keys.length > 0 && keys[keys.length - 1].desc;
+
+/**
+ * Rows strictly after the cursor in (keys…, id) order. NULL sorts as the largest value (last
+ * ascending, first descending), as Postgres and its btree indexes do.
+ */
 function applyKeyset(qb: Knex.QueryBuilder, keys: SortKey[], c: CursorState) {
   if (c.values.length !== keys.length) throw badRequest('BAD_CURSOR');
   const after = (b: Knex.QueryBuilder, i: number): void => {
     if (i === keys.length) {
-      b.where('id', '>', c.id);
+      b.where('id', idDescending(keys) ? '<' : '>', c.id);
       return;
     }
     const { q, desc } = keys[i];
     const v = c.values[i] as Knex.Value;
     if (v === null) {
-      b.whereNull(q.column).andWhere((x) => after(x, i + 1));
+      // Ascending: only other NULLs follow. Descending: NULLs lead, every value follows.
+      b.where((x) => {
+        x.where((y) => y.whereNull(q.column).andWhere((z) => after(z, i + 1)));
+        if (desc) x.orWhereNotNull(q.column);
+      });
+      return;
+    }
+    if (desc) {
+      // `col <= v` lets the index scan start at the cursor.
+      b.where(q.column, '<=', v).andWhere((x) =>
+        x.where(q.column, '<', v).orWhere((y) => y.where(q.column, '=', v).andWhere((z) => after(z, i + 1))),
+      );
       return;
     }
     b.where((x) =>
       x
-        .where(q.column, desc ? '<' : '>', v)
+        .where(q.column, '>', v)
         .orWhere((y) => y.where(q.column, '=', v).andWhere((z) => after(z, i + 1)))
         .orWhereNull(q.column),
     );

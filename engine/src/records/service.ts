@@ -23,6 +23,7 @@ import { searchObjects } from './search.js';
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
 import { loadBefore } from './steps/load-before.js';
+import { lookupAccess } from './steps/lookup-access.js';
 import { normalize } from './steps/normalize.js';
 import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
@@ -80,8 +81,8 @@ export interface RecordsOptions {
 /**
  * The one way into a tenant's tables. Every write (single, batch, and later imports, stage moves,
  * approvals, automation) runs the same steps in one transaction:
- * authorize → load-before → normalize → validate → [rule steps] → auto-numbers → persist →
- * field-history → outbox.
+ * authorize → load-before → normalize → validate → lookup-access → [rule steps] → auto-numbers →
+ * persist → field-history → outbox.
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
@@ -92,6 +93,7 @@ export class RecordsService {
       normalize,
       ...(opts.beforeValidate ?? []),
       validate,
+      lookupAccess,
       ...(opts.ruleSteps ?? []),
       autoNumbers(opts.timeZone),
       persist,
@@ -237,7 +239,9 @@ export class RecordsService {
       if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
         throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/id must be a record id` });
+        throw badRequest('BAD_ID', { parameter: `${at}/id` }, [
+          { pointer: `${at}/id`, code: 'BAD_ID', params: { parameter: 'id' } },
+        ]);
       if (op.version !== undefined && !Number.isInteger(op.version))
         throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
       return {
@@ -245,7 +249,8 @@ export class RecordsService {
         id: op.id,
         input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, dataAt(i)),
         expectedVersion: op.version,
-        pointer: dataAt(i),
+        // a delete has no data: its problems point at the operation
+        pointer: op.op === 'delete' ? at : dataAt(i),
       };
     });
     return this.write(s, object, items, true);

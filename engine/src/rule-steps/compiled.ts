@@ -1,4 +1,4 @@
-import type { DuplicateRuleDef, ValidationRuleDef } from '../core/model.js';
+import type { DuplicateRuleDef, ValidationRuleDef, ValidationRuleOp } from '../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
 import {
   compileExpression,
@@ -21,7 +21,9 @@ export interface ObjectRules {
   requiredIf: FieldExpr[];
   readOnlyIf: FieldExpr[];
   dependents: { field: CompiledField; controlling: CompiledField; allowed: Record<string, string[]> }[];
-  validation: { rule: ValidationRuleDef; expr: CompiledExpr }[];
+  validation: { rule: ValidationRuleDef; expr: CompiledExpr; on: ReadonlySet<ValidationRuleOp> }[];
+  /** Does any active validation rule check deletes? */
+  onDelete: boolean;
   duplicates: DuplicateRuleDef[];
   /** lookup field → target fields that expressions read through it. */
   lookups: Map<string, Set<string>>;
@@ -53,6 +55,9 @@ export interface DerivedGraph {
   rollupsOf: Map<string, RollupLink[]>;
   lookupFormulasOf: Map<string, LookupFormulaLink[]>;
 }
+
+/** Validation rules check creates and updates unless they say otherwise. */
+const DEFAULT_ON: readonly ValidationRuleOp[] = ['create', 'update'];
 
 const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
 const rules = new WeakMap<CompiledObject, ObjectRules>();
@@ -99,11 +104,17 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
       })),
     validation: (o.def.validationRules ?? [])
       .filter((v) => v.active !== false)
-      .map((rule) => ({ rule, expr: compile(rule.condition, 'condition') })),
+      .map((rule) => ({
+        rule,
+        expr: compile(rule.condition, 'condition'),
+        on: new Set(rule.on ?? DEFAULT_ON),
+      })),
+    onDelete: false,
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
     lookups,
     any: false,
   };
+  r.onDelete = r.validation.some((v) => v.on.has('delete'));
   r.any = !!(
     r.formulas.length ||
     r.requiredIf.length ||

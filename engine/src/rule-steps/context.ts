@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
+import type { AccessPolicy } from '../records/access.js';
 import { catalogOf, rowToRecord } from '../records/catalog.js';
+import { isUuid } from '../records/read.js';
 import { evalData, exprTypeOf, isBlank, type EvalData } from '../rules/index.js';
 
 // Building an Intl.DateTimeFormat costs ~100 µs: one per time zone, made once.
@@ -28,6 +30,10 @@ export type LockMode = 'none' | 'share' | 'no key update';
  * Loads the records that expressions read through lookups (`account.region`), for many records
  * at once: one query per lookup field. Rows may be locked so a concurrent change of the
  * looked-up record waits for this write (and then recomputes what depends on it).
+ *
+ * With `as`, the records are read as that caller would read them: a record they may not see is
+ * null, a field they may not read is null. Values a writer's expression copies into a field of
+ * their own (computed defaults) must not carry what they could not read themselves.
  */
 export async function loadLookups(
   trx: Knex,
@@ -37,22 +43,29 @@ export async function loadLookups(
   lookups: Map<string, Set<string>>,
   records: Record<string, unknown>[],
   lock: (target: string) => LockMode = () => 'none',
+  as?: AccessPolicy,
 ): Promise<Record<string, Record<string, unknown> | null>[]> {
   const out = records.map(() => ({}) as Record<string, Record<string, unknown> | null>);
   for (const lk of lookups.keys()) {
     const f = o.fields.get(lk)!;
     const target = model.objects.get(f.storage.references!.object)!;
+    // Before validation (computed defaults) a lookup may still hold anything: only ids are looked up.
     const ids = [
-      ...new Set(records.map((r) => r[lk]).filter((v): v is string => typeof v === 'string')),
+      ...new Set(records.map((r) => r[lk]).filter((v): v is string => typeof v === 'string' && isUuid(v))),
     ].sort();
     const byId = new Map<string, Record<string, unknown>>();
-    if (ids.length) {
+    if (ids.length && (!as || as.can(target, 'read'))) {
       const q = trx.withSchema(schema).from(target.table).whereIn('id', ids).select('*').orderBy('id');
+      if (as) as.scopeRead(q, target, (n) => `${target.table}.${n}`);
       const mode = lock(target.name);
       if (mode === 'share') q.forShare();
       else if (mode === 'no key update') q.forNoKeyUpdate();
-      for (const row of (await q) as Record<string, unknown>[])
-        byId.set(row.id as string, asJson(target, row)!);
+      const readable = as?.readable(target);
+      for (const row of (await q) as Record<string, unknown>[]) {
+        const rec = asJson(target, row)!;
+        if (readable) for (const tf of target.fieldList) if (!readable.has(tf.name)) rec[tf.name] = null;
+        byId.set(row.id as string, rec);
+      }
     }
     records.forEach(
       (r, i) => (out[i][lk] = typeof r[lk] === 'string' ? (byId.get(r[lk] as string) ?? null) : null),

@@ -11,8 +11,15 @@ const FULL = Array.from({ length: 94 }, (_, i) => String.fromCharCode(0xff01 + i
 const HALF = Array.from({ length: 94 }, (_, i) => String.fromCharCode(0x21 + i)).join('') + ' ';
 const CJK_PUNCT = '。、「」『』【】〔〕《》〈〉“”‘’·・…—～';
 const PUNCT = '[[:space:]!-/:-@[-`{-~]+';
+// Company names: punctuation first (every run of it, CJK included, becomes one space), then the
+// legal form, then the spaces. So "上海艾可美（有限公司）" and "Acme (Inc.)" lose their legal form
+// like "上海艾可美有限公司" and "Acme Inc". English forms are whole words ("Franco" keeps its
+// "co"); Chinese ones need no space. A branch (分公司) stays a branch: the head company's legal form
+// before it goes ("X有限公司北京分公司" = "X北京分公司"), the 分公司 does not.
+const CJK_TO_SPACE = ' '.repeat(CJK_PUNCT.length);
+const LEGAL_BEFORE_BRANCH = '(股份有限公司|有限责任公司|有限公司)(?=.*分公司$)';
 const COMPANY_SUFFIX =
-  '[[:space:]]*(股份有限公司|有限责任公司|有限公司|集团|公司|co\\.?,?[[:space:]]*ltd\\.?|company[[:space:]]+limited|limited|ltd\\.?|inc\\.?|incorporated|llc|corp\\.?|corporation|gmbh|co\\.?)[[:space:]]*$';
+  '[[:space:]]*((^|[[:space:]])(co[[:space:]]*ltd|company[[:space:]]+limited|limited|ltd|incorporated|inc|l[[:space:]]?l[[:space:]]?c|corporation|corp|gmbh|company|co)|股份有限公司|有限责任公司|有限公司|集团|(?<!分)公司)[[:space:]]*$';
 
 /**
  * The SQL that normalises a column for matching. Built from constant SQL and bound values only;
@@ -30,10 +37,12 @@ export function normalized(k: Knex, column: string, how: DuplicateNormalize): Kn
     case 'email':
       return k.raw('lower(btrim(?))', [half]);
     case 'company': {
-      const lowered = k.raw('lower(btrim(?))', [half]);
-      const once = k.raw("regexp_replace(?, ?, '')", [lowered, COMPANY_SUFFIX]);
+      const halfSpaced = k.raw('translate(??::text, ?, ?)', [column, FULL + CJK_PUNCT, HALF + CJK_TO_SPACE]);
+      const words = k.raw("btrim(regexp_replace(lower(?), ?, ' ', 'g'))", [halfSpaced, PUNCT]);
+      const branch = k.raw("regexp_replace(?, ?, '', 'g')", [words, LEGAL_BEFORE_BRANCH]);
+      const once = k.raw("regexp_replace(?, ?, '')", [branch, COMPANY_SUFFIX]);
       const twice = k.raw("regexp_replace(?, ?, '')", [once, COMPANY_SUFFIX]);
-      return k.raw("regexp_replace(?, ?, '', 'g')", [twice, PUNCT]);
+      return k.raw("regexp_replace(?, '[[:space:]]+', '', 'g')", [twice]);
     }
     default:
       return k.raw("regexp_replace(lower(?), ?, '', 'g')", [half, PUNCT]);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { RecordStep } from '../records/pipeline.js';
 import { derivedStep } from './derived.js';
 import { duplicatesStep } from './duplicates.js';
+import { parentRulesOnDeleteStep } from './parent-rules.js';
 import { defaultsStep, recordRulesStep } from './record-rules.js';
 
 export { recomputeDerived } from './derived.js';
@@ -42,7 +43,11 @@ export async function createRuleSteps(knex: Knex, timeZone: string): Promise<Rul
   return {
     beforeValidate: [defaultsStep(timeZone)],
     ruleSteps: [recordRulesStep(timeZone)],
-    afterPersist: [derivedStep(timeZone), duplicatesStep({ trigramSchema: () => trigramSchema })],
+    afterPersist: [
+      derivedStep(timeZone),
+      parentRulesOnDeleteStep(timeZone),
+      duplicatesStep({ trigramSchema: () => trigramSchema }),
+    ],
     trigramSchema,
   };
 }

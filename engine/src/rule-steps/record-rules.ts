@@ -1,6 +1,7 @@
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn, type LockMode } from './context.js';
 import { graphFor, rulesFor } from './compiled.js';
 import type { FieldIssue } from '../core/errors.js';
+import type { I18nText } from '../core/model.js';
 import type { RecordStep, WriteContext } from '../records/pipeline.js';
 import { evaluate, isBlank, truthy, type EvalData } from '../rules/index.js';
 
@@ -20,8 +21,10 @@ export function defaultsStep(timeZone: string): RecordStep {
       if (!creates.length) return;
       const now = new Date();
       const records = creates.map((i) => ({ owner: ctx.actor, ...i.values }));
+      // A default is the writer's own value: it copies only what they may read.
+      const as = ctx.access === ctx.unrestricted ? undefined : ctx.access;
       const lookups = r.lookups.size
-        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records)
+        ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, undefined, as)
         : [];
       creates.forEach((item, n) => {
         const data = dataFor(
@@ -56,7 +59,8 @@ export function defaultsStep(timeZone: string): RecordStep {
 /**
  * The rules of every create and update, after type validation: formulas (stored, so they can be
  * filtered and sorted), required-if, read-only-if, dependent picklists and validation rules.
- * Every failing rule is reported at once.
+ * Every failing rule is reported at once. On delete, the validation rules that say
+ * `on: [..., "delete"]` check the record being deleted, as stored.
  */
 export function recordRulesStep(timeZone: string): RecordStep {
   return {
@@ -67,13 +71,14 @@ export function recordRulesStep(timeZone: string): RecordStep {
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;
-      const live = ctx.items.filter((i) => i.op !== 'delete');
+      const live = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete);
       if (!live.length) return;
       const now = new Date();
       const today = todayIn(timeZone, now);
       const befores = live.map((i) => asJson(ctx.object, i.before));
       // Object.assign, not spread: values built with dynamic keys are dictionary-mode objects, and
       // spreading one onto an object that already has properties cost ~25 µs per record.
+      // (a deleted record is seen as stored: its values are empty)
       const records = live.map((i, n) => Object.assign({}, befores[n] ?? { owner: ctx.actor }, i.values));
       const lookups = r.lookups.size
         ? await loadLookups(ctx.trx, ctx.schema, ctx.model, ctx.object, r.lookups, records, lockFor(ctx))
@@ -83,7 +88,9 @@ export function recordRulesStep(timeZone: string): RecordStep {
         const record = records[n];
         const data = dataFor(record, before, ctx.actor, today, now.toISOString(), lookups[n]);
         const issues: FieldIssue[] = [];
-        const at = (field?: string) => (field ? `${item.pointer}/${field}` : item.pointer);
+        // A delete has no body to point into: its problems are the record's.
+        const at = (field?: string) =>
+          field && item.op !== 'delete' ? `${item.pointer}/${field}` : item.pointer;
         const run = (e: Parameters<typeof evaluate>[0], rule: string, field?: string): unknown => {
           const res = evaluate(e, data);
           if ('error' in res) {
@@ -92,6 +99,13 @@ export function recordRulesStep(timeZone: string): RecordStep {
           }
           return res.value;
         };
+        if (item.op === 'delete') {
+          for (const v of r.validation)
+            if (v.on.has('delete') && truthy(run(v.expr, v.rule.name)))
+              issues.push(ruleIssue(at(), v.rule.message, v.rule.name, v.rule.field));
+          for (const i of issues) ctx.issues.push(i);
+          return;
+        }
         for (const f of r.formulas) {
           const v = coerce(f.field, run(f.expr, f.field.name, f.field.name));
           record[f.field.name] = v;
@@ -135,13 +149,8 @@ export function recordRulesStep(timeZone: string): RecordStep {
               });
         }
         for (const v of r.validation)
-          if (truthy(run(v.expr, v.rule.name, v.rule.field)))
-            issues.push({
-              pointer: at(v.rule.field),
-              code: 'VALIDATION_RULE',
-              params: { message: v.rule.message, rule: v.rule.name },
-              detail: { rule: v.rule.name },
-            });
+          if (v.on.has(item.op) && truthy(run(v.expr, v.rule.name, v.rule.field)))
+            issues.push(ruleIssue(at(v.rule.field), v.rule.message, v.rule.name));
         // one message per place and code: a required field reported by `validate` is not reported again
         for (const i of issues)
           if (
@@ -150,6 +159,15 @@ export function recordRulesStep(timeZone: string): RecordStep {
             ctx.issues.push(i);
       });
     },
+  };
+}
+
+function ruleIssue(pointer: string, message: I18nText, rule: string, field?: string): FieldIssue {
+  return {
+    pointer,
+    code: 'VALIDATION_RULE',
+    params: { message, rule },
+    detail: field ? { rule, field } : { rule },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ObjectPermissions, ProfileDef, SharingRuleDef } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
+import { crossObjectSources } from '../metadata/formula-sources.js';
 import type { AccessPolicy, ObjectOp } from '../records/access.js';
 import { ALLOW_ALL } from '../records/access.js';
 import { catalogOf } from '../records/catalog.js';
@@ -76,6 +77,37 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
   };
   const owd = (o: CompiledObject) => o.def.sharing?.default ?? 'private';
 
+  // A formula that reads another record through a lookup shows that record's data: the reader
+  // sees it only if they may read the lookup, the object it points at and every field read there
+  // (which, for a formula there, is decided the same way).
+  const derived = new Map<CompiledObject, ReadonlySet<string>>();
+  const deriving = new Set<CompiledObject>();
+  const readableOf = (o: CompiledObject): ReadonlySet<string> => {
+    const done = derived.get(o);
+    if (done) return done;
+    const base = rulesOf(o).readable;
+    const sources = crossObjectSources(model, o);
+    if (!sources.size) return base;
+    // formulas reading each other across objects: inside the loop, the other side's cross-object formulas stay hidden
+    if (deriving.has(o)) return new Set([...base].filter((n) => !sources.has(n)));
+    deriving.add(o);
+    const out = new Set(base);
+    for (const [formula, list] of sources)
+      if (
+        out.has(formula) &&
+        !list.every((x) => {
+          const target = model.objects.get(x.target);
+          return (
+            !!target && base.has(x.lookup) && rulesOf(target).perms.read && readableOf(target).has(x.field)
+          );
+        })
+      )
+        out.delete(formula);
+    deriving.delete(o);
+    derived.set(o, out);
+    return out;
+  };
+
   /** Rows the subject reaches through ownership, the hierarchy, sharing rules or a record team. */
   const reachable = (
     qb: Knex.QueryBuilder,
@@ -107,8 +139,12 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
 
   return {
     can: (o: CompiledObject, op: ObjectOp) => !!rulesOf(o).perms[op],
-    readable: (o) => rulesOf(o).readable,
+    readable: readableOf,
     editable: (o) => rulesOf(o).editable,
+    readsAll(o) {
+      const r = rulesOf(o);
+      return !!r.perms.read && (!!r.perms.viewAll || !!r.perms.modifyAll || owd(o) !== 'private');
+    },
     scopeRead(qb, o, col) {
       const r = rulesOf(o);
       if (!r.perms.read) return void qb.whereRaw('false');

@@ -6,7 +6,7 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
-import { etag, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
+import { etag, idParam, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
@@ -87,7 +87,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     const { record, version } = await records.get(
       await scope(res),
       object(req),
-      String(req.params.id),
+      idParam(req, 'id'),
       listParam(q.fields),
       listParam(q.expand),
     );
@@ -98,12 +98,12 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.get('/:object/:id/history', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.history(await scope(res), object(req), String(req.params.id)) });
+    res.json({ data: await records.history(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.get('/:object/:id/team', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.team(await scope(res), object(req), String(req.params.id)) });
+    res.json({ data: await records.team(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.put('/:object/:id/team/:userId', async (req, res) => {
@@ -112,8 +112,8 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     await records.setTeamMember(
       await scope(res),
       object(req),
-      String(req.params.id),
-      String(req.params.userId),
+      idParam(req, 'id'),
+      idParam(req, 'userId'),
       body.access,
     );
     res.status(204).end();
@@ -121,12 +121,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.delete('/:object/:id/team/:userId', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.removeTeamMember(
-      await scope(res),
-      object(req),
-      String(req.params.id),
-      String(req.params.userId),
-    );
+    await records.removeTeamMember(await scope(res), object(req), idParam(req, 'id'), idParam(req, 'userId'));
     res.status(204).end();
   });
 
@@ -135,7 +130,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     const { record, version } = await records.update(
       await scope(res),
       object(req),
-      String(req.params.id),
+      idParam(req, 'id'),
       req.body,
       ifMatch(req),
     );
@@ -144,7 +139,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
 
   r.delete('/:object/:id', async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    await records.delete(await scope(res), object(req), String(req.params.id), ifMatch(req));
+    await records.delete(await scope(res), object(req), idParam(req, 'id'), ifMatch(req));
     res.status(204).end();
   });
   return r;

@@ -1,5 +1,8 @@
 import type { FieldDef } from '../../core/model.js';
 import type { FieldType, FilterOp, Storage } from '../field-type.js';
+import { currency, integer, number, percent } from './numeric.js';
+import { boolean, date, datetime } from './scalar.js';
+import { text } from './text.js';
 
 const TEXT_OPS: readonly FilterOp[] = ['eq', 'ne', 'in', 'nin', 'contains', 'startsWith', 'isNull'];
 const NUM_OPS: readonly FilterOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'isNull'];
@@ -37,8 +40,23 @@ const RETURN_STORAGE: Record<NonNullable<FieldDef['returnType']>, Storage> = {
   currency: { pg: 'numeric', precision: 18, scale: 2 },
   percent: { pg: 'numeric', precision: 7, scale: 2 },
 };
-const isNumeric = (f: FieldDef) =>
-  ['number', 'integer', 'currency', 'percent'].includes(f.returnType ?? 'text');
+
+/**
+ * A stored formula is a column of the type it returns: it filters, sorts, groups and aggregates
+ * exactly like a field of that type (a boolean or text formula is a group key, a currency one a
+ * metric), so those abilities come from that type's own registry entry.
+ */
+const RETURNS: Record<NonNullable<FieldDef['returnType']>, FieldType> = {
+  text,
+  number,
+  integer,
+  boolean,
+  date,
+  datetime,
+  currency,
+  percent,
+};
+const returned = (f: FieldDef) => RETURNS[f.returnType ?? 'text'];
 
 /** Declared here; computed and stored by the rules layer so it can be filtered and sorted. */
 export const formula: FieldType = {
@@ -50,33 +68,31 @@ export const formula: FieldType = {
   },
   requiredSettings: ['returnType', 'expression'],
   storage: (f) => RETURN_STORAGE[f.returnType ?? 'text'],
-  valueSchema: (f) =>
-    isNumeric(f) ? { type: 'number' } : f.returnType === 'boolean' ? { type: 'boolean' } : { type: 'string' },
+  valueSchema: (f) => {
+    const t = returned(f).operand;
+    return t === 'number' || t === 'integer'
+      ? { type: 'number' }
+      : t === 'boolean'
+        ? { type: 'boolean' }
+        : { type: 'string' };
+  },
+  // The defaults below are those of a text formula; specialize gives every other return type's.
   operand: 'string',
   operators: TEXT_OPS,
   writable: false,
   sortable: true,
-  groupable: false,
+  groupable: true,
   aggregates: [],
-  fromDb: (raw) =>
-    raw === null || raw === undefined ? null : raw instanceof Date ? raw.toISOString() : (raw as string),
-  specialize: (f) =>
-    isNumeric(f)
-      ? {
-          operand: 'number',
-          operators: NUM_OPS,
-          aggregates: ['sum', 'avg', 'min', 'max'],
-          fromDb: (raw) => (raw === null || raw === undefined ? null : Number(raw)),
-        }
-      : f.returnType === 'boolean'
-        ? {
-            operand: 'boolean',
-            operators: ['eq', 'ne', 'isNull'],
-            fromDb: (raw) => (raw === null || raw === undefined ? null : (raw as boolean)),
-          }
-        : f.returnType === 'date' || f.returnType === 'datetime'
-          ? { operand: f.returnType, operators: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'isNull'] }
-          : {},
+  specialize: (f) => {
+    const t = returned(f);
+    return {
+      operand: t.operand,
+      operators: t.operators,
+      groupable: t.groupable,
+      aggregates: t.aggregates,
+      fromDb: t.fromDb,
+    };
+  },
   widget: 'readonly',
 };
 
