@@ -11,7 +11,8 @@ export type AuditAction =
   | 'token.created'
   | 'metadata.deployed'
   | 'metadata.rolled_back'
-  | 'metadata.purged';
+  | 'metadata.purged'
+  | 'user.password_reset';
 
 export interface AuditEntry {
   tenantId: string | null;
