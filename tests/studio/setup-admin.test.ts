@@ -4,6 +4,7 @@ import { h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
 import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
+import LayoutEditor from '../../studio/src/editors/LayoutEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
 import VersionsView from '../../studio/src/editors/VersionsView.vue';
 import { ApiProblem } from '../../studio/src/api/problem';
@@ -889,6 +890,32 @@ describe('version history', () => {
     await settle(50);
     // Kept as proposed, the comment is stored language-neutral.
     expect(rollbacks[1]).toMatchObject({ dryRun: false, comment: '@rollback:1' });
+    w.unmount();
+  });
+});
+
+// --------------------------------------------------------------------------------------------
+describe('layout editor', () => {
+  it('a new object starts from the section the form really shows, with its fields', async () => {
+    const ctx = setup('en');
+    const fresh = { ...ALL_TYPES, layout: undefined, fields: ALL_TYPES.fields.slice(0, 2) };
+    const w = ctx.mount(LayoutEditor, { props: { object: fresh } });
+    await settle();
+    const onForm = w.findAll('.fields li').map((li) => li.text());
+    expect(onForm.join(' ')).toContain('Title');
+    expect(onForm.join(' ')).toContain('Notes');
+    expect(w.findAll('[data-testid^="pool-field-"]')).toHaveLength(0);
+    w.unmount();
+  });
+
+  it('fields the layout leaves out sit in the side card, one line each, saying where the form shows them', async () => {
+    const ctx = setup('zh-CN');
+    const w = ctx.mount(LayoutEditor, { props: { object: ALL_TYPES } });
+    await settle();
+    expect(w.find('[data-testid="pool-hint"]').text()).toContain('其他字段');
+    const label = w.find('[data-testid="pool-field-qty"] .pool-label');
+    expect(label.text()).toBe('数量');
+    expect(label.attributes('title')).toBe('数量');
     w.unmount();
   });
 });
