@@ -910,7 +910,12 @@ describe('layout editor', () => {
 
   it('fields the layout leaves out sit in the side card, one line each, saying where the form shows them', async () => {
     const ctx = setup('zh-CN');
-    const w = ctx.mount(LayoutEditor, { props: { object: ALL_TYPES } });
+    const small = {
+      ...ALL_TYPES,
+      fields: ALL_TYPES.fields.slice(0, 4),
+      layout: { sections: [{ label: { en: 'Basics', 'zh-CN': '基本信息' }, columns: 2, fields: ['title'] }] },
+    };
+    const w = ctx.mount(LayoutEditor, { props: { object: small } });
     await settle();
     expect(w.find('[data-testid="pool-hint"]').text()).toContain('其他字段');
     const label = w.find('[data-testid="pool-field-qty"] .pool-label');
