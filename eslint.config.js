@@ -97,6 +97,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'studio/dist/**',
+      'dist/**',
       'data/**',
       'coverage/**',
       'bench/results/**',

@@ -6,15 +6,21 @@ import { dbRoleOf } from '../engine/src/tenancy/tenants.js';
 import demoData from './demo-data.json' with { type: 'json' };
 
 export interface DemoInfo {
+  /** What this start did: created the demo tenant, found it, or left a database of other tenants alone. */
+  state: 'created' | 'exists' | 'absent';
   slug: string;
-  token: string;
+  /** The admin's API token when this start created it or it was given (TESSERA_DEMO_TOKEN). */
+  token: string | null;
   /** The admin's password when this start chose or reset it. */
   password: string | null;
 }
 
 /**
- * Creates the demo tenant on first start (standard objects + a little data, written through the
- * records pipeline like any client would). On later starts it only (re)issues the API token.
+ * Creates the demo tenant (standard objects + a little data, written through the records
+ * pipeline like any client would) once: on an empty database. A restart finds it and mints
+ * nothing: the token printed at the first start keeps working, `fixedToken`
+ * (TESSERA_DEMO_TOKEN) is added if given, `fixedPassword` (TESSERA_DEMO_PASSWORD) resets the
+ * admin's password. A database holding other tenants is never given a demo.
  */
 export async function seedDemo(
   engine: Engine,
@@ -24,20 +30,30 @@ export async function seedDemo(
 ): Promise<DemoInfo> {
   const slug = 'demo';
   const existing = await engine.tenants.findBySlug(slug);
-  const token = fixedToken ?? `tsr_${randomBytes(24).toString('base64url')}`;
   if (existing) {
-    await engine.tenants.ensureToken(existing, token);
+    if (fixedToken) await engine.tenants.ensureToken(existing, fixedToken);
     if (fixedPassword) await engine.tenants.setPassword(existing, 'admin', fixedPassword);
-    return { slug, token, password: fixedPassword ?? null };
+    return { state: 'exists', slug, token: fixedToken ?? null, password: fixedPassword ?? null };
   }
+  if ((await engine.tenants.list()).length > 0) return { state: 'absent', slug, token: null, password: null };
+  const token = fixedToken ?? `tsr_${randomBytes(24).toString('base64url')}`;
   const password = fixedPassword ?? randomBytes(9).toString('base64url');
-  const { tenant, adminUserId } = await engine.tenants.create({
-    slug,
-    name: 'Demo Co. / 演示公司',
-    package: pkg,
-    token,
-    adminPassword: password,
-  });
+  let created;
+  try {
+    created = await engine.tenants.create({
+      slug,
+      name: 'Demo Co. / 演示公司',
+      package: pkg,
+      token,
+      adminPassword: password,
+    });
+  } catch (e) {
+    // Another engine process on the same database created it first (TENANT_EXISTS, or the
+    // database's unique slug when both checked at once): use theirs.
+    if (await engine.tenants.findBySlug(slug)) return seedDemo(engine, pkg, fixedToken, fixedPassword);
+    throw e;
+  }
+  const { tenant, adminUserId } = created;
   const model = await engine.models.get(tenant.id);
   // The sales organisation, so the role hierarchy shows: a director, two regional managers, four reps.
   const people = new Map<string, string>();
@@ -61,5 +77,5 @@ export async function seedDemo(
   }
   for (const { account, owner, ...data } of demoData.opportunities)
     await engine.records.create(scopeOf(owner), 'opportunity', { ...data, account: accountIds.get(account) });
-  return { slug, token, password };
+  return { state: 'created', slug, token, password };
 }

@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
@@ -17,6 +17,8 @@ import { standardPackage } from './tenancy/standard-package.js';
 import { Sessions } from './tenancy/sessions.js';
 import { Users } from './tenancy/users.js';
 import { ApiTokens } from './tenancy/api-tokens.js';
+import { Readiness } from './api/health.js';
+import { studioDist } from './runtime/paths.js';
 
 export interface EngineConfig {
   /** postgres://… for a Postgres server; absent → embedded PGlite. */
@@ -34,7 +36,18 @@ export interface EngineConfig {
   poolSize?: number;
   /** Bearer token of the platform administrator (creates tenants); none → no platform API. */
   platformToken?: string;
+  /** Where logs go; absent → no logs (tests, benchmarks). main.ts passes LOG_LEVEL's logger. */
+  logger?: Logger;
+  /** Tenants whose compiled model stays in memory (least recently used dropped). */
+  modelCacheSize?: number;
+  /** Named prepared statements per server connection (least recently used deallocated). */
+  statementCacheSize?: number;
+  /** The built studio served at /; absent → studio/dist beside package.json. */
+  studioDir?: string;
 }
+
+/** Stops a piece of background work; `engine.close()` awaits it before closing the database. */
+export type Stopper = () => Promise<void> | void;
 
 export interface Engine {
   db: Database;
@@ -47,14 +60,34 @@ export interface Engine {
   users: Users;
   dispatcher: OutboxDispatcher;
   app: Express;
+  logger: Logger;
+  /** The checks `/ready` runs; background parts (migrator, job runner) add theirs. */
+  readiness: Readiness;
+  /** Registers background work to stop on close (a job runner's `stop()`); last registered stops first. */
+  onClose(name: string, stop: Stopper): void;
+  /** Stops registered background work, then the LISTEN connection, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
 
-const STUDIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../studio/dist');
+/** knex's warnings (a failed connection, a deprecation) as log lines like every other. */
+const knexLog = (logger: Logger): Knex.Logger => ({
+  warn: (message) => logger.warn({ source: 'knex' }, String(message)),
+  error: (message) => logger.error({ source: 'knex' }, String(message)),
+  debug: (message) => logger.debug({ source: 'knex' }, String(message)),
+  deprecate: (method, alternative) =>
+    logger.warn({ source: 'knex' }, `${method} is deprecated: use ${alternative}`),
+});
 
 /** The composition root: wires database, metadata, records pipeline and API. */
 export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
-  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: cfg.poolSize });
+  const logger = cfg.logger ?? pino({ level: 'silent' });
+  const db = await openDatabase({
+    url: cfg.databaseUrl,
+    dataDir: cfg.dataDir,
+    poolSize: cfg.poolSize,
+    statementCacheSize: cfg.statementCacheSize,
+    log: knexLog(logger),
+  });
   const platform = internalIdent(cfg.platformSchema ?? 'tessera');
   await ensurePlatform(db.knex, platform);
   const tenants = new TenantStore(db.knex, platform, cfg.schemaPrefix ?? 't_');
@@ -63,6 +96,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     db.knex,
     platform,
     cfg.metaRecheckMs ?? (db.kind === 'pglite' ? 60_000 : 5_000),
+    cfg.modelCacheSize,
   );
   const meta = new MetaService(db.knex, platform, models);
   const sessions = new Sessions(db.knex, platform, tenants);
@@ -91,7 +125,10 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
         })
       : null;
   const platformTokens = new Set(cfg.platformToken ? [hashToken(cfg.platformToken)] : []);
-  let ready = true;
+  const readiness = new Readiness(logger);
+  readiness.add('database', () => db.knex.raw('select 1'));
+  const stoppers: { name: string; stop: Stopper }[] = [];
+  let closing: Promise<void> | null = null;
   const app = createApp({
     tenants,
     models,
@@ -104,8 +141,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     platform,
     platformTokenHashes: () => platformTokens,
     standardPackage,
-    studioDir: STUDIO_DIR,
-    isReady: () => ready,
+    studioDir: cfg.studioDir ?? studioDist(),
+    readiness,
+    logger,
   });
   return {
     db,
@@ -118,10 +156,23 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     users,
     dispatcher,
     app,
-    async close() {
-      ready = false;
-      await listener?.close();
-      await db.close();
+    logger,
+    readiness,
+    onClose(name, stop) {
+      stoppers.push({ name, stop });
+    },
+    close() {
+      closing ??= (async () => {
+        for (const { name, stop } of stoppers.reverse()) {
+          // One part failing to stop must not keep the database open.
+          await Promise.resolve()
+            .then(stop)
+            .catch((err: unknown) => logger.error({ err, stopper: name }, 'background work failed to stop'));
+        }
+        await listener?.close();
+        await db.close();
+      })();
+      return closing;
     },
   };
 }

@@ -332,6 +332,13 @@ async function reviseObject(page: Page) {
     'Edit object Channel Staff Authorization',
   );
   await page.getByTestId('deploy-comment').fill('e2e en: revise the form');
+  // Removing "Partner" hides the partner of the record made before: the deploy waits for consent.
+  const retired = page.getByTestId('plan-retired');
+  expect(await retired.innerText()).toMatch(
+    /“Partner” of “Channel Staff Authorization” · \d+ record\(s\) hold a value/,
+  );
+  expect(await page.getByTestId('confirm-deploy').isDisabled()).toBe(true);
+  await page.getByTestId(`confirm-retire:${OBJ}.partner`).click();
   await page.getByTestId('confirm-deploy').click();
   await plan.waitFor({ state: 'hidden' });
   await page.getByTestId('dirty').waitFor({ state: 'hidden' });

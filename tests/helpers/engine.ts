@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import request from 'supertest';
 import type { PackageDef } from '../../engine/src/core/model.js';
 import { createEngine, type Engine, type EngineConfig } from '../../engine/src/engine.js';
@@ -38,6 +39,8 @@ export async function startEngine(extra: Partial<EngineConfig> = {}): Promise<Te
     platformSchema: onServer ? `tp_${tag}` : 'tessera',
     schemaPrefix: onServer ? `tt${tag}_` : 't_',
     poolSize: 8,
+    // Tests are quiet; LOG_LEVEL=debug shows the engine's log lines while debugging one.
+    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     ...extra,
   });
   let n = 0;

@@ -34,6 +34,7 @@ beforeAll(async () => {
         field('f_multi', 'multi_picklist', { options: opts('x', 'y', 'z') }),
         field('f_lookup', 'lookup', { target: 'parent' }),
         field('f_md', 'master_detail', { target: 'parent', required: false }),
+        field('f_user', 'user'),
         field('f_auto', 'auto_number', { format: 'E-{0000}' }),
         field('f_formula', 'formula', { returnType: 'number', expression: { '+': [1, 2] } }),
         field('f_default', 'text', { default: 'preset' }),
@@ -62,6 +63,7 @@ const full = () => ({
   f_multi: ['z', 'x'],
   f_lookup: parentId,
   f_md: parentId,
+  f_user: t.adminUserId,
   f_default: 'mine',
 });
 
@@ -206,6 +208,8 @@ describe('bad values are refused per type, with a pointer, and nothing is saved'
     ['f_lookup', 'not-a-uuid', 'BAD_FORMAT'],
     ['f_lookup', '0f8fad5b-d9cb-469f-a165-70867728950e', 'LOOKUP_NOT_FOUND'],
     ['f_md', 42, 'WRONG_TYPE'],
+    ['f_user', 'not-a-uuid', 'BAD_FORMAT'],
+    ['f_user', '0f8fad5b-d9cb-469f-a165-70867728950e', 'USER_NOT_FOUND'],
   ];
   it.each(cases)('%s = %j → %s', async (name, value, code) => {
     const before = await count(te, t, 'every');
@@ -223,5 +227,99 @@ describe('bad values are refused per type, with a pointer, and nothing is saved'
     expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/f_int', code: 'WRONG_TYPE' })]);
     const got = (await t.get(`/api/v1/data/every/${created.id}`)).body.data;
     expect(got).toEqual(created);
+  });
+});
+
+describe('user fields', () => {
+  let users: { id: string; name: string }[];
+  beforeAll(async () => {
+    users = [{ id: t.adminUserId, name: 'Administrator / 管理员' }];
+    for (const [username, displayName] of [
+      ['li', 'Li Lei 李雷'],
+      ['han', 'Han Meimei 韩梅梅'],
+    ]) {
+      const r = await t.post('/api/v1/users', {
+        username,
+        displayName,
+        email: `${username}@example.cn`,
+        password: 'long-enough-pw-1',
+      });
+      ok(r, 201);
+      users.push({ id: r.body.data.id, name: displayName });
+    }
+    const rows = [users[1].id, users[1].id, users[2].id, null].map((u, i) => ({
+      f_text: `u${i}`,
+      f_user: u,
+    }));
+    ok(await t.post('/api/v1/data/every/batch', { records: rows }));
+  });
+  const list = async (q: string) => {
+    const r = await t.get(`/api/v1/data/every?${q}`);
+    ok(r);
+    return r.body.data as Record<string, unknown>[];
+  };
+  const filter = (f: unknown) =>
+    `filter=${encodeURIComponent(JSON.stringify(f))}&fields=f_text,f_user&sort=f_text`;
+
+  it('filters with eq, in and isNull', async () => {
+    const texts = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => r.f_text).filter((x) => /^u\d$/.test(String(x)));
+    expect(texts(await list(filter({ f_user: { eq: users[1].id } })))).toEqual(['u0', 'u1']);
+    expect(texts(await list(filter({ f_user: { in: [users[1].id, users[2].id] } })))).toEqual([
+      'u0',
+      'u1',
+      'u2',
+    ]);
+    expect(texts(await list(filter({ f_user: { isNull: true }, f_text: { startsWith: 'u' } })))).toEqual([
+      'u3',
+    ]);
+    const bad = await t.get(`/api/v1/data/every?${filter({ f_user: { contains: 'Li' } })}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('BAD_FILTER');
+  });
+
+  it('sorts and groups', async () => {
+    const sorted = await list(
+      `sort=f_user,f_text&fields=f_user&filter=${encodeURIComponent(JSON.stringify({ f_user: { isNull: false } }))}`,
+    );
+    const ids = sorted.map((r) => r.f_user as string);
+    expect(ids).toEqual([...ids].sort());
+    const g = await t.post('/api/v1/data/every/aggregate', {
+      groupBy: ['f_user'],
+      metrics: [{ fn: 'count' }],
+      filter: { f_text: { startsWith: 'u' } },
+    });
+    ok(g);
+    const counts = Object.fromEntries(
+      (g.body.data as { f_user: string | null; count: number }[]).map((x) => [x.f_user, x.count]),
+    );
+    expect(counts).toEqual({ [users[1].id]: 2, [users[2].id]: 1, null: 1 });
+  });
+
+  it('expands to the id and the name /users/lookup shows, nothing more', async () => {
+    const rows = await list(`${filter({ f_text: { startsWith: 'u' } })}&expand=f_user,owner`);
+    expect(rows.map((r) => r.f_user)).toEqual([
+      { id: users[1].id, name: 'Li Lei 李雷' },
+      { id: users[1].id, name: 'Li Lei 李雷' },
+      { id: users[2].id, name: 'Han Meimei 韩梅梅' },
+      null,
+    ]);
+    expect(rows[0].owner).toEqual({ id: t.adminUserId, name: 'Administrator / 管理员' });
+    const one = await t.get(`/api/v1/data/every/${rows[0].id as string}?fields=f_user.name`);
+    ok(one);
+    expect(one.body.data.f_user).toEqual({ id: users[1].id, name: 'Li Lei 李雷' });
+    const lookup = await t.get(`/api/v1/users/lookup?ids=${users[1].id}`);
+    expect(lookup.body.data).toEqual([{ id: users[1].id, name: 'Li Lei 李雷' }]);
+    const deeper = await t.get(`/api/v1/data/every/${rows[0].id as string}?fields=f_user.email`);
+    expect(deeper.status).toBe(400);
+    expect(deeper.body.code).toBe('BAD_EXPAND');
+  });
+
+  it('is a foreign key to the users that refuses their deletion', async () => {
+    const fk = await te.engine.db.knex.raw(
+      "select confdeltype, confrelid::regclass::text as ref from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1] where c.contype = 'f' and a.attname = 'f_user' and c.connamespace = ?::regnamespace",
+      [t.schema],
+    );
+    expect(fk.rows).toEqual([{ confdeltype: 'r', ref: expect.stringMatching(/_users$/) }]);
   });
 });

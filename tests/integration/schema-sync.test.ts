@@ -329,10 +329,11 @@ describe('retire, rollback, purge', () => {
     const t = await fresh();
     const [id] = await seed(t, [{ name: 'a', notes: 'precious' }]);
     const v1 = (await currentMeta(t)).version;
-    const r = await deployEdit(
-      t,
-      (p) => (obj(p, 'item').fields = obj(p, 'item').fields.filter((f) => f.name !== 'notes')),
-    );
+    const drop = (p: PackageDef) =>
+      (obj(p, 'item').fields = obj(p, 'item').fields.filter((f) => f.name !== 'notes'));
+    // It hides data: refused until confirmed (docs/metadata.md).
+    expect((await deployEdit(t, drop)).body.missing).toEqual(['retire:item.notes']);
+    const r = await deployEdit(t, drop, { confirm: ['retire:item.notes'] });
     ok(r);
     expect(r.body.data.steps.map((s: { change: { kind: string } }) => s.change.kind)).toEqual([
       'retireColumn',
@@ -354,7 +355,7 @@ describe('retire, rollback, purge', () => {
     const tag = await t.post('/api/v1/data/tag', { label: 'l', item: id });
     ok(tag);
     const v1 = (await currentMeta(t)).version;
-    const del = await t.del('/api/v1/meta/objects/tag');
+    const del = await t.del('/api/v1/meta/objects/tag').send({ confirm: ['retire:tag'] });
     ok(del);
     expect((await t.get('/api/v1/data/tag')).status).toBe(404);
     ok(await t.post(`/api/v1/meta/rollback/${v1}`, {}));
@@ -362,7 +363,7 @@ describe('retire, rollback, purge', () => {
     expect(list.body.data.map((x: { id: string }) => x.id)).toEqual([tag.body.data.id]);
 
     // Retire again, purge, roll back: the object returns empty.
-    ok(await t.del('/api/v1/meta/objects/tag'));
+    ok(await t.del('/api/v1/meta/objects/tag').send({ confirm: ['retire:tag'] }));
     const purge = await t.post('/api/v1/meta/purge', {});
     ok(purge, 200);
     expect(purge.body.data.purged.length).toBeGreaterThanOrEqual(1);

@@ -58,6 +58,7 @@ export const ALL_TYPES: ObjectDef = {
     },
     { name: 'owner_account', label: { en: 'Account', 'zh-CN': '客户' }, type: 'lookup', target: 'account' },
     { name: 'parent', label: { en: 'Parent', 'zh-CN': '上级' }, type: 'master_detail', target: 'account' },
+    { name: 'reviewer', label: { en: 'Reviewer', 'zh-CN': '审核人' }, type: 'user' },
     { name: 'code', label: { en: 'Code', 'zh-CN': '编号' }, type: 'auto_number', format: 'G-{0000}' },
     {
       name: 'score',

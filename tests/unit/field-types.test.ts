@@ -38,6 +38,7 @@ const SAMPLES: Record<FieldTypeName, { def: Partial<FieldDef>; good: JsonValue[]
   multi_picklist: { def: { options: opts('a', 'b') }, good: [['a', 'b'], []], bad: [['a', 'a'], ['c'], 'a'] },
   lookup: { def: { target: 'thing' }, good: ['0f8fad5b-d9cb-469f-a165-70867728950e'], bad: ['123', 5] },
   master_detail: { def: { target: 'other' }, good: ['0f8fad5b-d9cb-469f-a165-70867728950e'], bad: ['x'] },
+  user: { def: {}, good: ['0f8fad5b-d9cb-469f-a165-70867728950e'], bad: ['admin', 5, { id: 'x' }] },
   auto_number: { def: { format: 'INV-{YYYY}-{0000}' }, good: ['INV-2026-0001'], bad: [1] },
   formula: { def: { returnType: 'number', expression: { '+': [1, 2] } }, good: [3], bad: ['3'] },
   rollup: { def: { summary: { object: 'other', via: 'parent', fn: 'count' } }, good: [4], bad: ['4'] },

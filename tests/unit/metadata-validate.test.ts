@@ -155,22 +155,43 @@ describe('metadata validation', () => {
     expect(zh[0].message).not.toBe(en[0].message);
   });
 
+  const SEED = { tenant: '7d1e2c1a-0000-4000-8000-000000000001', baseVersion: 0 };
+
   it('assignIds keeps ids of same-named objects and fields and mints new ones otherwise', () => {
-    const first = assignIds(salesPackage(), null);
+    const first = assignIds(salesPackage(), null, SEED);
     const ids = first.objects.flatMap((o) => [o.id, ...o.fields.map((f) => f.id)]);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id!))).toBe(true);
+    expect(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id!)),
+    ).toBe(true);
     const next = salesPackage();
     next.objects[0].fields.push(field('website', 'url'));
-    const second = assignIds(next, first);
+    const second = assignIds(next, first, { ...SEED, baseVersion: 1 });
     expect(second.objects[0].id).toBe(first.objects[0].id);
     expect(second.objects[0].fields[0].id).toBe(first.objects[0].fields[0].id);
     expect(first.objects[0].fields.map((f) => f.id)).not.toContain(second.objects[0].fields.at(-1)!.id);
     expect(next.objects[0].id).toBeUndefined(); // the input is not changed
   });
 
+  it('assignIds mints the same ids for the same tenant, base version and package, and others otherwise', () => {
+    const ids = (p: PackageDef) => p.objects.flatMap((o) => [o.id, ...o.fields.map((f) => f.id)]);
+    const a = assignIds(salesPackage(), null, SEED);
+    expect(ids(assignIds(salesPackage(), null, SEED))).toEqual(ids(a));
+    // Another base version or another tenant: none of the ids repeat.
+    for (const seed of [
+      { ...SEED, baseVersion: 1 },
+      { ...SEED, tenant: '7d1e2c1a-0000-4000-8000-000000000002' },
+    ]) {
+      const b = ids(assignIds(salesPackage(), null, seed));
+      expect(b.filter((id) => ids(a).includes(id))).toEqual([]);
+    }
+    // Two fields of the same name in two objects get different ids.
+    const names = a.objects.map((o) => o.fields.find((f) => f.name === 'name')?.id).filter(Boolean);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('refuses a duplicated id', () => {
-    const pkg = assignIds(salesPackage(), null);
+    const pkg = assignIds(salesPackage(), null, SEED);
     pkg.objects[1].fields[0].id = pkg.objects[0].fields[0].id;
     expect(issuesOf(pkg)).toContainEqual({ pointer: '/objects', code: 'META_DUPLICATE_ID' });
   });

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
+import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
 import type { RecordsService } from '../records/service.js';
 import type { MetaService } from '../tenancy/meta-service.js';
@@ -26,6 +26,8 @@ import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
 import { searchRouter } from './routes/search.js';
+import { healthRouter, type Readiness } from './health.js';
+import { assignRequestId, requestLogger } from './request-log.js';
 
 export interface AppDeps {
   tenants: TenantStore;
@@ -42,7 +44,10 @@ export interface AppDeps {
   platform: Ident;
   /** Folder of the built studio, served at / when present. */
   studioDir?: string;
-  isReady: () => boolean;
+  /** `/ready` walks these checks. */
+  readiness: Readiness;
+  /** One line per request, and errors with their stacks. */
+  logger: Logger;
 }
 
 export function createApp(d: AppDeps): Express {
@@ -50,15 +55,9 @@ export function createApp(d: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use((req, res, next) => {
-    res.locals.requestId = randomUUID();
-    res.setHeader('X-Request-Id', res.locals.requestId as string);
-    next();
-  });
-  app.get('/health', (_req, res) => {
-    if (d.isReady()) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'starting' });
-  });
+  app.use(assignRequestId);
+  app.use(requestLogger(d.logger));
+  app.use(healthRouter(d.readiness));
   const api = express.Router();
   api.use('/data/:object/batch', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb', strict: true }));

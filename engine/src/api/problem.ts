@@ -50,7 +50,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (e?.type === 'entity.too.large') return sendProblem(req, res, new DomainError(413, 'PAYLOAD_TOO_LARGE'));
   const pg = fromPgError(err);
   if (pg) return sendProblem(req, res, pg);
-  // No stack, SQL or constraint names leave the server; the request id finds them in the log.
-  console.error(`[${res.locals.requestId as string}]`, err);
+  // No stack, SQL or constraint names leave the server: the request's log line carries the error
+  // with its stack (pino-http logs `res.err`), found by the request id the response shows.
+  res.err = err instanceof Error ? err : new Error(String(err));
   sendProblem(req, res, new DomainError(500, 'INTERNAL'));
 };

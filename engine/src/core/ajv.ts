@@ -4,9 +4,11 @@ import type { FieldIssue } from './errors.js';
 
 export type { ErrorObject, ValidateFunction };
 
-// ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as typeof addFormatsModule;
+// ajv-formats is CommonJS; its default export arrives wrapped under some loaders (and TypeScript's
+// NodeNext resolution, used by `npm run build`, types the import as the module, not the function).
+type AddFormats = (ajv: Ajv2020, formats: string[]) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
 
 /** One configured ajv: draft 2020-12, all errors, formats, and our `x-scale` decimal-places keyword. */
 export function createAjv(): Ajv2020 {

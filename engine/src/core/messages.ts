@@ -338,6 +338,39 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '“{parameter}”必须是记录 id（形如 3f2b8c1e-4a5d-4e6f-8a7b-9c0d1e2f3a4b 的 UUID）。',
   },
 
+  // --- branch deploy-plan: plan determinism, retire confirmations, plan warnings, user fields ---
+  PLAN_CHANGED: {
+    en: 'This deploy would no longer do what the plan you reviewed showed (the metadata is now at version {current}). Nothing was changed: plan again and review it.',
+    'zh-CN':
+      '此次部署与你审阅过的计划已不一致（元数据当前为版本 {current}）。未做任何更改：请重新生成计划并审阅。',
+  },
+  CONFIRMATION_REQUIRED: {
+    en: 'This deploy would hide data in {count} place(s) (see errors). Nothing was changed: confirm each one by sending its key in "confirm" (listed in "missing"), or keep those fields.',
+    'zh-CN':
+      '此次部署会隐藏 {count} 处已有数据（详见 errors）。未做任何更改：请在 "confirm" 中逐项确认（键见 "missing"），或保留这些字段。',
+  },
+  RETIRE_FIELD_HAS_DATA: {
+    en: 'Removing field “{field}” of “{object}” hides its values in {rows} record(s) until a rollback. Confirm with "{confirm}".',
+    'zh-CN': '移除“{object}”的字段“{field}”会隐藏 {rows} 条记录中的值，直到回滚。请用 "{confirm}" 确认。',
+  },
+  RETIRE_OBJECT_HAS_DATA: {
+    en: 'Removing object “{object}” hides its {rows} record(s) until a rollback. Confirm with "{confirm}".',
+    'zh-CN': '移除对象“{object}”会隐藏它的 {rows} 条记录，直到回滚。请用 "{confirm}" 确认。',
+  },
+  REQUIRED_NOT_EDITABLE: {
+    en: 'Field “{field}” of “{object}” is required, but profile(s) {profiles} may create “{object}” records without being allowed to edit it: every create by their users will fail. Let them edit the field, give it a default, or make it optional.',
+    'zh-CN':
+      '“{object}”的字段“{field}”为必填，但简档 {profiles} 可以新建“{object}”记录却无权编辑此字段：这些用户的每次新建都会失败。请允许他们编辑此字段、为它设置默认值，或取消必填。',
+  },
+  REQUIRED_IF_NOT_EDITABLE: {
+    en: 'Field “{field}” of “{object}” is required in some cases, but profile(s) {profiles} may create “{object}” records without being allowed to edit it: their creates will fail in those cases. Let them edit the field, give it a default, or change the condition.',
+    'zh-CN':
+      '“{object}”的字段“{field}”在某些情况下必填，但简档 {profiles} 可以新建“{object}”记录却无权编辑此字段：这些情况下他们的新建会失败。请允许他们编辑此字段、为它设置默认值，或修改条件。',
+  },
+  USER_NOT_FOUND: {
+    en: 'There is no user with the id {id}.',
+    'zh-CN': '不存在 id 为 {id} 的用户。',
+  },
   // studio-setup: users' managers and e-mail addresses (the Users screen).
   USER_BAD_EMAIL: {
     en: 'Enter an e-mail address such as name@example.com.',

@@ -29,6 +29,7 @@ export type FieldTypeName =
   | 'multi_picklist'
   | 'lookup'
   | 'master_detail'
+  | 'user'
   | 'auto_number'
   | 'formula'
   | 'rollup';

@@ -23,6 +23,10 @@ export interface DatabaseOptions {
   /** PGlite data folder; absent → in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** Named prepared statements kept per server connection (least recently used evicted). */
+  statementCacheSize?: number;
+  /** Where knex's own warnings go (a failed connection, a deprecation); absent → knex's console. */
+  log?: Knex.Logger;
 }
 
 // Dates stay 'YYYY-MM-DD' strings (no time-zone shift); bigint counts become numbers.
@@ -40,11 +44,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connection: { connectionString: opts.url, application_name: 'tessera' },
       pool: { min: 0, max },
       acquireConnectionTimeout: 30_000,
+      ...(opts.log ? { log: opts.log } : {}),
     });
     // Requests mostly hit tenant tables; platform work (auth misses, deploys) needs fewer.
     const knex = knexFactory(config(Math.max(2, Math.ceil(size / 2))));
     await knex.raw('select 1');
-    const tenant = pinnedSessions(config(size));
+    const tenant = pinnedSessions(config(size), opts.statementCacheSize);
     return {
       knex,
       tenant,
@@ -66,6 +71,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
+    ...(opts.log ? { log: opts.log } : {}),
   });
   return { knex, tenant: embeddedSessions(knex), kind: 'pglite', close: () => knex.destroy() };
 }

@@ -1,4 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import type { Ident } from '../core/ident.js';
 
 /**
@@ -45,27 +46,64 @@ interface PoolClient {
 export const prepared = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
   qb.options({ prepare: true }) as Q;
 
-/** Named statements per connection at most; beyond it statements run unnamed. */
-const MAX_STATEMENTS = 300;
+/** Named statements kept per connection unless configured otherwise (EngineConfig.statementCacheSize). */
+export const DEFAULT_STATEMENTS_PER_CONNECTION = 300;
 /** Postgres refuses a cached plan whose columns changed (a deploy altered the table): re-parse. */
 const PLAN_CHANGED = '0A000';
 
-/** Statement names per connection: one per SQL text, at most MAX_STATEMENTS. */
-function statementNames() {
-  const names = new WeakMap<Conn, { bySql: Map<string, string>; made: number }>();
+/** What pg's client keeps about the statements it parsed on a connection (its own bookkeeping). */
+interface PgStatements {
+  connection?: { parsedStatements?: Record<string, string> };
+}
+
+/**
+ * Statement names per connection: one per SQL text, the least recently used evicted beyond
+ * `max`. Every tenant has its own statement texts (the schema is in them), so without eviction
+ * the first tenants served would keep every slot and the server would hold their plans forever.
+ * An evicted name is deallocated on its connection when the next session takes it (the
+ * connection is idle then, never inside someone's transaction).
+ */
+function statementNames(max: number) {
+  const perConn = new WeakMap<Conn, { bySql: LRUCache<string, string>; made: number; stale: string[] }>();
+  const of = (conn: Conn) => {
+    let c = perConn.get(conn);
+    if (!c) {
+      const stale: string[] = [];
+      // lru-cache: recency on every get and a dispose hook on eviction and delete, well tested.
+      const bySql = new LRUCache<string, string>({ max, dispose: (name) => stale.push(name) });
+      perConn.set(conn, (c = { bySql, made: 0, stale }));
+    }
+    return c;
+  };
   return {
     nameFor(conn: Conn, sql: string) {
-      let c = names.get(conn);
-      if (!c) names.set(conn, (c = { bySql: new Map(), made: 0 }));
+      const c = of(conn);
       let name = c.bySql.get(sql);
-      if (!name && c.made < MAX_STATEMENTS) c.bySql.set(sql, (name = `tessera_${++c.made}`));
+      if (!name) c.bySql.set(sql, (name = `tessera_${++c.made}`));
       return name;
     },
     /** The old name keeps the old text; the next run parses the statement under a new one. */
     forget(conn: Conn, sql: string) {
-      names.get(conn)?.bySql.delete(sql);
+      perConn.get(conn)?.bySql.delete(sql);
+    },
+    /** Deallocates the names evicted on this connection; run while the session owns it, before its work. */
+    async release(conn: Conn) {
+      const c = perConn.get(conn);
+      if (!c?.stale.length) return;
+      const parsed = (conn as PgStatements).connection?.parsedStatements ?? {};
+      // A name whose parse failed never existed on the server: nothing to deallocate.
+      const names = c.stale.splice(0).filter((n) => parsed[n] !== undefined);
+      if (!names.length) return;
+      await (conn as RawConnection).query({ text: deallocateSql(names), values: [] });
+      for (const n of names) delete parsed[n];
     },
   };
+}
+const STATEMENT_NAME = /^tessera_[0-9]+$/;
+/** DEALLOCATE of names minted above (`tessera_<n>`, checked again here): never user input. */
+function deallocateSql(names: string[]): string {
+  if (!names.every((n) => STATEMENT_NAME.test(n))) throw new Error('not a statement name of this module');
+  return names.map((n) => `deallocate ${n}`).join('; ');
 }
 type StatementNames = ReturnType<typeof statementNames>;
 
@@ -110,8 +148,11 @@ const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHAN
  * The pool is pinned: a session hands out a knex bound to its connection, and the pool itself
  * refuses every query, so no query can slip out under the role another tenant left behind.
  */
-export function pinnedSessions(config: Knex.Config): TenantSessions {
-  return keptRoleSessions(knexFactory(config), { shared: false, names: statementNames() });
+export function pinnedSessions(
+  config: Knex.Config,
+  maxStatements = DEFAULT_STATEMENTS_PER_CONNECTION,
+): TenantSessions {
+  return keptRoleSessions(knexFactory(config), { shared: false, names: statementNames(maxStatements) });
 }
 
 /** A connection's own query method: pg's client on a server, the PGlite instance embedded. */
@@ -195,6 +236,7 @@ function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNam
     const conn = await acquire();
     leased.add(conn);
     try {
+      await o.names?.release(conn);
       const db = boundTo(knex, conn);
       directQueries.set(db, direct(conn as RawConnection));
       if (roleOf.get(conn) !== role) {

@@ -13,6 +13,8 @@ export interface Storage {
   scale?: number;
   /** Foreign key to another object's table (lookups). */
   references?: { object: string; onDelete: 'restrict' | 'set_null' | 'cascade' };
+  /** Foreign key to the tenant's users (`_users`), restrict on delete: users are suspended, never deleted. */
+  users?: true;
 }
 
 export const FILTER_OPS = [

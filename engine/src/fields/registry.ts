@@ -3,7 +3,7 @@ import type { FieldType } from './field-type.js';
 import { autoNumber, formula, rollup } from './types/computed.js';
 import { integer, number, currency, percent } from './types/numeric.js';
 import { multiPicklist, picklist } from './types/picklist.js';
-import { lookup, masterDetail } from './types/relation.js';
+import { lookup, masterDetail, user } from './types/relation.js';
 import { boolean, date, datetime } from './types/scalar.js';
 import { email, phone, richText, text, textarea, url } from './types/text.js';
 
@@ -26,6 +26,7 @@ export const FIELD_TYPES: Readonly<Record<FieldTypeName, FieldType>> = Object.fr
   multi_picklist: multiPicklist,
   lookup,
   master_detail: masterDetail,
+  user,
   auto_number: autoNumber,
   formula,
   rollup,

@@ -16,6 +16,8 @@ export interface Queryable {
   field?: CompiledField;
   /** Target object of a lookup, for expand. */
   target?: string;
+  /** A user field: expands to the user's name. */
+  users?: boolean;
 }
 
 const UUID_OPS: readonly FilterOp[] = ['eq', 'ne', 'in', 'nin', 'isNull'];
@@ -42,11 +44,11 @@ function system(
 
 const SYSTEM: Queryable[] = [
   system('id', 'uuid', UUID_OPS),
-  system('owner', 'uuid', UUID_OPS, { groupable: true }),
+  system('owner', 'uuid', UUID_OPS, { groupable: true, users: true }),
   system('created_at', 'datetime', TIME_OPS, { fromDb: iso, aggregates: ['min', 'max'] }),
-  system('created_by', 'uuid', UUID_OPS, { groupable: true }),
+  system('created_by', 'uuid', UUID_OPS, { groupable: true, users: true }),
   system('updated_at', 'datetime', TIME_OPS, { fromDb: iso, aggregates: ['min', 'max'] }),
-  system('updated_by', 'uuid', UUID_OPS, { groupable: true }),
+  system('updated_by', 'uuid', UUID_OPS, { groupable: true, users: true }),
   system('version', 'integer', ['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
 ];
 
@@ -76,6 +78,7 @@ export function catalogOf(o: CompiledObject): Catalog {
       fromDb: t.fromDb,
       field: f,
       target: f.storage.references?.object,
+      users: f.storage.users,
     });
   }
   c = { all, names: [...all.keys()] };

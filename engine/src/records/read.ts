@@ -10,6 +10,7 @@ import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
 import { parseSort, type SortKey } from './sort.js';
+import { USERS } from '../schema-sync/ddl.js';
 
 export const PAGE = { default: 50, max: 200 } as const;
 export const MAX_EXPAND_DEPTH = 2;
@@ -99,7 +100,7 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   const last = pageRows[pageRows.length - 1];
   const next = hasMore && last ? s.cursors.encode(cursorOf(keys, last), queryKey) : null;
   const data = pageRows.map((r) => rowToRecord(cat, r, plan.names));
-  await expandInto(s, o, data, pageRows, plan.expand, 1);
+  await expandInto(s, o, data, pageRows, plan.expand, 1, plan.users);
   return { data, meta: { next_cursor: next, has_more: hasMore } };
 }
 
@@ -124,7 +125,7 @@ export async function getRecord(
   );
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
   const data = [rowToRecord(cat, row, plan.names)];
-  await expandInto(s, o, data, [row], plan.expand, 1);
+  await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
   return { record: data[0], version: row.version as number };
 }
 
@@ -210,6 +211,8 @@ interface Projection {
   names: string[];
   /** lookup name → sub-projection */
   expand: Map<string, { object: CompiledObject; plan: Projection }>;
+  /** User fields to expand to `{id, name}`. */
+  users: Set<string>;
 }
 
 /**
@@ -242,9 +245,17 @@ function projection(
     const { head, rest } = want(e);
     if (rest) nested.get(head)!.expand.push(rest);
   }
-  const out: Projection = { names, expand: new Map() };
+  const out: Projection = { names, expand: new Map(), users: new Set() };
   for (const [head, sub] of nested) {
     const q = cat.all.get(head);
+    if (q?.users) {
+      // A person reads as the name GET /users/lookup shows everyone, and nothing more.
+      if (sub.expand.length || sub.fields.some((f) => f !== 'id' && f !== 'name'))
+        throw badRequest('BAD_EXPAND', { path: head, reason: 'a user expands to its id and name only' });
+      if (!names.includes(head)) names.push(head);
+      out.users.add(head);
+      continue;
+    }
     if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
     if (depth > MAX_EXPAND_DEPTH)
       throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
@@ -269,7 +280,19 @@ async function expandInto(
   _rows: Record<string, unknown>[],
   expand: Projection['expand'],
   depth: number,
+  users: ReadonlySet<string> = new Set(),
 ) {
+  for (const name of users) {
+    const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
+    if (!ids.length) continue;
+    const rows = (await s.db
+      .withSchema(s.schema)
+      .from(USERS)
+      .select('id', 'display_name')
+      .whereIn('id', ids)) as { id: string; display_name: string }[];
+    const byId = new Map(rows.map((r) => [r.id, { id: r.id, name: r.display_name }]));
+    for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
+  }
   for (const [name, { object, plan }] of expand) {
     const ids = [...new Set(data.map((d) => d[name]).filter((v): v is string => typeof v === 'string'))];
     if (!ids.length) continue;
@@ -283,7 +306,7 @@ async function expandInto(
     s.access.scopeRead(qb, object, qualified(object));
     const rows = (await qb) as Record<string, unknown>[];
     const related = rows.map((r) => rowToRecord(cat, r, plan.names));
-    await expandInto(s, object, related, rows, plan.expand, depth + 1);
+    await expandInto(s, object, related, rows, plan.expand, depth + 1, plan.users);
     const byId = new Map(related.map((r) => [r.id as string, r]));
     for (const d of data) if (typeof d[name] === 'string') d[name] = byId.get(d[name] as string) ?? d[name];
   }

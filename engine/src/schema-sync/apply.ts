@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
-import type { PackageDef } from '../core/model.js';
+import type { I18nText, PackageDef } from '../core/model.js';
 import { snapshotSchema } from '../db/introspect.js';
 import { META_CHANNEL } from '../db/listen.js';
 import { compileModel, type CompiledModel } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
 import { assignIds } from '../metadata/ids.js';
+import { planWarnings } from '../metadata/plan-warnings.js';
 import { validatePackage } from '../metadata/validate.js';
 import { isMetadataOnly, type SchemaChange } from './changes.js';
-import { renderChange, type DdlContext } from './ddl.js';
+import { renderChange, retiredRowsCount, type DdlContext } from './ddl.js';
 import { metaVersions } from './history.js';
 import { packagePointer, plan } from './plan.js';
 
@@ -23,7 +24,26 @@ export interface DeployRequest {
   dryRun?: boolean;
   /** Refuse (412) when the tenant's metadata is no longer at this version. */
   expectedVersion?: number;
+  /** The `planHash` of the plan the caller reviewed: refuse (409 PLAN_CHANGED) when this one differs. */
+  expectPlan?: string;
+  /** Consent to what hides data: `retire:<object>.<field>`, `retire:<object>` (see `retired`). */
+  confirm?: string[];
   actor: string;
+}
+
+/** A field or object this deploy retires (hides until a rollback), with the rows holding data. */
+export interface RetiredItem {
+  object: string;
+  field?: string;
+  /** The label it had, for people. */
+  label: I18nText;
+  objectLabel: I18nText;
+  /** Rows holding a value (a retired object: its rows). */
+  rows: number;
+  /** The confirmation that allows it: needed when `rows` > 0. */
+  confirm: string;
+  needsConfirmation: boolean;
+  confirmed: boolean;
 }
 
 export interface PlannedStep {
@@ -40,14 +60,26 @@ export interface DeployResult {
   version: number;
   previousVersion: number;
   hash: string;
+  /**
+   * Fingerprint of what runs: base version, package hash (ids included), every step and its SQL.
+   * A dry run and the deploy of the same body against the same base give the same one.
+   */
+  planHash: string;
   steps: PlannedStep[];
   /** Problems that stop this deploy; empty when it can go ahead. */
   issues: FieldIssue[];
+  /** What this deploy hides: every retired field and object with its count of rows holding data. */
+  retired: RetiredItem[];
+  /** Allowed but harmful (e.g. a required field some creating profile cannot edit). */
+  warnings: FieldIssue[];
   package: PackageDef;
 }
 
-const hashOf = (pkg: PackageDef) =>
-  createHash('sha256').update(canonicalJson(pkg)).digest('hex').slice(0, 32);
+const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 32);
+const hashOf = (pkg: PackageDef) => sha(pkg);
+/** Blocking rows are left out: they report the data, the plan is what runs. */
+const planHashOf = (base: number, hash: string, steps: PlannedStep[]) =>
+  sha({ base, hash, steps: steps.map((s) => ({ change: s.change, sql: s.sql })) });
 
 class DryRunRollback extends Error {
   constructor(readonly result: DeployResult) {
@@ -108,7 +140,10 @@ async function planAndApply(
 
   const checked = validatePackage(req.package);
   if (!checked.ok) throw new DomainError(422, 'METADATA_INVALID', {}, checked.issues);
-  const pkg = assignIds(checked.pkg, current?.package ?? null);
+  const pkg = assignIds(checked.pkg, current?.package ?? null, {
+    tenant: tenant.id,
+    baseVersion: currentVersion,
+  });
   const hash = hashOf(pkg);
   const prev: CompiledModel | null = current
     ? compileModel(current.package, current.version, current.hash)
@@ -120,11 +155,20 @@ async function planAndApply(
   const ctx: DdlContext = { schema: tenant.schema, platform };
   const steps: PlannedStep[] = [];
   const issues: FieldIssue[] = [];
+  const retiredRows = new Map<SchemaChange, number>();
   for (const change of changes) {
     if (change.kind === 'refused') {
       issues.push({ pointer: change.pointer, code: change.code, params: change.params });
       steps.push({ change, ddl: false, sql: [] });
       continue;
+    }
+    if (change.kind === 'retireColumn' || change.kind === 'retireTable') {
+      const col =
+        change.kind === 'retireColumn'
+          ? prev?.objects.get(change.table)?.fieldList.find((f) => f.column === change.column)
+          : undefined;
+      const found = await trx.raw(retiredRowsCount(change, ctx, col?.storage.pg).sql);
+      retiredRows.set(change, (found.rows as { n: number }[])[0]?.n ?? 0);
     }
     const { checks, statements } = renderChange(change, ctx);
     const step: PlannedStep = { change, ddl: !isMetadataOnly(change), sql: statements.map((s) => s.sql) };
@@ -156,16 +200,39 @@ async function planAndApply(
   }
 
   const unchanged = current !== null && current.hash === hash && steps.length === 0;
+  const retired = retiredItems(changes, retiredRows, current?.package ?? null, new Set(req.confirm ?? []));
   const result: DeployResult = {
     applied: !req.dryRun && !issues.length && !unchanged,
     version: unchanged ? currentVersion : currentVersion + 1,
     previousVersion: currentVersion,
     hash,
+    planHash: planHashOf(currentVersion, hash, steps),
     steps,
     issues,
+    retired,
+    warnings: planWarnings(pkg),
     package: pkg,
   };
+  if (req.expectPlan !== undefined && req.expectPlan !== result.planHash)
+    throw new DomainError(409, 'PLAN_CHANGED', { current: currentVersion }, [], {
+      planHash: result.planHash,
+      plan: steps,
+    });
   if (unchanged || req.dryRun || issues.length) return result;
+  const missing = retired.filter((r) => r.needsConfirmation && !r.confirmed);
+  if (missing.length)
+    throw new DomainError(
+      409,
+      'CONFIRMATION_REQUIRED',
+      { count: missing.length },
+      missing.map((r) => ({
+        pointer: packagePointer(pkg, r.object) + (r.field ? '/fields' : ''),
+        code: r.field ? 'RETIRE_FIELD_HAS_DATA' : 'RETIRE_OBJECT_HAS_DATA',
+        params: { object: r.objectLabel, field: r.label, rows: r.rows, confirm: r.confirm },
+        detail: { confirm: r.confirm, rows: r.rows },
+      })),
+      { missing: missing.map((r) => r.confirm), retired, plan: steps, planHash: result.planHash },
+    );
   await history.insert({
     tenant_id: tenant.id,
     version: currentVersion + 1,
@@ -178,4 +245,41 @@ async function planAndApply(
   // Delivered on commit: other engine processes reload this tenant's model.
   await trx.raw('select pg_notify(?, ?)', [META_CHANNEL, `${tenant.id}:${currentVersion + 1}`]);
   return result;
+}
+
+/**
+ * The fields and objects a plan hides. A retirement that only steps aside for a swap of names
+ * (restored under its new name later in the same plan) hides nothing and is left out.
+ */
+function retiredItems(
+  changes: SchemaChange[],
+  rows: Map<SchemaChange, number>,
+  before: PackageDef | null,
+  confirmed: Set<string>,
+): RetiredItem[] {
+  const restored = new Set(
+    changes.flatMap((c) => (c.kind === 'restoreColumn' || c.kind === 'restoreTable' ? [c.from] : [])),
+  );
+  const out: RetiredItem[] = [];
+  for (const c of changes) {
+    if ((c.kind !== 'retireColumn' && c.kind !== 'retireTable') || restored.has(c.to)) continue;
+    const n = rows.get(c) ?? 0;
+    // Labels as they were: the previous package still has what this one drops.
+    const o = before?.objects.find((x) => x.name === c.table);
+    const objectLabel = o?.label ?? { en: c.object, 'zh-CN': c.object };
+    const field = c.kind === 'retireColumn' ? c.field : undefined;
+    const f = field === undefined ? undefined : o?.fields.find((x) => x.name === field);
+    const confirm = field === undefined ? `retire:${c.object}` : `retire:${c.object}.${field}`;
+    out.push({
+      object: c.object,
+      ...(field === undefined ? {} : { field }),
+      label: f?.label ?? (field === undefined ? objectLabel : { en: field, 'zh-CN': field }),
+      objectLabel,
+      rows: n,
+      confirm,
+      needsConfirmation: n > 0,
+      confirmed: confirmed.has(confirm),
+    });
+  }
+  return out;
 }

@@ -139,6 +139,21 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
   }
 }
 
+/**
+ * How many rows hold a value that a retirement would hide (`n`), counted before it runs: every
+ * row of a retired table; rows whose column is not empty (NULL, and an empty array) of a column.
+ */
+export function retiredRowsCount(
+  c: Extract<SchemaChange, { kind: 'retireColumn' | 'retireTable' }>,
+  ctx: DdlContext,
+  pg?: string,
+): Sql {
+  if (c.kind === 'retireTable') return { sql: `select count(*)::int as n from ${t(ctx, c.table)}` };
+  const col = q(c.column);
+  const filled = pg?.endsWith('[]') ? `cardinality(${col}) > 0` : `${col} is not null`;
+  return { sql: `select count(*)::int as n from ${t(ctx, c.table)} where ${filled}` };
+}
+
 /** USING expression and data check for each supported conversion (see pg-types classifyConversion). */
 function renderAlterType(c: Extract<SchemaChange, { kind: 'alterType' }>, ctx: DdlContext) {
   const col = q(c.column);

@@ -16,6 +16,10 @@ import {
 import { classifyConversion, formatStorage, parseFormatted } from './pg-types.js';
 import { SYSTEM_COLUMNS } from './system-columns.js';
 import type { DbSnapshot } from '../db/snapshot.js';
+import { USERS } from './ddl.js';
+
+/** User fields point at the tenant's users; never deleted (suspended instead), so restrict. */
+const USER_REF = { object: USERS, onDelete: 'restrict' as const };
 
 interface DesiredIndex {
   object: string;
@@ -268,13 +272,22 @@ function collectArtifacts(
     unique: false,
   });
   for (const f of o.fieldList) {
-    const ref = f.storage.references;
+    const ref = f.storage.references ?? (f.storage.users ? USER_REF : undefined);
     if (f.def.unique)
       idx.set(uniqueIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: true });
     // Every foreign key is indexed: deleting a parent must not scan its children.
     else if (f.def.indexed || ref)
       idx.set(fieldIndexName(f.id), { object: o.name, table: o.table, columns: [f.column], unique: false });
-    if (ref) {
+    if (f.storage.users)
+      fks.set(fkName(f.id), {
+        object: o.name,
+        field: f.name,
+        table: o.table,
+        column: f.column,
+        refTable: USERS,
+        onDelete: USER_REF.onDelete,
+      });
+    else if (ref) {
       const target = model.objects.get(ref.object);
       if (target)
         fks.set(fkName(f.id), {

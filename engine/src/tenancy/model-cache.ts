@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import type { Ident } from '../core/ident.js';
 import { compileModel, type CompiledModel } from '../metadata/compile.js';
 import { metaVersions } from '../schema-sync/history.js';
@@ -8,19 +9,29 @@ interface Entry {
   checkedAt: number;
 }
 
+/** Tenants whose compiled model stays in memory unless configured otherwise (EngineConfig.modelCacheSize). */
+export const DEFAULT_MODEL_CACHE_SIZE = 500;
+
 /**
  * Each tenant's compiled model, built once per metadata version. A deploy here replaces it at
  * once; a deploy in another process arrives by NOTIFY (invalidate), and a periodic version
  * check catches anything a lost notification missed.
+ *
+ * At most `maxTenants` models stay in memory; the least recently used is dropped, and with it
+ * everything hung off it in WeakMaps (validators, catalogs, access policies, OpenAPI). Its
+ * tenant's next request compiles it again from the stored package.
  */
 export class ModelCache {
-  private entries = new Map<string, Entry>();
+  private entries: LRUCache<string, Entry>;
   private loading = new Map<string, Promise<CompiledModel>>();
   constructor(
     private knex: Knex,
     private platform: Ident,
     private recheckMs: number,
-  ) {}
+    maxTenants = DEFAULT_MODEL_CACHE_SIZE,
+  ) {
+    this.entries = new LRUCache({ max: maxTenants });
+  }
 
   async get(tenantId: string): Promise<CompiledModel> {
     const e = this.entries.get(tenantId);
@@ -56,10 +67,11 @@ export class ModelCache {
 
   /** Forget a tenant's model (a newer version exists). */
   invalidate(tenantId: string, version?: number) {
-    const e = this.entries.get(tenantId);
+    const e = this.entries.peek(tenantId);
     if (e && (version === undefined || e.model.version < version)) this.entries.delete(tenantId);
   }
 
+  /** Models in memory now. */
   size() {
     return this.entries.size;
   }

@@ -51,6 +51,26 @@ export const versionOf = (etag: string | null): number | undefined => {
 };
 
 /** The typed client of the engine's /api/v1. Every failure is thrown as an ApiProblem. */
+/** Options of a metadata request the plan dialog plans (dryRun) and then deploys. */
+export interface DeployOpts {
+  dryRun: boolean;
+  comment?: string;
+  allowLossy?: boolean;
+  /** The metadata version the review started from (If-Match). */
+  expected?: number;
+  /** The planHash of the reviewed plan: the deploy runs exactly that or is refused. */
+  expectPlan?: string;
+  /** Consents to hide data: `retire:<object>.<field>`, `retire:<object>`. */
+  confirm?: string[];
+}
+
+const deployBody = (o: DeployOpts) => ({
+  comment: o.comment,
+  allowLossy: o.allowLossy,
+  expectPlan: o.expectPlan,
+  confirm: o.confirm?.length ? o.confirm : undefined,
+});
+
 export function createClient(o: ClientOptions) {
   const base = o.base ?? '/api/v1';
   const doFetch = o.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
@@ -139,43 +159,37 @@ export function createClient(o: ClientOptions) {
     resetPassword: (id: string, password: string) =>
       call<void>('POST', `/users/${enc(id)}/password`, { password }),
     /** Plans (dryRun) or deploys a whole package (roles, profiles, sharing, several objects at once). */
-    deployPackage: (
-      pkg: PackageDef,
-      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
-    ) =>
+    deployPackage: (pkg: PackageDef, opts: DeployOpts) =>
       call<DeployResult>(
         'POST',
         opts.dryRun ? '/meta/plan' : '/meta/deploy',
-        { package: pkg, comment: opts.comment, allowLossy: opts.allowLossy },
+        { package: pkg, ...deployBody(opts) },
         opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
       ),
-    /** Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started from. */
-    putObject: (
-      obj: ObjectDef,
-      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
-    ) =>
+    /**
+     * Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started
+     * from, `expectPlan` the planHash the admin reviewed, `confirm` their consent to hide data.
+     */
+    putObject: (obj: ObjectDef, opts: DeployOpts) =>
       call<DeployResult>(
         'PUT',
         `/meta/objects/${enc(obj.name)}${opts.dryRun ? '?dryRun=true' : ''}`,
-        { ...obj, comment: opts.comment, allowLossy: opts.allowLossy },
+        { ...obj, ...deployBody(opts) },
         opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
       ),
-    deleteObject: (name: string, opts: { dryRun: boolean; expected?: number }) =>
+    deleteObject: (name: string, opts: DeployOpts) =>
       call<DeployResult>(
         'DELETE',
         `/meta/objects/${enc(name)}${opts.dryRun ? '?dryRun=true' : ''}`,
-        undefined,
+        deployBody(opts),
         opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
       ),
     plan: (pkg: PackageDef) => call<DeployResult>('POST', '/meta/plan', { package: pkg }),
-    rollback: (
-      version: number,
-      opts: { dryRun: boolean; comment?: string; allowLossy?: boolean; expected?: number },
-    ) =>
+    rollback: (version: number, opts: DeployOpts) =>
       call<DeployResult>(
         'POST',
         `/meta/rollback/${version}${opts.dryRun ? '?dryRun=true' : ''}`,
-        { comment: opts.comment, allowLossy: opts.allowLossy },
+        deployBody(opts),
         opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
       ),
 

@@ -20,7 +20,7 @@ export type {
   VisibleModel,
   VisibleObject,
 } from '../../../engine/src/core/model';
-import type { FieldDef, PackageDef } from '../../../engine/src/core/model';
+import type { FieldDef, I18nText, PackageDef } from '../../../engine/src/core/model';
 
 export type RecordData = Record<string, unknown> & { id?: string; version?: number };
 
@@ -65,13 +65,31 @@ export interface PlanIssue {
   detail?: unknown;
 }
 
+/** A field or object a deploy retires (hides until a rollback), with the rows holding data. */
+export interface RetiredItem {
+  object: string;
+  field?: string;
+  label: I18nText;
+  objectLabel: I18nText;
+  rows: number;
+  /** The key to send in `confirm` (needed when rows > 0). */
+  confirm: string;
+  needsConfirmation: boolean;
+  confirmed: boolean;
+}
+
 export interface DeployResult {
   applied: boolean;
   version: number;
   previousVersion: number;
   hash: string;
+  /** What runs (ids, SQL): a deploy sent with `expectPlan` runs exactly this, or is refused. */
+  planHash?: string;
   steps: PlanStep[];
   issues: PlanIssue[];
+  retired?: RetiredItem[];
+  /** Allowed but harmful, with messages in the reader's language. */
+  warnings?: PlanIssue[];
 }
 
 export interface MetaVersion {

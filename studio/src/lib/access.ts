@@ -17,14 +17,11 @@ export function permissionsOf(o: ObjectDef | VisibleObject | undefined | null): 
 export const canEditField = (f: FieldDef | VisibleField) =>
   isWritable(f) && ((f as Partial<VisibleField>).access?.edit ?? true);
 
-/** Lookups to people (owner, created_by, updated_by) point here: no object may take a name starting with _. */
-export const USER_TARGET = '_user';
-
+/** The system fields that name a person are user fields, like the ones an admin adds. */
 const userField = (name: string, en: string, zh: string): FieldDef => ({
   name,
   label: { en, 'zh-CN': zh },
-  type: 'lookup',
-  target: USER_TARGET,
+  type: 'user',
 });
 
 /** System fields every record has that name a user, shown by the user's name. */
@@ -32,7 +29,8 @@ export const OWNER_FIELD = userField('owner', 'Owner', '负责人');
 export const CREATED_BY_FIELD = userField('created_by', 'Created by', '创建人');
 export const UPDATED_BY_FIELD = userField('updated_by', 'Updated by', '最后修改人');
 
-export const isUserField = (f: FieldDef) => f.target === USER_TARGET;
+/** Fields whose value is a user id, shown by the user's name (owner, and fields of type user). */
+export const isUserField = (f: FieldDef) => f.type === 'user';
 
 /** Fields a list can show, filter and name: the object's own, then the owner. */
 export const listFields = (o: ObjectDef): FieldDef[] => [...o.fields, OWNER_FIELD];

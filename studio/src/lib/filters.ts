@@ -18,7 +18,7 @@ export function filterKindOf(f: FieldDef): FilterKind | null {
   if (f.type === 'picklist' || f.type === 'multi_picklist') return 'options';
   if (f.type === 'date' || f.type === 'datetime' || NUMERIC.has(f.type)) return 'range';
   if (f.type === 'boolean') return 'bool';
-  if (f.type === 'lookup' || f.type === 'master_detail') return 'lookup';
+  if (f.type === 'lookup' || f.type === 'master_detail' || f.type === 'user') return 'lookup';
   if (TEXT.has(f.type)) return 'text';
   return null;
 }

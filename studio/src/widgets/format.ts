@@ -68,6 +68,9 @@ export function formatValue(f: FieldDef, v: unknown, ctx: FormatContext): string
       if (Number.isNaN(d.getTime())) return String(v);
       return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
     }
+    case 'user':
+      // Expanded ({id, name}) or a bare id: the users store names bare ids where it is at hand.
+      return v && typeof v === 'object' ? String((v as { name?: unknown }).name ?? '') : String(v);
     case 'lookup':
     case 'master_detail':
       if (v && typeof v === 'object')

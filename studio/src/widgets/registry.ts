@@ -12,6 +12,7 @@ import ReadonlyWidget from './ReadonlyWidget.vue';
 import SelectWidget from './SelectWidget.vue';
 import SwitchWidget from './SwitchWidget.vue';
 import TextareaWidget from './TextareaWidget.vue';
+import UserLookupWidget from './UserLookupWidget.vue';
 
 /**
  * Field widgets keyed by widget id. The engine's field type registry names each type's default
@@ -30,6 +31,8 @@ export const WIDGETS: Record<string, Component> = {
   select: SelectWidget,
   'multi-select': MultiSelectWidget,
   lookup: LookupWidget,
+  // A person of the tenant (user fields, the owner): searches names through /users/lookup.
+  user: UserLookupWidget,
   readonly: ReadonlyWidget,
 };
 

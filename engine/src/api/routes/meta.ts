@@ -1,6 +1,6 @@
 import { Router, json } from 'express';
 import type { Request, Response } from 'express';
-import { badRequest } from '../../core/errors.js';
+import { badRequest, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
 import { FIELD_TYPE_NAMES, fieldType } from '../../fields/registry.js';
 import { fieldDefinitionSchema } from '../../metadata/schemas.js';
@@ -11,6 +11,7 @@ import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import { requireAdmin } from '../auth.js';
 import { principalOf } from '../context.js';
+import { langOf } from '../problem.js';
 import { ifMatch, ifNoneMatch, metaEtag, strictQuery } from '../http-helpers.js';
 
 const PARAMS = ['locale', 'dryRun'] as const;
@@ -19,7 +20,11 @@ interface DeployBody {
   package?: unknown;
   comment?: unknown;
   allowLossy?: unknown;
+  expectPlan?: unknown;
+  confirm?: unknown;
 }
+
+const CONFIRM_KEY = /^retire:[a-z][a-z0-9_]{0,39}(\.[a-z][a-z0-9_]{0,39})?$/;
 
 function options(req: Request, body: DeployBody) {
   const q = strictQuery(req, PARAMS);
@@ -27,16 +32,33 @@ function options(req: Request, body: DeployBody) {
     throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
   if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
     throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+  if (
+    body.expectPlan !== undefined &&
+    (typeof body.expectPlan !== 'string' || !/^[0-9a-f]{32}$/.test(body.expectPlan))
+  )
+    throw badRequest('BAD_REQUEST', { reason: 'expectPlan must be the planHash of a plan (32 hex digits)' });
+  const confirm = body.confirm;
+  if (
+    confirm !== undefined &&
+    (!Array.isArray(confirm) ||
+      confirm.length > 1000 ||
+      !confirm.every((c) => typeof c === 'string' && CONFIRM_KEY.test(c)))
+  )
+    throw badRequest('BAD_REQUEST', {
+      reason: 'confirm must be a list of keys such as "retire:<object>.<field>" or "retire:<object>"',
+    });
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
+    expectPlan: body.expectPlan as string | undefined,
+    confirm: confirm as string[] | undefined,
     dryRun: q.dryRun === 'true',
     expectedVersion: ifMatch(req),
   };
 }
 
 /** A deploy's answer: the plan (steps with their SQL) and what stops it, if anything. */
-function sendDeploy(res: Response, result: DeployResult) {
+function sendDeploy(req: Request, res: Response, result: DeployResult) {
   res.setHeader('ETag', metaEtag(result.version));
   res.status(result.applied ? 201 : 200).json({
     data: {
@@ -44,8 +66,11 @@ function sendDeploy(res: Response, result: DeployResult) {
       version: result.version,
       previousVersion: result.previousVersion,
       hash: result.hash,
+      planHash: result.planHash,
       steps: result.steps,
       issues: result.issues,
+      retired: result.retired,
+      warnings: renderIssues(result.warnings, langOf(req)),
     },
   });
 }
@@ -114,6 +139,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(
+      req,
       res,
       await meta.deploy(p.tenant, p.userId, body.package, { ...options(req, body), dryRun: true }),
     );
@@ -122,7 +148,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
   r.post('/deploy', async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
-    sendDeploy(res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
+    sendDeploy(req, res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
   });
 
   r.get('/versions', async (req, res) => {
@@ -142,45 +168,56 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
-    sendDeploy(res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
+    sendDeploy(req, res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
   });
 
   r.put('/objects/:name', async (req, res) => {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
-    const { comment, allowLossy, ...object } = body;
+    const { comment, allowLossy, expectPlan, confirm, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
       throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
     const p = who(res);
     sendDeploy(
+      req,
       res,
       await meta.upsertObject(
         p.tenant,
         p.userId,
         { ...object, name: String(req.params.name) } as ObjectDef,
-        options(req, { comment, allowLossy }),
+        options(req, { comment, allowLossy, expectPlan, confirm }),
       ),
     );
   });
 
   r.post('/objects/:name/fields', async (req, res) => {
     const body = (req.body ?? {}) as FieldDef & DeployBody;
-    const { comment, allowLossy, ...field } = body;
+    const { comment, allowLossy, expectPlan, confirm, ...field } = body;
     const p = who(res);
     sendDeploy(
+      req,
       res,
       await meta.upsertField(
         p.tenant,
         p.userId,
         String(req.params.name),
         field as FieldDef,
-        options(req, { comment, allowLossy }),
+        options(req, { comment, allowLossy, expectPlan, confirm }),
       ),
     );
   });
 
   r.delete('/objects/:name', async (req, res) => {
     const p = who(res);
-    sendDeploy(res, await meta.removeObject(p.tenant, p.userId, String(req.params.name), options(req, {})));
+    sendDeploy(
+      req,
+      res,
+      await meta.removeObject(
+        p.tenant,
+        p.userId,
+        String(req.params.name),
+        options(req, (req.body ?? {}) as DeployBody),
+      ),
+    );
   });
 
   r.post('/purge', async (req, res) => {

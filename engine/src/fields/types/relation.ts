@@ -40,3 +40,25 @@ export const masterDetail: FieldType = {
   aggregates: [],
   widget: 'lookup',
 };
+
+/**
+ * A person of the tenant (an approver, a presales engineer, whom to notify): a uuid column with a
+ * foreign key to `_users` that restricts deletes, since a record must never silently lose who
+ * its person was (users are suspended, not deleted). Filters like a lookup (`eq`, `in`, `isNull`…),
+ * sorts and groups by the id, and `expand` turns it into `{id, name}` with the name that
+ * GET /users/lookup shows everyone.
+ */
+export const user: FieldType = {
+  name: 'user',
+  label: { en: 'User', 'zh-CN': '用户' },
+  settings: {},
+  storage: () => ({ pg: 'uuid', users: true }),
+  valueSchema: () => ({ type: 'string', pattern: UUID }),
+  operand: 'uuid',
+  operators: ['eq', 'ne', 'in', 'nin', 'isNull'],
+  writable: true,
+  sortable: true,
+  groupable: true,
+  aggregates: [],
+  widget: 'user',
+};

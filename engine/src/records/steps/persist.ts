@@ -209,10 +209,12 @@ function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
   if (!field) return null; // a child refuses the delete: STILL_REFERENCED below
   const value = /=\(([^)]+)\)/.exec(err.detail ?? '')?.[1];
   const item: WriteItem | undefined = ctx.items.find((i) => i.values[field.name] === value) ?? ctx.items[0];
-  const issue: FieldIssue = {
-    pointer: `${item?.pointer ?? ''}/${field.name}`,
-    code: 'LOOKUP_NOT_FOUND',
-    params: { target: field.storage.references!.object, id: value ?? '' },
-  };
+  const issue: FieldIssue = field.storage.users
+    ? { pointer: `${item?.pointer ?? ''}/${field.name}`, code: 'USER_NOT_FOUND', params: { id: value ?? '' } }
+    : {
+        pointer: `${item?.pointer ?? ''}/${field.name}`,
+        code: 'LOOKUP_NOT_FOUND',
+        params: { target: field.storage.references!.object, id: value ?? '' },
+      };
   return new DomainError(422, 'VALIDATION_FAILED', {}, [issue]);
 }
