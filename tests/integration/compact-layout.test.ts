@@ -5,7 +5,7 @@ import { standardPackage } from '../../engine/src/tenancy/standard-package.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 
 /**
- * Compact layouts: which fields a record's card shows is metadata on the object, checked at
+ * Compact layouts: which fields a record's card shows is metadata (`layout.compact`), checked at
  * deploy, trimmed to what the reader may see; opportunities show stage, amount and close date.
  */
 let te: TestEngine;
@@ -21,18 +21,18 @@ describe('compact layouts', () => {
   it('the standard opportunity shows stage, amount and close date', async () => {
     const r = await t.get('/api/v1/meta/objects').expect(200);
     const opp = r.body.data.objects.find((o: { name: string }) => o.name === 'opportunity');
-    expect(opp.compactLayout).toEqual({ fields: ['stage', 'amount', 'close_date'] });
+    expect(opp.layout.compact).toEqual({ fields: ['stage', 'amount', 'close_date'] });
   });
 
   it('refuses a field the object does not have, pointing at it, and changes nothing', async () => {
     const current = await t.get('/api/v1/meta').expect(200);
     const pkg = current.body.data.package as PackageDef;
     const i = pkg.objects.findIndex((o) => o.name === 'account');
-    pkg.objects[i].compactLayout = { fields: ['name', 'no_such_field'] };
+    pkg.objects[i].layout = { ...pkg.objects[i].layout, compact: { fields: ['name', 'no_such_field'] } };
     const r = await t.post('/api/v1/meta/deploy', { package: pkg }).set('Accept-Language', 'zh-CN');
     expect(r.status).toBe(422);
     expect(r.body.errors[0]).toMatchObject({
-      pointer: `/objects/${i}/compactLayout/fields/1`,
+      pointer: `/objects/${i}/layout/compact/fields/1`,
       code: 'META_UNKNOWN_FIELD',
     });
     const after = await t.get('/api/v1/meta').expect(200);
@@ -61,6 +61,6 @@ describe('compact layouts', () => {
       .set('Authorization', `Bearer ${login.body.data.access_token as string}`)
       .expect(200);
     const opp = r.body.data.objects.find((o: { name: string }) => o.name === 'opportunity');
-    expect(opp.compactLayout).toEqual({ fields: ['stage', 'close_date'] });
+    expect(opp.layout.compact).toEqual({ fields: ['stage', 'close_date'] });
   });
 });

@@ -783,7 +783,7 @@ describe('header search', () => {
 describe('compact layout', () => {
   it('a phone card shows the object’s compact layout fields, in order', async () => {
     const ctx = setup('en', { narrow: true });
-    const object = { ...ALL_TYPES, compactLayout: { fields: ['due', 'level'] } };
+    const object = { ...ALL_TYPES, layout: { ...ALL_TYPES.layout, compact: { fields: ['due', 'level'] } } };
     const w = ctx.mount(RecordTable, {
       props: {
         object,

@@ -1,14 +1,22 @@
+import { text as msg } from '../core/messages.js';
 import { ajvIssues } from '../core/ajv.js';
 import { createAjv } from '../core/ajv.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
 import { identProblem } from '../core/ident.js';
-import type { FieldDef, ObjectDef, PackageDef } from '../core/model.js';
+import {
+  FORMAT_VERSION,
+  type FieldDef,
+  type I18nText,
+  type ObjectDef,
+  type PackageDef,
+} from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
 import { expressionSize } from './expression-size.js';
 import { META_LIMITS } from './limits.js';
 import { validateFieldShape, validatePackageShape } from './schemas.js';
 import { checkSecurity } from './validate-security.js';
 import { checkRules } from './validate-rules.js';
+import { checkFormatAndProcesses, checkLayouts } from './validate-layout.js';
 
 export type ValidationResult = { ok: true; pkg: PackageDef } | { ok: false; issues: FieldIssue[] };
 
@@ -36,7 +44,13 @@ export function validatePackage(input: unknown): ValidationResult {
   checkSemantics(pkg, issues);
   checkSecurity(pkg, issues);
   checkRules(pkg, issues);
-  return issues.length ? { ok: false, issues } : { ok: true, pkg };
+  checkLayouts(pkg, issues);
+  checkFormatAndProcesses(pkg, issues);
+  // A package without a format version is version 1 (made before versions existed); it is stored
+  // with its version, so GET /meta and exports carry it.
+  return issues.length
+    ? { ok: false, issues }
+    : { ok: true, pkg: { formatVersion: pkg.formatVersion ?? FORMAT_VERSION, ...pkg } };
 }
 
 function checkName(name: string, at: string, issues: FieldIssue[]) {
@@ -95,14 +109,6 @@ function checkSemantics(pkg: PackageDef, issues: FieldIssue[]) {
       if (!nf || !NAME_FIELD_TYPES.has(nf.type))
         issues.push({ pointer: `${at}/nameField`, code: 'META_NAME_FIELD' });
     }
-    (obj.compactLayout?.fields ?? []).forEach((name, i) => {
-      if (!obj.fields.some((f) => f.name === name))
-        issues.push({
-          pointer: `${at}/compactLayout/fields/${i}`,
-          code: 'META_UNKNOWN_FIELD',
-          params: { field: name, object: obj.name },
-        });
-    });
   }
 }
 
@@ -131,7 +137,7 @@ function checkField(
       issues.push({
         pointer: `${at}/default`,
         code: 'META_BAD_DEFAULT',
-        params: { reason: 'computed field' },
+        params: { reason: msg('R_COMPUTED_DEFAULT') },
       });
     } else {
       const v = defaultsAjv.compile(type.valueSchema(f));
@@ -139,7 +145,7 @@ function checkField(
         issues.push({
           pointer: `${at}/default`,
           code: 'META_BAD_DEFAULT',
-          params: { reason: (v.errors ?? []).map((e) => e.message).join('; ') },
+          params: { reason: defaultReason(v.errors) },
         });
     }
   }
@@ -213,4 +219,10 @@ function checkIndexes(obj: ObjectDef, at: string, issues: FieldIssue[]) {
         });
     }),
   );
+}
+
+/** Why a default value does not fit its field, in the reader's language (the first problem ajv found). */
+function defaultReason(errors: Parameters<typeof ajvIssues>[0]): I18nText {
+  const [first] = ajvIssues(errors);
+  return first ? msg(first.code, first.params) : msg('R_EXPECTED_VALUE');
 }

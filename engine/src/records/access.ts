@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { CompiledObject } from '../metadata/compile.js';
 
-/** `transfer`: hand a record the caller may edit to another owner. */
 export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
 
 /**

@@ -4,6 +4,7 @@ import {
   compileExpression,
   envFromObjects,
   exprTypeOf,
+  RULE_WORK,
   type CompiledExpr,
   type ExprEnv,
 } from '../rules/index.js';
@@ -25,10 +26,14 @@ export interface ObjectRules {
   /** Does any active validation rule check deletes? */
   onDelete: boolean;
   duplicates: DuplicateRuleDef[];
+  /** Count and sum roll-ups: a new record has no children, so they start at 0 (min/max: null). */
+  zeroRollups: CompiledField[];
   /** lookup field → target fields that expressions read through it. */
   lookups: Map<string, Set<string>>;
   /** Does anything run in the rules step? */
   any: boolean;
+  /** Work units of the rules of one record (RULE_WORK), defaults included. */
+  cost: number;
 }
 
 /** A roll-up on a parent, seen from the child object it summarises. */
@@ -111,8 +116,10 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
       })),
     onDelete: false,
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
+    zeroRollups: o.fieldList.filter((f) => f.def.summary?.fn === 'count' || f.def.summary?.fn === 'sum'),
     lookups,
     any: false,
+    cost: 0,
   };
   r.onDelete = r.validation.some((v) => v.on.has('delete'));
   r.any = !!(
@@ -122,6 +129,8 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
     r.dependents.length ||
     r.validation.length
   );
+  const exprs = [...r.defaults, ...r.formulas, ...r.requiredIf, ...r.readOnlyIf, ...r.validation];
+  r.cost = exprs.reduce((n, x) => n + x.expr.cost, 0) + r.dependents.length * RULE_WORK.node;
   rules.set(o, r);
   return r;
 }

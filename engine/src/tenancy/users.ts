@@ -1,3 +1,4 @@
+import { text } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -5,7 +6,7 @@ import { writeAudit } from '../db/audit.js';
 import type { CompiledModel } from '../metadata/compile.js';
 import { USERS } from '../schema-sync/ddl.js';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
-import type { Tenant } from './tenants.js';
+import { SESSION_LABEL, type Tenant } from './tenants.js';
 
 export interface NewUser {
   username: string;
@@ -84,6 +85,10 @@ export class Users {
   async update(tenant: Tenant, model: CompiledModel, id: string, patch: UserPatch, actor: string) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+      throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+        { pointer: '', code: 'WRONG_TYPE', params: { expected: text('T_OBJECT') } },
+      ]);
     for (const key of Object.keys(patch))
       if (!PATCHABLE.includes(key))
         issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
@@ -103,7 +108,7 @@ export class Users {
     }
     if (patch.active !== undefined) {
       if (typeof patch.active !== 'boolean')
-        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
+        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: text('T_BOOLEAN') } });
       set.active = patch.active;
     }
     if (patch.role !== undefined) {
@@ -118,20 +123,36 @@ export class Users {
     }
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
-    const [row] = await this.knex
-      .withSchema(tenant.schema)
-      .table(USERS)
-      .where({ id })
-      .update(set)
-      .returning(COLUMNS);
-    if (!row) throw new DomainError(404, 'NOT_FOUND');
-    await writeAudit(this.knex, this.platform, {
-      tenantId: tenant.id,
-      actor,
-      action: 'user.changed',
-      detail: { id, ...patch },
+    // Suspension ends every session and token of the user for good: reactivating them later must
+    // not bring back a session or token that was out there (perhaps stolen) when they were stopped.
+    if (!Object.keys(set).length) {
+      const row = await this.knex.withSchema(tenant.schema).table(USERS).where({ id }).first(COLUMNS);
+      if (!row) throw new DomainError(404, 'NOT_FOUND');
+      return row as Record<string, unknown>;
+    }
+    return this.knex.transaction(async (trx) => {
+      const [row] = await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id })
+        .update(set)
+        .returning(COLUMNS);
+      if (!row) throw new DomainError(404, 'NOT_FOUND');
+      let revoked = 0;
+      if (set.active === false)
+        revoked = await trx
+          .withSchema(this.platform)
+          .table('api_tokens')
+          .where({ tenant_id: tenant.id, user_id: id })
+          .delete();
+      await writeAudit(trx, this.platform, {
+        tenantId: tenant.id,
+        actor,
+        action: 'user.changed',
+        detail: { id, ...patch, ...(set.active === false ? { revokedTokens: revoked } : {}) },
+      });
+      return row as Record<string, unknown>;
     });
-    return row as Record<string, unknown>;
   }
 
   async create(tenant: Tenant, model: CompiledModel, u: NewUser, actor: string | null = null) {
@@ -204,7 +225,8 @@ export class Users {
       await trx
         .withSchema(this.platform)
         .table('api_tokens')
-        .where({ user_id: id, tenant_id: tenant.id, label: 'session' })
+        .where({ user_id: id, tenant_id: tenant.id, label: SESSION_LABEL })
+        .whereNull('scopes')
         .delete();
       await writeAudit(trx, this.platform, {
         tenantId: tenant.id,

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { badRequest } from '../../core/errors.js';
 import { SEARCH_MAX_PER_OBJECT } from '../../records/search.js';
 import type { RecordsService } from '../../records/service.js';
@@ -7,14 +6,15 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { principalOf } from '../context.js';
 import { intParam, strictQuery } from '../http-helpers.js';
+import { apiRouter, type ApiRouter, scope } from '../scopes.js';
 
 /**
  * /api/v1/search?q=…&limit=…: one box over every object the caller may read (the studio's
  * header search). Per object at most `limit` records (default 5, ≤ 20), each `{id, name}`.
  */
-export function searchRouter(records: RecordsService, models: ModelCache): Router {
-  const r = Router();
-  r.get('/', async (req, res) => {
+export function searchRouter(records: RecordsService, models: ModelCache): ApiRouter {
+  const r = apiRouter();
+  r.get('/', scope('read'), async (req, res) => {
     const q = strictQuery(req, ['q', 'limit', 'locale']);
     const per = intParam('limit', q.limit) ?? 5;
     if (per < 1 || per > SEARCH_MAX_PER_OBJECT) throw badRequest('BAD_LIMIT', { max: SEARCH_MAX_PER_OBJECT });

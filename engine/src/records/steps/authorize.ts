@@ -1,3 +1,4 @@
+import { opText } from '../../core/messages.js';
 import { DomainError } from '../../core/errors.js';
 import { SYSTEM_FIELDS } from '../../core/ident.js';
 import type { RecordStep } from '../pipeline.js';
@@ -17,18 +18,12 @@ export const authorize: RecordStep = {
     for (const op of new Set(ctx.items.map((i) => i.op))) {
       const needed = op === 'create' ? 'create' : op === 'update' ? 'edit' : 'delete';
       if (!access.can(o, needed))
-        throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: needed });
+        throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(needed) });
     }
+    // A change of owner is a transfer: its own permission, beside edit (row access: load-before).
+    if (ctx.items.some((i) => i.op === 'update' && 'owner' in i.input) && !access.can(o, 'transfer'))
+      throw new DomainError(403, 'NO_TRANSFER_ACCESS', { object: o.def.label });
     const editable = access.editable(o);
-    const transfers = ctx.items.some((i) => i.op === 'update' && 'owner' in i.input);
-    if (transfers && !access.can(o, 'transfer'))
-      for (const item of ctx.items)
-        if (item.op === 'update' && 'owner' in item.input)
-          ctx.issues.push({
-            pointer: `${item.pointer}/owner`,
-            code: 'TRANSFER_NOT_ALLOWED',
-            params: { object: o.def.label },
-          });
     for (const item of ctx.items)
       for (const name of Object.keys(item.input))
         if (
@@ -40,7 +35,7 @@ export const authorize: RecordStep = {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'FIELD_NOT_EDITABLE',
-            params: { field: name },
+            params: { field: o.fields.get(name)!.def.label },
           });
   },
 };

@@ -2,7 +2,6 @@ import { SYSTEM_FIELDS } from '../../core/ident.js';
 import type { RecordStep } from '../pipeline.js';
 
 const TRIMMED = new Set(['text', 'email', 'phone', 'url']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 
 /**
@@ -19,17 +18,12 @@ export const normalize: RecordStep = {
       const values: Record<string, unknown> = {};
       for (const [name, v] of Object.entries(item.input)) {
         const f = ctx.object.fields.get(name);
-        // An update may hand the record to another owner (authorize checked the permission).
-        if (name === 'owner' && item.op === 'update') {
-          if (typeof v === 'string' && UUID.test(v)) item.newOwner = v.toLowerCase();
-          else ctx.issues.push({ pointer: `${item.pointer}/owner`, code: 'OWNER_NOT_A_USER' });
-          continue;
-        }
+        if (name === 'owner' && item.op === 'update') continue; // a transfer: steps/owner.ts
         if (SYSTEM.has(name) || (f && !f.type.writable)) {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'READ_ONLY_FIELD',
-            params: { field: name },
+            params: { field: f?.def.label ?? name },
           });
           continue;
         }

@@ -4,24 +4,25 @@ import { fromPgError } from '../../db/pg-errors.js';
 import { runShape, shapeOf, slot } from '../statement-shapes.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
-import { OUTBOX, USERS, unnestInsert } from '../../schema-sync/ddl.js';
+import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
 /** Field values → column values (the same names today; kept apart so physical names may differ). */
 function toColumns(o: CompiledObject, values: Record<string, unknown>) {
   const row: Record<string, unknown> = {};
+  // `owner` is the one system field a write may set (a transfer: see steps/owner.ts).
   for (const [name, v] of Object.entries(values))
-    row[o.fields.get(name)!.column] = v === undefined ? null : v;
+    row[name === 'owner' ? 'owner' : o.fields.get(name)!.column] = v === undefined ? null : v;
   return row;
 }
 
 // The record's own outbox event is written by the statement that writes the row: one round trip,
 // and atomic even when the write runs without a transaction.
 const EVENT =
-  'insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, ?::jsonb from _w';
+  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('origin', ?::text) from _w";
 const UPDATE_EVENT =
-  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('changed', ?::jsonb, 'version', _w.version) from _w";
+  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('changed', ?::jsonb, 'version', _w.version, 'origin', ?::text) from _w";
 
 type Row = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ export const persist: RecordStep = {
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
     const event = (type: string) =>
-      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, ctx.origin]);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
@@ -73,7 +74,7 @@ export const persist: RecordStep = {
       }
     } catch (e) {
       if (e instanceof WriteConflict) throw e;
-      throw lookupProblem(ctx, e) ?? fromPgError(e) ?? e;
+      throw lookupProblem(ctx, e) ?? uniqueProblem(ctx, e) ?? fromPgError(e) ?? e;
     }
   },
 };
@@ -86,7 +87,7 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
   const o = ctx.object;
   const row = toColumns(o, item.values);
   const cols = Object.keys(row);
-  const n = cols.length; // slots: the values, then the actor
+  const n = cols.length; // slots: the values, the actor, the origin
   const shape = shapeOf(o, ANY_POLICY, `create|${cols.join(',')}`, () =>
     withEvent(
       ctx,
@@ -100,10 +101,10 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
           updated_by: slot(n),
         })
         .returning('*'),
-      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), '{}']),
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), slot(n + 1)]),
     ),
   );
-  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor]);
+  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, ctx.origin]);
   return saved;
 }
 
@@ -114,12 +115,8 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
 async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | undefined> {
   const o = ctx.object;
   const row = toColumns(o, item.values);
-  if (item.newOwner !== undefined) {
-    await checkNewOwner(ctx, item);
-    row.owner = item.newOwner;
-  }
   const cols = Object.keys(row);
-  const n = cols.length; // slots: the values, the actor, the id, the version
+  const n = cols.length; // slots: the values, the actor, the id, the version, the origin
   const guard = ctx.blind
     ? `blind|${item.expectedVersion !== undefined}|${(item.requireStored ?? []).join(',')}`
     : ctx.locked
@@ -139,29 +136,27 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
       .returning('*');
     if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
-    const changed = JSON.stringify([
-      ...Object.keys(item.values),
-      ...(item.newOwner !== undefined ? ['owner'] : []),
+    const changed = JSON.stringify(Object.keys(item.values));
+    const event = ctx.trx.raw(UPDATE_EVENT, [
+      ctx.schema,
+      OUTBOX,
+      'record.updated',
+      o.name,
+      slot(n),
+      changed,
+      slot(n + 3),
     ]);
-    const event = ctx.trx.raw(UPDATE_EVENT, [ctx.schema, OUTBOX, 'record.updated', o.name, slot(n), changed]);
     return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
-  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
+  const [saved] = await runShape(ctx.trx, shape, [
+    ...cols.map((c) => row[c]),
+    ctx.actor,
+    item.id,
+    version,
+    ctx.origin,
+  ]);
   return saved;
-}
-
-/** A record goes only to an active user of the tenant (the FK alone would accept a suspended one). */
-async function checkNewOwner(ctx: WriteContext, item: WriteItem) {
-  const user = await ctx.trx
-    .withSchema(ctx.schema)
-    .table(USERS)
-    .where({ id: item.newOwner, active: true })
-    .first('id');
-  if (!user)
-    throw new DomainError(422, 'VALIDATION_FAILED', {}, [
-      { pointer: `${item.pointer}/owner`, code: 'OWNER_NOT_A_USER' },
-    ]);
 }
 
 const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
@@ -206,7 +201,7 @@ function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
   const err = e as { code?: string; constraint?: string; detail?: string };
   if (err?.code !== '23503') return null;
   const field = ctx.object.fieldList.find((f) => fkName(f.id) === err.constraint);
-  if (!field) return null; // a child refuses the delete: STILL_REFERENCED below
+  if (!field) return stillReferenced(ctx, err); // a child refuses the delete
   const value = /=\(([^)]+)\)/.exec(err.detail ?? '')?.[1];
   const item: WriteItem | undefined = ctx.items.find((i) => i.values[field.name] === value) ?? ctx.items[0];
   const issue: FieldIssue = field.storage.users
@@ -214,7 +209,52 @@ function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
     : {
         pointer: `${item?.pointer ?? ''}/${field.name}`,
         code: 'LOOKUP_NOT_FOUND',
-        params: { target: field.storage.references!.object, id: value ?? '' },
+        params: {
+          target: ctx.model.objects.get(field.storage.references!.object)?.def.label ?? '',
+          id: value ?? '',
+        },
       };
   return new DomainError(422, 'VALIDATION_FAILED', {}, [issue]);
+}
+
+/**
+ * A unique index refused a value: point at every field of the key (a composite key names all of
+ * them, by label), in the item that holds the duplicate.
+ */
+function uniqueProblem(ctx: WriteContext, e: unknown): DomainError | null {
+  const err = e as { code?: string; detail?: string };
+  if (err?.code !== '23505') return null;
+  const m = /^Key \((.+?)\)=\((.*)\) already exists/s.exec(err.detail ?? '');
+  if (!m) return null;
+  const fields = m[1].split(', ').map((c) => ctx.object.fieldList.find((f) => f.column === c));
+  if (!fields.length || fields.some((f) => !f)) return null;
+  const key = (i: WriteItem) =>
+    fields.map((f) => String(i.values[f!.name] ?? i.before?.[f!.column] ?? '')).join(', ');
+  const item = ctx.items.find((i) => i.op !== 'delete' && key(i) === m[2]) ?? ctx.items[0];
+  const labels = fields.map((f) => f!.def.label);
+  const params =
+    fields.length > 1
+      ? {
+          fields: {
+            en: labels.map((l) => `"${l.en}"`).join(', '),
+            'zh-CN': labels.map((l) => `“${l['zh-CN']}”`).join('、'),
+          },
+        }
+      : {};
+  const code = fields.length > 1 ? 'UNIQUE_COMBINATION' : 'UNIQUE_VIOLATION';
+  return new DomainError(
+    409,
+    'UNIQUE_VIOLATION',
+    {},
+    fields.map((f) => ({ pointer: `${item?.pointer ?? ''}/${f!.name}`, code, params })),
+  );
+}
+
+/** A delete refused by a child's foreign key: name the child object by its label. */
+function stillReferenced(ctx: WriteContext, err: { constraint?: string }): DomainError | null {
+  for (const o of ctx.model.objects.values()) {
+    const f = o.fieldList.find((x) => fkName(x.id) === err.constraint);
+    if (f) return new DomainError(409, 'STILL_REFERENCED', { detail: o.def.pluralLabel ?? o.def.label });
+  }
+  return null;
 }
