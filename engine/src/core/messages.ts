@@ -604,7 +604,7 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   // studio-setup: users' managers and e-mail addresses (the Users screen).
   USER_BAD_EMAIL: {
     en: 'Enter an e-mail address such as name@example.com.',
-    'zh-CN': '请输入有效的邮箱地址，例如 name@example.com。',
+    'zh-CN': '请输入有效的邮箱地址（含 @ 和域名）。',
   },
   USER_UNKNOWN_MANAGER: {
     en: 'The manager must be a user of this organisation.',
