@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { createEngine } from '../engine/src/engine.js';
 import { standardPackage } from '../engine/src/tenancy/standard-package.js';
 import { seedDemo } from '../seeds/demo.js';
+import { ensureCjkFont } from './cjk-font.js';
 import { ensureStudioBuilt, fillLogin, langPage, launchChromium, listen } from '../tests/e2e/harness.js';
 
 const OUT = resolve(import.meta.dirname, '../screenshots');
@@ -58,6 +59,7 @@ const CHANNEL_STAFF = {
 };
 
 async function main() {
+  if (ensureCjkFont() === 'installed') console.log('Installed fonts-noto-cjk so Chinese renders.');
   mkdirSync(OUT, { recursive: true });
   await ensureStudioBuilt();
   const engine = await createEngine({});
@@ -180,7 +182,7 @@ async function main() {
           await page.getByTestId('fields-table').waitFor();
           await page.getByTestId('edit-field-amount').click();
           await page.getByTestId('fe-type').locator('.el-select__wrapper').click();
-          await page.locator('.el-select-dropdown__item:visible', { hasText: '(date)' }).first().click();
+          await page.getByTestId('fe-type-date').click();
           await page.getByTestId('fe-save').click();
           await page.getByTestId('review-deploy').click();
           await page

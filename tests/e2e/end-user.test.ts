@@ -117,7 +117,7 @@ describe.skipIf(!haveChromium)('the studio for a sales rep', () => {
       await short.fill('Lakeside Trading');
       await page.getByTestId('save-record').click();
       await poll(() => page.getByTestId('value-short_name').innerText()).toContain('Lakeside Trading');
-      expect(await page.getByTestId('record-version').innerText()).toBe('2');
+      expect(await page.getByTestId('details-account').getAttribute('data-version')).toBe('2');
 
       // Back to the list: both accounts, each owner by name.
       await page.getByTestId('nav-account').click();

@@ -95,7 +95,11 @@ export async function langPage(
 export async function fillLogin(page: Page, url: string, slug: string, token: string) {
   await page.goto(`${url}/login`);
   await page.getByTestId('login-tenant').fill(slug);
-  await page.getByTestId('login-token').fill(token);
+  // The screen opens on the password tab (unless the token tab was used last).
+  const tokenBox = page.getByTestId('login-token');
+  if (!(await tokenBox.isVisible()))
+    await page.getByTestId('login-mode').locator('.el-segmented__item').last().click();
+  await tokenBox.fill(token);
 }
 
 export interface Stack {

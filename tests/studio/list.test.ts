@@ -49,12 +49,16 @@ describe('display formatters, every field type', () => {
     expect(fmt('price')).toMatch(/CN¥1,234\.50|¥1,234\.50/);
     expect(fmt('share')).toBe('35.5 %');
     expect(fmt('active')).toBe('Yes');
-    expect(fmt('due')).toBe('2026-12-31');
+    expect(fmt('due')).toBe('Dec 31, 2026');
     expect(fmt('seen_at')).toMatch(/2026/);
     expect(fmt('level')).toBe('Advanced');
     expect(fmt('tags')).toBe('Hot, New');
     expect(fmt('owner_account')).toBe('Acme Ltd');
     expect(fmt('parent')).toBe('0190a0a0-0000-7000-8000-000000000002');
+    // Read with expand, a lookup left a bare id is a record the user may not read: never its id.
+    expect(formatValue(f('parent'), ROW.parent, { lang: 'en', objectOf, expanded: true })).toBe(
+      '🔒 No access',
+    );
     expect(fmt('code')).toBe('G-0001');
     expect(fmt('children')).toBe('4');
     expect(formatValue(f('level'), null, { lang: 'en' })).toBe('');
@@ -65,6 +69,10 @@ describe('display formatters, every field type', () => {
     expect(fmt('tags')).toBe('热门, 新品');
     expect(fmt('active')).toBe('是');
     expect(fmt('price')).toMatch(/¥1,234\.50/);
+    expect(fmt('due')).toBe('2026年12月31日');
+    expect(formatValue(f('parent'), ROW.parent, { lang: 'zh-CN', objectOf, expanded: true })).toBe(
+      '🔒 无权查看',
+    );
   });
 });
 
@@ -142,7 +150,7 @@ describe('list generator', () => {
     expect(headers).toContain('Level');
     expect(headers.length).toBeGreaterThanOrEqual(columns.length);
     const text = w.find('.el-table__body').text();
-    for (const v of ['Widget', 'Advanced', 'Hot, New', 'Yes', '35.5 %', '2026-12-31', 'Acme Ltd', 'G-0001'])
+    for (const v of ['Widget', 'Advanced', 'Hot, New', 'Yes', '35.5 %', 'Dec 31, 2026', 'Acme Ltd', 'G-0001'])
       expect(text, v).toContain(v);
     expect(w.find('[data-testid="record-link"]').text()).toBe('Widget');
     // Multi-picklists cannot be sorted by the engine: no sort caret on that column.

@@ -32,6 +32,7 @@ import { jobsRouter } from './routes/jobs.js';
 import type { Jobs } from '../jobs/jobs.js';
 import { recordStagesRouter, stagesRouter } from './routes/stages.js';
 import type { StageService } from '../processes/index.js';
+import { searchRouter } from './routes/search.js';
 import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
@@ -108,6 +109,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.use('/jobs', jobsRouter(d.jobs, d.db, d.platform));
+  api.use('/search', searchRouter(d.records, d.models));
   api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });

@@ -753,6 +753,23 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Unknown job state "{value}"; use one of: {allowed}.',
     'zh-CN': '未知的任务状态“{value}”；可选：{allowed}。',
   },
+  // studio-setup: users' managers and e-mail addresses (the Users screen).
+  USER_BAD_EMAIL: {
+    en: 'Enter an e-mail address such as name@example.com.',
+    'zh-CN': '请输入有效的邮箱地址（含 @ 和域名）。',
+  },
+  USER_UNKNOWN_MANAGER: {
+    en: 'The manager must be a user of this organisation.',
+    'zh-CN': '上级必须是本组织的用户。',
+  },
+  USER_MANAGER_CYCLE: {
+    en: 'A user cannot be their own manager, directly or through others.',
+    'zh-CN': '用户不能直接或间接成为自己的上级。',
+  },
+  SEARCH_TEXT: {
+    en: 'Type what to search for (at most {max} characters).',
+    'zh-CN': '请输入要搜索的内容（最多 {max} 个字符）。',
+  },
 };
 
 /** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */

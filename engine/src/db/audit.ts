@@ -17,7 +17,8 @@ export type AuditAction =
   | 'metadata.recomputed'
   | 'record.owner_transferred'
   | 'record.team_changed'
-  | 'job.retried';
+  | 'job.retried'
+  | 'user.password_reset';
 
 export interface AuditEntry {
   tenantId: string | null;

@@ -49,7 +49,7 @@ export interface ListQuery {
   search?: string;
 }
 
-const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'picklist']);
+export const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'picklist']);
 
 /** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
 function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {

@@ -24,6 +24,7 @@ import { emitRecordEvent } from './internal-write.js';
 import { entityTag } from './entity-tag.js';
 import { ownerTransfer } from './steps/owner.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
+import { searchObjects } from './search.js';
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
 import { loadBefore } from './steps/load-before.js';
@@ -160,6 +161,11 @@ export class RecordsService {
   list(s: Scope, object: string, q: ListQuery) {
     const o = this.object(s.model, object);
     return this.read(s, (r) => listRecords(r, o, q));
+  }
+
+  /** The global search over every object the caller may read (records/search.ts). */
+  search(s: Scope, text: string, per: number) {
+    return this.read(s, (r) => searchObjects(r, text, per));
   }
 
   /** One record, its edit version and its ETag (which also covers derived values). */

@@ -30,7 +30,7 @@ export class MetaService {
     const result = await deploy(this.knex, this.platform, tenant, { ...opts, package: pkg, actor });
     if (result.applied) {
       this.models.invalidate(tenant.id);
-      const action = opts.comment?.startsWith('rollback to version')
+      const action = /^(rollback to version |@rollback:)\d+$/.test(opts.comment ?? '')
         ? 'metadata.rolled_back'
         : 'metadata.deployed';
       await writeAudit(this.knex, this.platform, {
@@ -128,7 +128,8 @@ export class MetaService {
     const row = await this.version(tenant, version);
     return this.deploy(tenant, actor, row.package, {
       ...opts,
-      comment: opts.comment ?? `rollback to version ${version}`,
+      // Language-neutral: the studio shows "rollback to version 3" / "回滚到版本 3".
+      comment: opts.comment ?? `@rollback:${version}`,
     });
   }
 

@@ -6,7 +6,7 @@ import { writeAudit } from '../db/audit.js';
 import type { CompiledModel } from '../metadata/compile.js';
 import { USERS } from '../schema-sync/ddl.js';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './passwords.js';
-import type { Tenant } from './tenants.js';
+import { SESSION_LABEL, type Tenant } from './tenants.js';
 
 export interface NewUser {
   username: string;
@@ -16,7 +16,14 @@ export interface NewUser {
   role?: string | null;
   profile?: string | null;
   isAdmin?: boolean;
+  /** The id of the user's manager (another active or inactive user of the tenant). */
+  manager?: string | null;
 }
+
+/** What PATCH /users/{id} may change. */
+export type UserPatch = Partial<Pick<NewUser, 'displayName' | 'email' | 'role' | 'profile' | 'manager'>> & {
+  active?: boolean;
+};
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const COLUMNS = [
@@ -28,8 +35,12 @@ const COLUMNS = [
   'profile',
   'is_admin',
   'active',
+  'manager',
   'created_at',
 ];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+const PATCHABLE = ['displayName', 'email', 'role', 'profile', 'manager', 'active'];
 
 /** A tenant's users: data, not metadata. Their role and profile must exist in the deployed package. */
 export class Users {
@@ -71,13 +82,7 @@ export class Users {
   }
 
   /** Changes a user's display name, role, profile or active flag (inactive users cannot sign in). */
-  async update(
-    tenant: Tenant,
-    model: CompiledModel,
-    id: string,
-    patch: Partial<Pick<NewUser, 'displayName' | 'role' | 'profile'>> & { active?: boolean },
-    actor: string,
-  ) {
+  async update(tenant: Tenant, model: CompiledModel, id: string, patch: UserPatch, actor: string) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
     if (!patch || typeof patch !== 'object' || Array.isArray(patch))
@@ -85,13 +90,21 @@ export class Users {
         { pointer: '', code: 'WRONG_TYPE', params: { expected: text('T_OBJECT') } },
       ]);
     for (const key of Object.keys(patch))
-      if (!['displayName', 'role', 'profile', 'active'].includes(key))
+      if (!PATCHABLE.includes(key))
         issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
     if (patch.displayName !== undefined) {
-      const d = patch.displayName;
-      if (typeof d !== 'string' || !d.trim() || d.length > 100)
-        issues.push({ pointer: '/displayName', code: 'REQUIRED' });
-      set.display_name = d;
+      if (!validDisplayName(patch.displayName)) issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+      set.display_name = patch.displayName;
+    }
+    if (patch.email !== undefined) {
+      if (patch.email !== null && !validEmail(patch.email))
+        issues.push({ pointer: '/email', code: 'USER_BAD_EMAIL' });
+      set.email = patch.email || null;
+    }
+    if (patch.manager !== undefined) {
+      const bad = await this.managerIssue(tenant, patch.manager, UUID.test(id) ? id : null);
+      if (bad) issues.push(bad);
+      set.manager = patch.manager;
     }
     if (patch.active !== undefined) {
       if (typeof patch.active !== 'boolean')
@@ -146,8 +159,7 @@ export class Users {
     const issues: FieldIssue[] = [];
     if (typeof u.username !== 'string' || !USERNAME.test(u.username))
       issues.push({ pointer: '/username', code: 'BAD_FORMAT', params: { format: USERNAME.source } });
-    if (typeof u.displayName !== 'string' || !u.displayName.trim() || u.displayName.length > 100)
-      issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+    if (!validDisplayName(u.displayName)) issues.push({ pointer: '/displayName', code: 'REQUIRED' });
     if (
       u.password !== undefined &&
       (typeof u.password !== 'string' || u.password.length < MIN_PASSWORD_LENGTH)
@@ -157,6 +169,12 @@ export class Users {
       issues.push({ pointer: '/role', code: 'META_UNKNOWN_ROLE', params: { role: u.role } });
     if (u.profile != null && !(model.pkg.profiles ?? []).some((p) => p.name === u.profile))
       issues.push({ pointer: '/profile', code: 'NOT_AN_OPTION', params: { value: u.profile } });
+    if (u.email != null && u.email !== '' && !validEmail(u.email))
+      issues.push({ pointer: '/email', code: 'USER_BAD_EMAIL' });
+    if (u.manager != null) {
+      const bad = await this.managerIssue(tenant, u.manager, null);
+      if (bad) issues.push(bad);
+    }
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     const [row] = await this.knex
       .withSchema(tenant.schema)
@@ -164,7 +182,8 @@ export class Users {
       .insert({
         username: u.username,
         display_name: u.displayName,
-        email: u.email ?? null,
+        email: u.email || null,
+        manager: u.manager ?? null,
         password_hash: u.password ? await hashPassword(u.password) : null,
         role: u.role ?? null,
         profile: u.profile ?? null,
@@ -184,4 +203,67 @@ export class Users {
     });
     return row as Record<string, unknown>;
   }
+
+  /**
+   * An administrator sets a new password for a user (who forgot theirs); the user's sessions
+   * end, so whoever knew the old one is out. API tokens stay: they are not the password.
+   */
+  async resetPassword(tenant: Tenant, id: string, password: unknown, actor: string) {
+    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 200)
+      throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+        { pointer: '/password', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } },
+      ]);
+    if (!UUID.test(id)) throw new DomainError(404, 'NOT_FOUND');
+    const hash = await hashPassword(password);
+    await this.knex.transaction(async (trx) => {
+      const n = await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id })
+        .update({ password_hash: hash });
+      if (!n) throw new DomainError(404, 'NOT_FOUND');
+      await trx
+        .withSchema(this.platform)
+        .table('api_tokens')
+        .where({ user_id: id, tenant_id: tenant.id, label: SESSION_LABEL })
+        .whereNull('scopes')
+        .delete();
+      await writeAudit(trx, this.platform, {
+        tenantId: tenant.id,
+        actor,
+        action: 'user.password_reset',
+        detail: { id },
+      });
+    });
+  }
+
+  /** Why `manager` cannot manage user `self` (null for a new user): no such user, or a loop. */
+  private async managerIssue(
+    tenant: Tenant,
+    manager: unknown,
+    self: string | null,
+  ): Promise<FieldIssue | null> {
+    if (manager === null) return null;
+    if (typeof manager !== 'string' || !UUID.test(manager))
+      return { pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' };
+    // Walk up from the manager: meeting the user again would make a loop (bounded by the tenant's users).
+    const seen = new Set<string>();
+    for (let at: string | null = manager.toLowerCase(); at !== null;) {
+      if (at === self?.toLowerCase()) return { pointer: '/manager', code: 'USER_MANAGER_CYCLE' };
+      if (seen.has(at)) break;
+      seen.add(at);
+      const row = (await this.knex
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id: at })
+        .first('manager')) as { manager: string | null } | undefined;
+      if (!row)
+        return at === manager.toLowerCase() ? { pointer: '/manager', code: 'USER_UNKNOWN_MANAGER' } : null;
+      at = row.manager;
+    }
+    return null;
+  }
 }
+
+const validDisplayName = (v: unknown) => typeof v === 'string' && !!v.trim() && v.length <= 100;
+const validEmail = (v: unknown) => typeof v === 'string' && v.length <= 254 && EMAIL.test(v);

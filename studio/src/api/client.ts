@@ -5,11 +5,14 @@ import type {
   Me,
   MetaCurrent,
   MetaVersion,
+  NewUser,
   ObjectDef,
   PackageDef,
   Page,
   RecordData,
+  SearchGroup,
   UserName,
+  UserPatch,
   UserRow,
   VisibleModel,
 } from './types';
@@ -144,10 +147,25 @@ export function createClient(o: ClientOptions) {
         'GET',
         `/users/lookup?${'ids' in by ? `ids=${enc(by.ids.join(','))}` : `q=${enc(by.q)}`}`,
       ),
+    /** Every object the user may read, a few matches each (the header search). */
+    search: (q: string, limit = 5) => call<SearchGroup[]>('GET', `/search?q=${enc(q)}&limit=${limit}`),
     versions: () => call<MetaVersion[]>('GET', '/meta/versions'),
     /** One version with the package it deployed (what a rollback to it would bring back). */
     version: (v: number) => call<MetaVersion & { package: PackageDef }>('GET', `/meta/versions/${v}`),
     users: () => call<UserRow[]>('GET', '/users'),
+    createUser: (u: NewUser) => call<UserRow>('POST', '/users', u),
+    updateUser: (id: string, patch: UserPatch) => call<UserRow>('PATCH', `/users/${enc(id)}`, patch),
+    /** An administrator sets a user's password; the user's sessions end. */
+    resetPassword: (id: string, password: string) =>
+      call<void>('POST', `/users/${enc(id)}/password`, { password }),
+    /** Plans (dryRun) or deploys a whole package (roles, profiles, sharing, several objects at once). */
+    deployPackage: (pkg: PackageDef, opts: DeployOpts) =>
+      call<DeployResult>(
+        'POST',
+        opts.dryRun ? '/meta/plan' : '/meta/deploy',
+        { package: pkg, ...deployBody(opts) },
+        opts.expected !== undefined ? { 'If-Match': `"m${opts.expected}"` } : {},
+      ),
     /**
      * Plans (dryRun) or deploys one object; `expected` is the metadata version the edit started
      * from, `expectPlan` the planHash the admin reviewed, `confirm` their consent to hide data.

@@ -8,8 +8,14 @@ export type {
   Lang,
   ObjectAccess,
   ObjectDef,
+  ObjectPermissions,
+  OrgWideDefault,
   PackageDef,
   PicklistOption,
+  ProfileDef,
+  RoleDef,
+  SharingDef,
+  SharingRuleDef,
   VisibleField,
   VisibleModel,
   VisibleObject,
@@ -103,17 +109,49 @@ export interface HistoryEntry {
   at: string;
 }
 
+/** One object's matches in the header search (GET /search). */
+export interface SearchGroup {
+  object: string;
+  records: { id: string; name: string | null }[];
+  more: boolean;
+}
+
 /** A user as anyone may see them (GET /users/lookup): a name for an id. */
 export interface UserName {
   id: string;
   name: string;
 }
 
+/** A user as administrators see them (GET /users). */
 export interface UserRow {
   id: string;
   username: string;
   display_name?: string;
+  email?: string | null;
+  role?: string | null;
+  profile?: string | null;
+  manager?: string | null;
+  is_admin?: boolean;
+  active?: boolean;
+  created_at?: string;
   [k: string]: unknown;
 }
+
+/** POST /users. */
+export interface NewUser {
+  username: string;
+  displayName: string;
+  email?: string | null;
+  password?: string;
+  role?: string | null;
+  profile?: string | null;
+  manager?: string | null;
+  isAdmin?: boolean;
+}
+
+/** PATCH /users/{id}. */
+export type UserPatch = Partial<Pick<NewUser, 'displayName' | 'email' | 'role' | 'profile' | 'manager'>> & {
+  active?: boolean;
+};
 
 export type { FieldDef as Field };

@@ -59,6 +59,30 @@ export const routes: RouteRecordRaw[] = [
         meta: { admin: true },
       },
       {
+        path: 'setup/users',
+        name: 'setup-users',
+        component: () => import('../setup/users/UsersScreen.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/roles',
+        name: 'setup-roles',
+        component: () => import('../setup/roles/RolesScreen.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/profiles/:name?',
+        name: 'setup-profiles',
+        component: () => import('../setup/profiles/ProfilesScreen.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/sharing',
+        name: 'setup-sharing',
+        component: () => import('../setup/sharing/SharingScreen.vue'),
+        meta: { admin: true },
+      },
+      {
         path: 'setup/versions',
         name: 'setup-versions',
         component: () => import('../editors/VersionsView.vue'),

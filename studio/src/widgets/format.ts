@@ -1,15 +1,24 @@
 import type { FieldDef, Lang, ObjectDef } from '../api/types';
 import { tr } from '../lib/labels';
 import { recordName } from '../lib/objects';
+import en from '../i18n/en.json';
+import zh from '../i18n/zh-CN.json';
 
 const locale = (lang: Lang) => (lang === 'zh-CN' ? 'zh-CN' : 'en-US');
 const YES = { en: 'Yes', 'zh-CN': '是' };
 const NO = { en: 'No', 'zh-CN': '否' };
+/** A related record the user may not read: a lock and these words, never its raw id. */
+export const NO_ACCESS = { en: `🔒 ${en.admin.lookup.noAccess}`, 'zh-CN': `🔒 ${zh.admin.lookup.noAccess}` };
 
 export interface FormatContext {
   lang: Lang;
   /** Target object of a lookup, to name an expanded related record. */
   objectOf?: (name: string) => ObjectDef | undefined;
+  /**
+   * Lookups were expanded where the user may read the target (lists, record pages): one still a
+   * bare id is a record they may not read, shown as NO_ACCESS. Without it (history) ids stay.
+   */
+  expanded?: boolean;
 }
 
 function optionLabel(f: FieldDef, value: string, lang: Lang) {
@@ -48,8 +57,12 @@ export function formatValue(f: FieldDef, v: unknown, ctx: FormatContext): string
     case 'integer':
     case 'rollup':
       return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 4 }).format(Number(v));
-    case 'date':
-      return String(v).slice(0, 10);
+    case 'date': {
+      // A calendar day, in the reader's language like date-times ("Dec 31, 2026", "2026年12月31日").
+      const d = new Date(`${String(v).slice(0, 10)}T00:00:00Z`);
+      if (Number.isNaN(d.getTime())) return String(v);
+      return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+    }
     case 'datetime': {
       const d = new Date(String(v));
       if (Number.isNaN(d.getTime())) return String(v);
@@ -62,7 +75,7 @@ export function formatValue(f: FieldDef, v: unknown, ctx: FormatContext): string
     case 'master_detail':
       if (v && typeof v === 'object')
         return recordName(f.target ? ctx.objectOf?.(f.target) : undefined, v as Record<string, unknown>);
-      return String(v);
+      return ctx.expanded ? NO_ACCESS[lang] : String(v);
     default:
       return typeof v === 'object' ? JSON.stringify(v) : String(v);
   }

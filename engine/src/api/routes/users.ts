@@ -72,5 +72,13 @@ export function usersRouter(
     evictUser(String(req.params.id));
     res.json({ data: user });
   });
+  /** An administrator sets a user's password (`{password}`); the user's sessions end. */
+  r.post('/:id/password', scope('admin'), async (req, res) => {
+    const p = principalOf(res);
+    const body = (req.body ?? {}) as { password?: unknown };
+    await users.resetPassword(p.tenant, String(req.params.id), body.password, p.userId);
+    evictUser(String(req.params.id));
+    res.status(204).end();
+  });
   return r;
 }

@@ -4,6 +4,7 @@ import { jobsTables } from './platform-0002-jobs.js';
 import { auditOrigin } from './platform-0003-audit-origin.js';
 import { tenantBaseline } from './tenant-0001-baseline.js';
 import { originsAndStageHistory } from './tenant-0002-origins-stage-history.js';
+import { userManager } from './tenant-0003-user-manager.js';
 
 /**
  * THE lists of engine migrations, in order. A feature that needs an engine table adds one module
@@ -11,6 +12,10 @@ import { originsAndStageHistory } from './tenant-0002-origins-stage-history.js';
  */
 export const PLATFORM_MIGRATIONS: readonly EngineMigration[] = [platformBaseline, jobsTables, auditOrigin];
 /** Run in every tenant's schema. */
-export const TENANT_MIGRATIONS: readonly EngineMigration[] = [tenantBaseline, originsAndStageHistory];
+export const TENANT_MIGRATIONS: readonly EngineMigration[] = [
+  tenantBaseline,
+  originsAndStageHistory,
+  userManager,
+];
 
 export type { EngineMigration, MigrationContext } from './migration.js';
