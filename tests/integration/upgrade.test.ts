@@ -111,7 +111,12 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
     const tenant = (await engine.tenants.findBySlug('acme'))!;
     expect(engine.migrations).toEqual({
       platform: ['0001_platform_baseline', '0002_jobs', '0003_audit_origin'],
-      tenants: [{ tenantId: tenant.id, applied: ['0001_tenant_baseline', '0002_origins_stage_history', '0003_user_manager'] }],
+      tenants: [
+        {
+          tenantId: tenant.id,
+          applied: ['0001_tenant_baseline', '0002_origins_stage_history', '0003_user_manager'],
+        },
+      ],
     });
     await smokeFlows(engine);
 
