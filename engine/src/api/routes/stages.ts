@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Request } from 'express';
-import type { StageService } from '../../processes/index.js';
+import { draftScope, type StageService } from '../../processes/index.js';
+import { requireAdmin } from '../auth.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import { idParam, strictQuery } from '../http-helpers.js';
 import { langOf } from '../problem.js';
@@ -33,6 +34,14 @@ export function stagesRouter(stages: StageService, models: ModelCache): Router {
   r.get('/:object', async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: stages.describe(await scope(res), object(req)) });
+  });
+  // The pipeline editor's "try on a record": the checklist under an undeployed draft (admins).
+  r.post('/:object/try', requireAdmin, async (req, res) => {
+    strictQuery(req, ['locale']);
+    const draft = draftScope(await scope(res), object(req), req.body);
+    res.json({
+      data: await stages.checklist(draft.scope, object(req), draft.recordId, draft.to, langOf(req)),
+    });
   });
   r.get('/:object/stats', async (req, res) => {
     const q = strictQuery(req, ['pipeline', 'locale']);
