@@ -1,4 +1,4 @@
-import type { ObjectDef } from '../api/types';
+import type { JsonObject, ObjectDef } from '../api/types';
 import type { StagesInfo } from './types';
 import { pipelineFor } from './store';
 
@@ -17,7 +17,15 @@ export function withBusinessType(
   const pipeline = pipelineFor(s, type);
   if (!t && !pipeline) return o;
   const required = new Set(t?.required ?? []);
-  const fields = o.fields.map((f) => {
+  // A type's layout decides what its records show; fields it leaves out stay out, unless a
+  // record could not be saved without them (required), which then land in "Other".
+  const placed = t?.layout ? layoutFields(t.layout) : null;
+  const shown = placed
+    ? o.fields.filter(
+        (f) => placed.has(f.name) || f.required || required.has(f.name) || f.name === s.stageField,
+      )
+    : o.fields;
+  const fields = shown.map((f) => {
     let out = f;
     if (pipeline && f.name === s.stageField && f.options) {
       const byValue = new Map(f.options.map((x) => [x.value, x]));
@@ -34,4 +42,13 @@ export function withBusinessType(
     return out;
   });
   return { ...o, fields, ...(t?.layout ? { layout: t.layout } : {}) };
+}
+
+function layoutFields(layout: JsonObject): Set<string> {
+  const sections = (layout as { sections?: { fields?: unknown }[] }).sections;
+  return new Set(
+    (Array.isArray(sections) ? sections : []).flatMap((s) =>
+      Array.isArray(s?.fields) ? s.fields.filter((n): n is string => typeof n === 'string') : [],
+    ),
+  );
 }

@@ -26,8 +26,8 @@ export const usePipelines = defineStore('pipelines', () => {
     if (!force && info.has(object)) return Promise.resolve(info.get(object) ?? null);
     const busy = pending.get(object);
     if (busy) return busy;
-    const p = stagesApi
-      .describe(api, object)
+    const p = Promise.resolve()
+      .then(() => stagesApi.describe(api, object))
       .then((r) => r.data)
       .catch((e) => {
         if (e instanceof ApiProblem && (e.status === 404 || e.status === 403)) return null;
