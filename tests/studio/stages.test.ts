@@ -377,7 +377,7 @@ describe('kanban board', () => {
     Array.from(column(stage).querySelectorAll<HTMLElement>('article.card')).map((c) => c.dataset.name);
 
   it('columns by stage of the default pipeline, with counts, sums and key fields; the list filter and search apply', async () => {
-    const { w, calls } = await mountBoard('en', async () => ({}));
+    const { calls } = await mountBoard('en', async () => ({}));
     // The user's default type is Distribution: its pipeline first; Direct sales is one click away.
     expect($('[data-testid="kanban-pipeline"] .is-active')!.textContent).toContain('Distribution');
     ($('[data-testid="kanban-pipeline-direct"] input') as HTMLInputElement).click();
