@@ -412,12 +412,13 @@ describe('kanban board', () => {
     const [from, to] = [lists[0], lists[1]];
     const fromCards = [...(from.props('modelValue') as RecordData[])];
     const toCards = [...(to.props('modelValue') as RecordData[])];
-    from.vm.$emit('start', { oldIndex: 0 });
+    const el = (c: typeof from) => c.element as HTMLElement;
+    from.vm.$emit('start', { oldIndex: 0, from: el(from) });
     const [card] = fromCards.splice(0, 1);
     toCards.splice(1, 0, card);
     from.vm.$emit('update:modelValue', fromCards);
     to.vm.$emit('update:modelValue', toCards);
-    to.vm.$emit('add', { newIndex: 1 });
+    to.vm.$emit('add', { newIndex: 1, from: el(from), to: el(to) });
     await settle(50);
     expect(updates).toEqual([['deal', 'c1', { stage: 'survey' }, 2]]);
     expect(cardsIn('lead')).toEqual(['Harbour chiller', 'Airport fans']);
