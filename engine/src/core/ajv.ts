@@ -77,12 +77,16 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         });
         break;
       case 'maxLength':
-      case 'maxItems':
         out.push({ pointer: at, code: 'TOO_LONG', params: { limit: p.limit } });
         break;
+      case 'maxItems':
+        out.push({ pointer: at, code: 'TOO_MANY_ITEMS', params: { limit: p.limit } });
+        break;
       case 'minLength':
-      case 'minItems':
         out.push({ pointer: at, code: 'TOO_SHORT', params: { limit: p.limit } });
+        break;
+      case 'minItems':
+        out.push({ pointer: at, code: 'TOO_FEW_ITEMS', params: { limit: p.limit } });
         break;
       case 'minimum':
       case 'exclusiveMinimum':
@@ -120,7 +124,7 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         out.push({ pointer: at, code: 'DUPLICATE_ITEMS' });
         break;
       default:
-        out.push({ pointer: at, code: 'BAD_REQUEST', params: { reason: e.message ?? e.keyword } });
+        out.push({ pointer: at, code: 'SCHEMA_MISMATCH', detail: { keyword: e.keyword } });
     }
   }
   return dedupe(out);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { internalIdent, type Ident } from '../core/ident.js';
 import { badRequest } from '../core/errors.js';
+import { text as msg } from '../core/messages.js';
 import type { JsonValue } from '../core/model.js';
 import type { AggregateFn, FilterOp, OperandKind } from '../fields/field-type.js';
 import type { CompiledField, CompiledObject } from '../metadata/compile.js';
@@ -69,7 +70,7 @@ const daysSince = (raw: unknown): JsonValue => {
   const t = raw instanceof Date ? raw.getTime() : Date.parse(String(raw));
   return Math.max(0, Math.floor((Date.now() - t) / DAY));
 };
-const badValue = (at: string, reason: string) => badRequest('BAD_FILTER', { pointer: at, reason });
+const badValue = (at: string, reason: unknown) => badRequest('BAD_FILTER', { pointer: at, reason });
 
 /**
  * Whole days since the record entered its stage. `days >= n` is `entered <= now - n days`, so
@@ -86,13 +87,13 @@ const daysInStage: Queryable = system(
     derived: {
       where(b, op, v, column, at) {
         if (op === 'isNull') {
-          if (typeof v !== 'boolean') throw badValue(at, 'expected true or false');
+          if (typeof v !== 'boolean') throw badValue(at, msg('R_EXPECTED_BOOLEAN'));
           if (v) b.whereNull(column);
           else b.whereNotNull(column);
           return;
         }
         if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100_000)
-          throw badValue(at, 'expected a whole number of days');
+          throw badValue(at, msg('R_OUT_OF_RANGE', { min: 0, max: 100_000 }));
         const ago = (n: number) => new Date(Date.now() - n * DAY).toISOString();
         const n = v as number;
         // days >= n  ⇔  entered <= now - n days;  days < n  ⇔  entered > now - n days
@@ -116,7 +117,7 @@ const stale: Queryable = system('stale', 'boolean', ['eq'], {
   sortable: false,
   derived: {
     where(b, _op, v, column, at) {
-      if (typeof v !== 'boolean') throw badValue(at, 'expected true or false');
+      if (typeof v !== 'boolean') throw badValue(at, msg('R_EXPECTED_BOOLEAN'));
       const now = new Date().toISOString();
       if (v) b.where(column, '<', now);
       else b.where((x) => x.whereNull(column).orWhere(column, '>=', now));

@@ -71,7 +71,7 @@ const extensions = new Map<string, DeployExtension>();
 export const registerDeployExtension = (e: DeployExtension) => void extensions.set(e.name, e);
 
 /** Issues of extensions that move data: the deploy names what to move instead of allowing loss. */
-const MOVE_CODES = new Set(['STAGE_HAS_RECORDS', 'STAGE_MOVE_INVALID']);
+const MOVE_CODES = new Set(['STAGE_HAS_RECORDS', 'STAGE_MOVE_INVALID', 'STAGE_MOVE_NOT_A_STAGE']);
 
 export interface PlannedStep {
   change: SchemaChange;

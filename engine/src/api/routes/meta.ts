@@ -1,4 +1,5 @@
-import { Router, json } from 'express';
+import { text as msg } from '../../core/messages.js';
+import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
@@ -9,9 +10,9 @@ import { policyFor } from '../../security/policy.js';
 import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
-import { requireAdmin } from '../auth.js';
 import { principalOf } from '../context.js';
 import { langOf } from '../problem.js';
+import { apiRouter, type ApiRouter, scope } from '../scopes.js';
 import { ifMatch, ifNoneMatch, metaEtag, strictQuery } from '../http-helpers.js';
 
 const PARAMS = ['locale', 'dryRun'] as const;
@@ -26,19 +27,28 @@ interface DeployBody {
   confirm?: unknown;
 }
 
+/** Metadata versions are Postgres integers counted from 1: anything else names no version (400). */
+const MAX_VERSION = 2_147_483_647;
+function versionParam(raw: string): number {
+  const v = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= 1 && v <= MAX_VERSION))
+    throw badRequest('BAD_REQUEST', { reason: msg('R_VERSION_NUMBER', { max: MAX_VERSION }) });
+  return v;
+}
+
 const CONFIRM_KEY = /^retire:[a-z][a-z0-9_]{0,39}(\.[a-z][a-z0-9_]{0,39})?$/;
 
 function options(req: Request, body: DeployBody) {
   const q = strictQuery(req, PARAMS);
   if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 500))
-    throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_COMMENT') });
   if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
-    throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_ALLOW_LOSSY') });
   if (
     body.expectPlan !== undefined &&
     (typeof body.expectPlan !== 'string' || !/^[0-9a-f]{32}$/.test(body.expectPlan))
   )
-    throw badRequest('BAD_REQUEST', { reason: 'expectPlan must be the planHash of a plan (32 hex digits)' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_EXPECT_PLAN') });
   const confirm = body.confirm;
   if (
     confirm !== undefined &&
@@ -46,9 +56,7 @@ function options(req: Request, body: DeployBody) {
       confirm.length > 1000 ||
       !confirm.every((c) => typeof c === 'string' && CONFIRM_KEY.test(c)))
   )
-    throw badRequest('BAD_REQUEST', {
-      reason: 'confirm must be a list of keys such as "retire:<object>.<field>" or "retire:<object>"',
-    });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_CONFIRM') });
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
@@ -90,12 +98,12 @@ function bodyOf(v: VisibleModel): string {
  * /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback (admins only);
  * the field types and the objects the caller may see (every signed-in user).
  */
-export function metaRouter(meta: MetaService, models: ModelCache): Router {
-  const r = Router();
+export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
+  const r = apiRouter();
   r.use(json({ limit: '8mb' }));
 
   /** What the generated screens are built from: readable objects and fields, with permissions. */
-  r.get('/objects', async (req, res) => {
+  r.get('/objects', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
@@ -111,7 +119,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     res.type('application/json').send(bodyOf(visible));
   });
 
-  r.get('/field-types', (_req, res) => {
+  r.get('/field-types', scope('read'), (_req, res) => {
     res.json({
       data: FIELD_TYPE_NAMES.map((name) => {
         const t = fieldType(name);
@@ -127,10 +135,9 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
       }),
     });
   });
-  r.use(requireAdmin);
   const who = (res: Response) => principalOf(res);
 
-  r.get('/', async (req, res) => {
+  r.get('/', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     const row = await meta.current(who(res).tenant);
     res
@@ -138,7 +145,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
       .json({ data: { version: row.version, hash: row.hash, package: row.package } });
   });
 
-  r.post('/plan', async (req, res) => {
+  r.post('/plan', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(
@@ -148,37 +155,35 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/deploy', async (req, res) => {
+  r.post('/deploy', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(req, res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
   });
 
-  r.get('/versions', async (req, res) => {
+  r.get('/versions', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: await meta.versions(who(res).tenant) });
   });
 
-  r.get('/versions/:version', async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+  r.get('/versions/:version', scope('admin'), async (req, res) => {
+    const v = versionParam(String(req.params.version));
     const row = await meta.version(who(res).tenant, v);
     res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
   });
 
-  r.post('/rollback/:version', async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+  r.post('/rollback/:version', scope('admin'), async (req, res) => {
+    const v = versionParam(String(req.params.version));
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(req, res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
   });
 
-  r.put('/objects/:name', async (req, res) => {
+  r.put('/objects/:name', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
-      throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
+      throw badRequest('BAD_REQUEST', { reason: msg('R_NAME_MISMATCH') });
     const p = who(res);
     sendDeploy(
       req,
@@ -192,7 +197,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/objects/:name/fields', async (req, res) => {
+  r.post('/objects/:name/fields', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as FieldDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...field } = body;
     const p = who(res);
@@ -209,7 +214,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.delete('/objects/:name', async (req, res) => {
+  r.delete('/objects/:name', scope('admin'), async (req, res) => {
     const p = who(res);
     sendDeploy(
       req,
@@ -223,7 +228,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/purge', async (req, res) => {
+  r.post('/purge', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: { purged: await meta.purge(who(res).tenant, who(res).userId) } });
   });

@@ -112,20 +112,19 @@ const dataStep = (change: PlannedStep['change']): PlannedStep => ({ change, ddl:
 function parseMoves(req: DeployRequest, next: CompiledModel, issues: FieldIssue[]): StageMove[] {
   const raw = req.stageMoves;
   if (raw === undefined) return [];
-  const bad = (at: string, reason: string) =>
-    issues.push({ pointer: `/stageMoves${at}`, code: 'STAGE_MOVE_INVALID', params: { reason } });
+  const bad = (at: string, code = 'STAGE_MOVE_INVALID', params: Record<string, unknown> = {}) =>
+    issues.push({ pointer: `/stageMoves${at}`, code, params });
   if (!Array.isArray(raw) || raw.length > 500) {
-    bad('', 'expected a list of at most 500 {pipeline, from, to}');
+    bad('');
     return [];
   }
   const out: StageMove[] = [];
   raw.forEach((m: unknown, i) => {
     const x = m as Partial<StageMove> | null;
     const p = (next.pkg.pipelines ?? []).find((q) => q.name === x?.pipeline);
-    if (!x || typeof x.from !== 'string' || typeof x.to !== 'string' || !p)
-      return bad(`/${i}`, 'expected {pipeline, from, to} naming a pipeline of the package');
+    if (!x || typeof x.from !== 'string' || typeof x.to !== 'string' || !p) return bad(`/${i}`);
     if (!p.stages.some((s) => s.value === x.to))
-      return bad(`/${i}/to`, `"${x.to}" is not a stage of ${p.name}`);
+      return bad(`/${i}/to`, 'STAGE_MOVE_NOT_A_STAGE', { value: x.to, pipeline: p.label });
     out.push({ pipeline: p.name, from: x.from, to: x.to });
   });
   return out;

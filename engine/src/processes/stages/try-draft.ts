@@ -1,4 +1,5 @@
 import { badRequest, invalid } from '../../core/errors.js';
+import { text as msg } from '../../core/messages.js';
 import type { BusinessTypeDef, PackageDef, PipelineDef } from '../../core/model.js';
 import { compileModel } from '../../metadata/compile.js';
 import { validatePackage } from '../../metadata/validate.js';
@@ -30,19 +31,22 @@ export function draftScope(
   object: string,
   body: unknown,
 ): { scope: Scope; recordId: string; to?: string } {
-  if (!isObject(body)) throw badRequest('BAD_REQUEST', { reason: 'expected a JSON object' });
+  if (!isObject(body)) throw badRequest('BAD_REQUEST', { reason: msg('R_EXPECTED_OBJECT') });
   const allowed = new Set(['businessTypes', 'pipelines', 'recordId', 'to']);
   for (const k of Object.keys(body))
-    if (!allowed.has(k)) throw badRequest('BAD_REQUEST', { reason: `unknown property "${k}"` });
+    if (!allowed.has(k)) throw badRequest('BAD_REQUEST', { reason: msg('R_UNKNOWN_PROPERTY', { name: k }) });
   const { businessTypes, pipelines, recordId, to } = body as Partial<TryDraftBody>;
-  if (!Array.isArray(pipelines)) throw badRequest('BAD_REQUEST', { reason: 'pipelines: an array' });
+  if (!Array.isArray(pipelines))
+    throw badRequest('BAD_REQUEST', { reason: msg('R_TRY_PIPELINES', { property: 'pipelines' }) });
   if (businessTypes !== undefined && !Array.isArray(businessTypes))
-    throw badRequest('BAD_REQUEST', { reason: 'businessTypes: an array' });
-  if (typeof recordId !== 'string') throw badRequest('BAD_REQUEST', { reason: 'recordId: a record id' });
-  if (to !== undefined && typeof to !== 'string') throw badRequest('BAD_REQUEST', { reason: 'to: a stage' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_TRY_TYPES', { property: 'businessTypes' }) });
+  if (typeof recordId !== 'string')
+    throw badRequest('BAD_REQUEST', { reason: msg('R_TRY_RECORD', { property: 'recordId' }) });
+  if (to !== undefined && typeof to !== 'string')
+    throw badRequest('BAD_REQUEST', { reason: msg('R_TRY_STAGE', { property: 'to' }) });
   for (const item of [...pipelines, ...(businessTypes ?? [])])
     if (!isObject(item) || item.object !== object)
-      throw badRequest('BAD_REQUEST', { reason: `every item must be of object "${object}"` });
+      throw badRequest('BAD_REQUEST', { reason: msg('R_TRY_OTHER_OBJECT', { object }) });
 
   const deployed = s.model.pkg;
   const pkg: PackageDef = {
