@@ -9,8 +9,9 @@ import { ensurePlatform, platformSetting } from './db/platform.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { createRuleSteps } from './rule-steps/index.js';
+import { Recomputations, createRuleSteps } from './rule-steps/index.js';
 import { createProcessSteps, StageService } from './processes/index.js';
+import { writeAudit } from './db/audit.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -119,8 +120,26 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
     ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
     afterPersist: [...processes.afterPersist, ...rules.afterPersist],
+    // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
+    audit: (e) =>
+      writeAudit(db.knex, platform, e).catch((err: unknown) =>
+        logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
+      ),
   });
   const stages = new StageService(records, db.tenant, timeZone);
+  const recomputations = new Recomputations(
+    db.tenant,
+    timeZone,
+    (task) =>
+      writeAudit(db.knex, platform, {
+        tenantId: task.tenantId,
+        actor: task.startedBy,
+        origin: 'system',
+        action: 'metadata.recomputed',
+        detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+      }),
+    (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
+  );
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -132,6 +151,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const readiness = new Readiness(logger);
   readiness.add('database', () => db.knex.raw('select 1'));
   const stoppers: { name: string; stop: Stopper }[] = [];
+  // Running recomputes finish their batch before the database closes.
+  stoppers.push({ name: 'recompute', stop: () => recomputations.settle() });
   let closing: Promise<void> | null = null;
   const app = createApp({
     tenants,
@@ -139,6 +160,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     records,
     stages,
     meta,
+    recomputations,
     sessions,
     users,
     tokens,

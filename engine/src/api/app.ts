@@ -30,6 +30,7 @@ import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
 import { recordStagesRouter, stagesRouter } from './routes/stages.js';
 import type { StageService } from '../processes/index.js';
+import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
 
@@ -39,6 +40,8 @@ export interface AppDeps {
   records: RecordsService;
   stages: StageService;
   meta: MetaService;
+  /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
+  recomputations: Recomputations;
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
@@ -99,7 +102,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/stages', stagesRouter(d.stages, d.models));
-  api.use('/meta', metaRouter(d.meta, d.models));
+  api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);

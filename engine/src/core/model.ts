@@ -142,8 +142,8 @@ export interface ObjectDef {
   nameField?: string;
   fields: FieldDef[];
   indexes?: IndexDef[];
-  /** Presentation only: sections and field order of the record form. */
-  layout?: JsonObject;
+  /** Presentation only: form sections, related lists, the compact card (layout.schema.json). */
+  layout?: LayoutDef;
   /** Who sees and edits which records (organisation-wide default, sharing rules). */
   sharing?: SharingDef;
   /** Conditions that refuse a write, each with a bilingual message (docs/rules.md). */
@@ -154,8 +154,41 @@ export interface ObjectDef {
   [extension: `x_${string}`]: JsonValue | undefined;
 }
 
+/** The record page of an object (metadata/schema/layout.schema.json); checked at deploy. */
+export interface LayoutDef {
+  sections?: { label?: I18nText; columns?: number; collapsed?: boolean; fields: string[] }[];
+  /** Child records on the page: the child object and its lookup to this one. */
+  relatedLists?: {
+    object: string;
+    field: string;
+    label?: I18nText;
+    columns?: string[];
+    sort?: string;
+    limit?: number;
+  }[];
+  /** Fields a card shows (phone list, kanban, a lookup's hover). */
+  compact?: { fields: string[] };
+  [extension: `x_${string}`]: JsonValue | undefined;
+}
+
+/**
+ * A place for a process feature's definitions (business types, pipelines, approval flows,
+ * automations, pools): a name, the object it applies to, and settings the later issues define.
+ */
+export interface ProcessDef {
+  name: string;
+  object: string;
+  label?: I18nText;
+  [setting: string]: JsonValue | undefined;
+}
+
+/** The metadata format this engine writes; packages without `formatVersion` are version 1. */
+export const FORMAT_VERSION = 1;
+
 /** A metadata package: the whole set of a tenant's objects, deployed as one unit. */
 export interface PackageDef {
+  /** Version of the metadata format (absent: 1). Deploys store it; GET /meta returns it. */
+  formatVersion?: number;
   name?: string;
   description?: string;
   objects: ObjectDef[];
@@ -167,6 +200,10 @@ export interface PackageDef {
   businessTypes?: BusinessTypeDef[];
   /** Stage pipelines on a picklist field of an object, with the entry gate of each stage. */
   pipelines?: PipelineDef[];
+  // Process features of later issues (today: a name, an existing object, unique names).
+  approvalFlows?: ProcessDef[];
+  automations?: ProcessDef[];
+  pools?: ProcessDef[];
 }
 
 /**
@@ -188,8 +225,8 @@ export interface BusinessTypeDef {
   picklists?: Record<string, string[]>;
   /** Fields records of this type must have a value in, beside the fields required for all. */
   required?: string[];
-  /** The record page of this type (same shape as an object's layout). */
-  layout?: JsonObject;
+  /** The record page of this type (a typed layout, like an object's). */
+  layout?: LayoutDef;
   /** The stage pipeline records of this type follow. */
   pipeline?: string;
   active?: boolean;
@@ -269,6 +306,8 @@ export interface ObjectPermissions {
   viewAll?: boolean;
   /** Edit and delete every record, whoever owns it. */
   modifyAll?: boolean;
+  /** Give records they may edit to another owner (PATCH of `owner`, batch transfer). */
+  transfer?: boolean;
 }
 
 export interface ProfileDef {
@@ -304,6 +343,7 @@ export interface ObjectAccess {
   read: boolean;
   edit: boolean;
   delete: boolean;
+  transfer: boolean;
 }
 
 /** An object as one user sees it: usable wherever an ObjectDef is read. */
