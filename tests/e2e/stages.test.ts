@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
 import demoData from '../../seeds/demo-data.json' with { type: 'json' };
 import { withDemoProcesses } from '../../seeds/demo-pipelines.js';
-import { CHROMIUM, langPage, startStack, type Stack } from './harness.js';
+import { CHROMIUM, langPage, signedIn, startStack, type Stack } from './harness.js';
 
 /**
  * Stages in a real browser against a real engine with the demo's business types and pipelines:
@@ -230,5 +230,80 @@ describe.skipIf(!haveChromium)('stages in the browser: kanban and path bar behav
 
   it('Chinese, 390×844: the same on a phone, one column at a time', async () => {
     await flow('zh-CN', true);
+  }, 180_000);
+
+  it('a consultant adds a gate item, tries it on a real record, and deploys it through the plan', async () => {
+    const t = stack.tenant;
+    // A deal in 立项, its items met through the API.
+    const account = (await t.get('/api/v1/data/account?limit=1').expect(200)).body.data[0].id as string;
+    const contact = (await t.get('/api/v1/data/contact?limit=1').expect(200)).body.data[0].id as string;
+    const deal = await t
+      .post('/api/v1/data/opportunity', {
+        name: 'Consultant trial deal',
+        account,
+        close_date: '2027-06-30',
+        business_type: 'direct_sale',
+        decision_maker: contact,
+      })
+      .expect(201);
+    const id = deal.body.data.id as string;
+    await t
+      .post('/api/v1/data/activity', {
+        subject: 'Site survey',
+        type: 'visit',
+        behaviour: 'site_survey',
+        start_at: '2026-11-20T02:00:00Z',
+        opportunity: id,
+      })
+      .expect(201);
+    await t.patch(`/api/v1/data/opportunity/${id}`, { stage: 'project' }).expect(200);
+    const before = (await t.get('/api/v1/meta').expect(200)).body.data.version as number;
+
+    const { ctx, page } = await signedIn(stack, 'en');
+    try {
+      await page.goto(`${stack.url}/setup/processes?object=opportunity`);
+      await page.getByTestId('pipeline-direct_sales').click();
+      await page.getByTestId('pipeline-editor').waitFor();
+      await page.getByTestId('pl-stage-solution').locator('.stage-row').click();
+      await page.getByTestId('add-item-solution').click();
+      await page.getByTestId('add-item-kind-field_required').click();
+      const item = page.getByTestId('gate-solution-1');
+      await item.getByTestId('item-label-en').fill('Next step agreed');
+      await item.getByTestId('item-label-zh').fill('已约定下一步');
+      await pickOption(page, item.getByTestId('item-field'), 'Next step');
+
+      // Try the draft on the deal: the new item is not met, nothing is deployed.
+      const tryRecord = page.getByTestId('try-record');
+      await tryRecord.locator('.el-select__wrapper').click();
+      await tryRecord.locator('input').fill('Consultant');
+      await page
+        .locator('.el-select-dropdown__item:visible', { hasText: 'Consultant trial deal' })
+        .first()
+        .click();
+      await pickOption(page, page.getByTestId('try-to'), 'Solution & quote');
+      await page.getByTestId('try-run').click();
+      const result = page.getByTestId('try-result');
+      await result.waitFor();
+      const added = result.locator('[data-testid^="gate-item-"]', { hasText: 'Next step agreed' });
+      expect(await added.getAttribute('data-met')).toBe('false');
+      expect((await t.get('/api/v1/meta').expect(200)).body.data.version).toBe(before);
+
+      // Deploy through the plan dialog; the engine's checklist has the item now.
+      await page.getByTestId('review-deploy').click();
+      const confirm = page.getByTestId('confirm-deploy');
+      await poll(() => confirm.isEnabled()).toBe(true);
+      await confirm.click();
+      await page.getByTestId('plan-dialog').waitFor({ state: 'hidden' });
+      await poll(async () => (await t.get('/api/v1/meta').expect(200)).body.data.version as number).toBe(
+        before + 1,
+      );
+      const c = await t.get(`/api/v1/data/opportunity/${id}/gates?to=solution`).expect(200);
+      const labels = (c.body.data.stages as { items: { label: { en: string }; met: boolean }[] }[]).flatMap(
+        (s) => s.items.map((i) => [i.label.en, i.met]),
+      );
+      expect(labels).toContainEqual(['Next step agreed', false]);
+    } finally {
+      await ctx.close();
+    }
   }, 180_000);
 });

@@ -143,7 +143,6 @@ describe('room for process features', () => {
     const next = {
       ...pkg,
       businessTypes: [{ name: 'internal', object: 'project', label: l('Internal', '内部') }],
-      pipelines: [{ name: 'delivery', object: 'project', stages: [] }],
       approvalFlows: [{ name: 'big_budget', object: 'project' }],
       automations: [{ name: 'remind_owner', object: 'task' }],
       pools: [{ name: 'unassigned', object: 'task' }],
@@ -151,7 +150,9 @@ describe('room for process features', () => {
     const r = await deploy(next);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const back = (await current()).package;
-    expect(back.pipelines).toEqual([{ name: 'delivery', object: 'project', stages: [] }]);
+    expect(back.businessTypes).toEqual([
+      { name: 'internal', object: 'project', label: l('Internal', '内部') },
+    ]);
     expect(back.pools).toEqual([{ name: 'unassigned', object: 'task' }]);
   });
 
@@ -159,7 +160,7 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      pipelines: [
+      approvalFlows: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
@@ -173,15 +174,15 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      pipelines: [
+      approvalFlows: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
     });
     expect(r.status).toBe(422);
     expect(issues(r)).toEqual([
-      '/pipelines/0/object META_UNKNOWN_TARGET',
-      '/pipelines/1/name META_DUPLICATE_NAME',
+      '/approvalFlows/0/object META_UNKNOWN_TARGET',
+      '/approvalFlows/1/name META_DUPLICATE_NAME',
     ]);
   });
 });
