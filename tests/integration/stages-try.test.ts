@@ -26,6 +26,7 @@ const pkg = (): PackageDef => ({
       field('amount', 'currency'),
       field('note', 'text'),
     ]),
+    object('memo', [field('title', 'text')]),
   ],
   pipelines: [pipeline()],
 });
@@ -110,6 +111,18 @@ describe('try a draft pipeline on a record', () => {
       .set('Authorization', `Bearer ${login.body.data.access_token as string}`)
       .send({ pipelines: [noteRequired()], recordId: id })
       .expect(403);
+  });
+});
+
+describe('the visible model says which objects have stages', () => {
+  it('so screens ask GET /stages only for those', async () => {
+    const r = await t.get('/api/v1/meta/objects').expect(200);
+    const byName = new Map(
+      (r.body.data.objects as { name: string; stages?: boolean }[]).map((o) => [o.name, o]),
+    );
+    expect(byName.get('deal')!.stages).toBe(true);
+    expect(byName.get('memo')!.stages).toBeUndefined();
+    await t.get('/api/v1/stages/memo').expect(404);
   });
 });
 

@@ -36,6 +36,7 @@ const DEAL: VisibleObject = {
   pluralLabel: l('Deals', '商机'),
   nameField: 'name',
   permissions: { create: true, read: true, edit: true, delete: true },
+  stages: true,
   fields: [
     { name: 'name', label: l('Name', '名称'), type: 'text', required: true, access: rw },
     {

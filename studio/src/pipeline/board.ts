@@ -3,12 +3,19 @@ import { isRelationField, nameFieldOf } from '../lib/objects';
 import { orderedFieldNames } from '../lib/layout';
 
 /**
- * A card's key fields: in layout order, the first related record (the account), the first
+ * A card's key fields: the layout's compact card; without one, in layout order, the first related record (the account), the first
  * amount and the first date (the close date) — what a rep scans a board for. At most three.
  */
 export function cardFields(o: ObjectDef, stageField: string | null): FieldDef[] {
   const name = nameFieldOf(o)?.name;
   const byName = new Map(o.fields.map((f) => [f.name, f]));
+  // The layout's compact card, when it has one (the column already says the stage).
+  const compact = (o.layout as { compact?: { fields?: unknown } } | undefined)?.compact?.fields;
+  if (Array.isArray(compact) && compact.length)
+    return compact
+      .map((n) => (typeof n === 'string' ? byName.get(n) : undefined))
+      .filter((f): f is FieldDef => !!f && f.name !== name && f.name !== stageField)
+      .slice(0, 4);
   const ordered = orderedFieldNames(o)
     .map((n) => byName.get(n)!)
     .filter((f) => f && f.name !== name && f.name !== stageField);

@@ -24,6 +24,12 @@ export const usePipelines = defineStore('pipelines', () => {
       version = v;
     }
     if (!force && info.has(object)) return Promise.resolve(info.get(object) ?? null);
+    // The visible model says which objects have stages: no request (and no 404) for the others.
+    const visible = useModel().object(object);
+    if (visible && !visible.stages) {
+      info.set(object, null);
+      return Promise.resolve(null);
+    }
     const busy = pending.get(object);
     if (busy) return busy;
     const p = Promise.resolve()
