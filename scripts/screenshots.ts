@@ -95,6 +95,13 @@ async function main() {
   }
   await api('PATCH', `/api/v1/data/channel_staff_authorization/${recordId}`, { annual_quota: 80000 });
   const opps = (await api('GET', '/api/v1/data/opportunity?limit=1'))!.data as unknown as { id: string }[];
+  // A direct sale in 初步接洽 (prospecting): its path bar shows the 立项 gate, unmet.
+  const prospecting = (await api(
+    'GET',
+    `/api/v1/data/opportunity?limit=1&filter=${encodeURIComponent(
+      JSON.stringify({ stage: { eq: 'prospecting' }, business_type: { eq: 'direct_sale' } }),
+    )}`,
+  ))!.data as unknown as { id: string }[];
 
   const browser = await launchChromium();
   const shots: string[] = [];
@@ -153,6 +160,28 @@ async function main() {
             await snap('07-related-lists');
           }
         }
+        // Stages: the kanban, the path bar (and a refused move), the create form's business type.
+        await page.goto(`${url}/o/opportunity?view=kanban`);
+        await page.getByTestId('kanban-opportunity').locator('article.card').first().waitFor();
+        await snap('20-kanban');
+        if (prospecting[0]) {
+          await page.goto(`${url}/o/opportunity/r/${prospecting[0].id}`);
+          await page.getByTestId('gate-checklist').waitFor();
+          await snap('21-path-bar');
+          await page.getByTestId('path-move').click();
+          await page.getByTestId('path-refusal').waitFor();
+          await snap('22-path-refused');
+        }
+        await page.goto(`${url}/o/opportunity/new`);
+        await page.getByTestId('business-type').waitFor();
+        await snap('23-new-with-type');
+        await page.goto(`${url}/setup/processes`);
+        await page.getByTestId('pipelines-table').waitFor();
+        await snap('24-processes');
+        await page.goto(`${url}/setup/processes/opportunity/pipelines/direct_sales`);
+        await page.getByTestId('pipeline-editor').waitFor();
+        await page.getByTestId('pl-stage-project').locator('.stage-row').click();
+        await snap('25-pipeline-editor', device === 'desktop');
         await page.goto(`${url}/setup/objects`);
         await page.getByTestId('objects-table').waitFor();
         await snap('10-object-manager');

@@ -770,6 +770,24 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Type what to search for (at most {max} characters).',
     'zh-CN': '请输入要搜索的内容（最多 {max} 个字符）。',
   },
+  // branch stages-studio: POST /stages/{object}/try (reasons inside BAD_REQUEST)
+  R_TRY_PIPELINES: {
+    en: '"{property}" must be a list of the object\'s pipelines',
+    'zh-CN': '"{property}" 必须是该对象的阶段流程列表',
+  },
+  R_TRY_TYPES: {
+    en: '"{property}" must be a list of the object\'s business types',
+    'zh-CN': '"{property}" 必须是该对象的业务类型列表',
+  },
+  R_TRY_RECORD: {
+    en: '"{property}" must be the id of a record',
+    'zh-CN': '"{property}" 必须是一条记录的 id',
+  },
+  R_TRY_STAGE: { en: '"{property}" must be a stage value', 'zh-CN': '"{property}" 必须是阶段值' },
+  R_TRY_OTHER_OBJECT: {
+    en: 'every pipeline and business type must belong to "{object}"',
+    'zh-CN': '所有阶段流程和业务类型都必须属于“{object}”',
+  },
 };
 
 /** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */

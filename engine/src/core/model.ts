@@ -353,6 +353,8 @@ export type VisibleObject = Omit<
 > & {
   fields: VisibleField[];
   permissions: ObjectAccess;
+  /** The object has business types or a stage pipeline: GET /stages/{object} describes them. */
+  stages?: true;
 };
 
 export interface VisibleModel {

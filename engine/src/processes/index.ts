@@ -6,6 +6,7 @@ import { businessTypeStep, stageGateStep } from './stages/gate-step.js';
 import { stageHistoryStep } from './stages/history.js';
 
 export { StageService } from './stages/service.js';
+export { draftScope, type TryDraftBody } from './stages/try-draft.js';
 export { registerGateItem } from './gates/registry.js';
 
 export interface ProcessSteps {

@@ -3,16 +3,18 @@ import { badRequest } from '../core/errors.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledObject } from '../metadata/compile.js';
 import { applyFilter } from './filter.js';
-import { assertCan, catalogFor, type ReadScope } from './read.js';
+import { applySearch, assertCan, catalogFor, type ReadScope } from './read.js';
 
 export interface AggregateRequest {
   groupBy?: string[];
   metrics?: { fn: 'count' | 'sum' | 'avg' | 'min' | 'max'; field?: string }[];
   filter?: unknown;
+  /** The list's `search`, so a board's column totals match the cards a search shows. */
+  search?: string;
   limit?: number;
 }
 
-const ALLOWED = new Set(['groupBy', 'metrics', 'filter', 'limit']);
+const ALLOWED = new Set(['groupBy', 'metrics', 'filter', 'search', 'limit']);
 export const AGGREGATE_LIMITS = { groups: 5, metrics: 10, rows: 1000 } as const;
 
 /**
@@ -70,6 +72,11 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
     aliases.push(alias);
   }
   if (req.filter !== undefined) applyFilter(qb, req.filter, cat);
+  if (req.search !== undefined) {
+    if (typeof req.search !== 'string')
+      throw badRequest('BAD_AGGREGATE', { reason: msg('R_EXPECTED_TEXT', { max: 100 }) });
+    applySearch(qb, cat, req.search);
+  }
   for (const g of groups) qb.orderBy(g.column, 'asc', 'last');
   qb.limit(limit);
   const rows = (await qb) as Record<string, unknown>[];

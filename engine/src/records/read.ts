@@ -52,7 +52,7 @@ export interface ListQuery {
 export const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'picklist']);
 
 /** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
-function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
+export function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
   if (search.length > 100)
     throw badRequest('BAD_FILTER', { pointer: '/search', reason: msg('R_TEXT_TOO_LONG', { max: 100 }) });
   const cols = [...cat.all.values()]

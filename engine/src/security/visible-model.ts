@@ -62,6 +62,8 @@ function visibleObject(model: CompiledModel, o: CompiledObject, access: AccessPo
   if (o.def.description) out.description = o.def.description;
   if (o.nameField && readable.has(o.nameField)) out.nameField = o.nameField;
   if (o.def.layout) out.layout = visibleLayout(model, o.def.layout, readable, access);
+  // So screens ask for the path bar, kanban and type choice only where there are some.
+  if (o.stageField || o.processColumns.some((c) => c.name === 'business_type')) out.stages = true;
   return out;
 }
 

@@ -8,6 +8,8 @@ export interface SavedView {
   filterFields: string[];
   sort: string;
   search: string;
+  /** Table or kanban (objects with a pipeline); absent: table. */
+  mode?: 'table' | 'kanban';
 }
 
 const key = (tenant: string, object: string) => `tessera.views.${tenant}.${object}`;

@@ -83,6 +83,24 @@ export const routes: RouteRecordRaw[] = [
         meta: { admin: true },
       },
       {
+        path: 'setup/processes',
+        name: 'setup-processes',
+        component: () => import('../pipeline/setup/ProcessesSetup.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/processes/:object/pipelines/:name',
+        name: 'setup-pipeline',
+        component: () => import('../pipeline/setup/PipelineEditor.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/processes/:object/types/:name',
+        name: 'setup-type',
+        component: () => import('../pipeline/setup/BusinessTypeEditor.vue'),
+        meta: { admin: true },
+      },
+      {
         path: 'setup/versions',
         name: 'setup-versions',
         component: () => import('../editors/VersionsView.vue'),

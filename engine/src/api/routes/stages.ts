@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { StageService } from '../../processes/index.js';
+import { draftScope, type StageService } from '../../processes/index.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import { idParam, strictQuery } from '../http-helpers.js';
 import { apiRouter, type ApiRouter, scope as need } from '../scopes.js';
@@ -33,6 +33,14 @@ export function stagesRouter(stages: StageService, models: ModelCache): ApiRoute
   r.get('/:object', need('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: stages.describe(await scope(res), object(req)) });
+  });
+  // The pipeline editor's "try on a record": the checklist under an undeployed draft (admins).
+  r.post('/:object/try', need('admin'), async (req, res) => {
+    strictQuery(req, ['locale']);
+    const draft = draftScope(await scope(res), object(req), req.body);
+    res.json({
+      data: await stages.checklist(draft.scope, object(req), draft.recordId, draft.to, langOf(req)),
+    });
   });
   r.get('/:object/stats', need('read'), async (req, res) => {
     const q = strictQuery(req, ['pipeline', 'locale']);
