@@ -20,6 +20,7 @@ const LAYERS = [
   'records',
   'security',
   'rule-steps',
+  'processes',
   'api',
 ];
 const PURE = new Set(['core', 'fields', 'rules', 'metadata', 'validation']);

@@ -10,6 +10,11 @@ import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { createRuleSteps } from './rule-steps/index.js';
+import {
+  createApprovalService,
+  registerApprovals,
+  type ApprovalService,
+} from './processes/approvals/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -55,6 +60,7 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  approvals: ApprovalService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -106,6 +112,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
+  // Approval locks run after the rules, before persist; the service needs the records service.
+  const approvalLock = registerApprovals();
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
@@ -113,9 +121,10 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     dispatcher,
     timeZone,
     beforeValidate: rules.beforeValidate,
-    ruleSteps: rules.ruleSteps,
+    ruleSteps: [...rules.ruleSteps, approvalLock],
     afterPersist: rules.afterPersist,
   });
+  const approvals = createApprovalService(records, db.tenant, timeZone);
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -132,6 +141,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    approvals,
+    tenantSessions: db.tenant,
     meta,
     sessions,
     users,
@@ -150,6 +161,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    approvals,
     meta,
     sessions,
     users,

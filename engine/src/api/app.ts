@@ -25,6 +25,14 @@ import { authRouter } from './routes/auth.js';
 import type { Sessions } from '../tenancy/sessions.js';
 import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
+import {
+  approvalFlowsMetaRouter,
+  approvalsRouter,
+  notificationsRouter,
+  recordApprovalsRouter,
+} from './routes/approvals.js';
+import type { ApprovalService } from '../processes/approvals/index.js';
+import type { TenantSessions } from '../db/tenant-sessions.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
 
@@ -32,6 +40,9 @@ export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  approvals: ApprovalService;
+  /** Tenant sessions (reads of approvals and notifications under the tenant's role). */
+  tenantSessions: TenantSessions;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -77,7 +88,12 @@ export function createApp(d: AppDeps): Express {
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
     });
   });
+  const approvals = { approvals: d.approvals, models: d.models, sessions: d.tenantSessions };
+  api.use('/data', recordApprovalsRouter(approvals));
   api.use('/data', dataRouter(d.records, d.models));
+  api.use('/approvals', approvalsRouter(approvals));
+  api.use('/notifications', notificationsRouter(approvals));
+  api.use('/meta/approval-flows', requireAdmin, approvalFlowsMetaRouter(approvals));
   api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', requireAdmin, async (_req, res) => {

@@ -2,6 +2,8 @@
  * The shape of metadata as authors write it (metadata/*.json, the studio, the metadata API).
  * Plain types, no logic: every layer above imports these.
  */
+import type { ApprovalFlowDef, NotificationTemplateDef, QueueDef } from './approval-model.js';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };
@@ -163,6 +165,12 @@ export interface PackageDef {
   roles?: RoleDef[];
   /** Permission sets: object and field permissions, assigned to users. */
   profiles?: ProfileDef[];
+  /** Approval flows (core/approval-model.ts, docs/metadata.md). */
+  approvalFlows?: ApprovalFlowDef[];
+  /** Named groups of users that approval steps (and later pools) route to. */
+  queues?: QueueDef[];
+  /** Notification texts overriding the built-in ones by name. */
+  notificationTemplates?: NotificationTemplateDef[];
 }
 
 export type OrgWideDefault = 'private' | 'public_read' | 'public_read_write';

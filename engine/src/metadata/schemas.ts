@@ -1,3 +1,4 @@
+import approvalFlowSchema from '../../../metadata/schema/approval-flow.schema.json' with { type: 'json' };
 import fieldSchema from '../../../metadata/schema/field.schema.json' with { type: 'json' };
 import i18nSchema from '../../../metadata/schema/i18n-text.schema.json' with { type: 'json' };
 import objectSchema from '../../../metadata/schema/object.schema.json' with { type: 'json' };
@@ -11,6 +12,7 @@ const ajv = createAjv();
 ajv.addSchema(i18nSchema);
 ajv.addSchema(objectSchema);
 ajv.addSchema(fieldSchema);
+ajv.addSchema(approvalFlowSchema);
 
 export const validatePackageShape: ValidateFunction = ajv.compile(packageSchema);
 

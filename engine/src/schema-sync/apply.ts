@@ -46,6 +46,21 @@ export interface RetiredItem {
   confirmed: boolean;
 }
 
+/**
+ * A process feature's part in a deploy (registered at composition time, like gate items):
+ * checks of its metadata after the package's own; `checkData` may read the tenant's data in the
+ * deploy's transaction (e.g. that the users an approval flow names exist). Issues refuse with 422.
+ */
+export interface DeployExtension {
+  name: string;
+  check?(pkg: PackageDef): FieldIssue[];
+  checkData?(trx: Knex.Transaction, ctx: { tenant: TenantRef; pkg: PackageDef }): Promise<FieldIssue[]>;
+}
+
+const extensions = new Map<string, DeployExtension>();
+/** Adds (or replaces, by name) a deploy extension. */
+export const registerDeployExtension = (e: DeployExtension) => void extensions.set(e.name, e);
+
 export interface PlannedStep {
   change: SchemaChange;
   ddl: boolean;
@@ -140,6 +155,11 @@ async function planAndApply(
 
   const checked = validatePackage(req.package);
   if (!checked.ok) throw new DomainError(422, 'METADATA_INVALID', {}, checked.issues);
+  const extra = [...extensions.values()].flatMap((x) => x.check?.(checked.pkg) ?? []);
+  if (!extra.length)
+    for (const x of extensions.values())
+      if (x.checkData) extra.push(...(await x.checkData(trx, { tenant, pkg: checked.pkg })));
+  if (extra.length) throw new DomainError(422, 'METADATA_INVALID', {}, extra);
   const pkg = assignIds(checked.pkg, current?.package ?? null, {
     tenant: tenant.id,
     baseVersion: currentVersion,

@@ -6,6 +6,7 @@ import type { PackageDef } from '../core/model.js';
 import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
+import { approvalTables } from '../db/migrations/tenant-0002-approvals.js';
 import {
   USERS,
   dropSchema,
@@ -103,6 +104,7 @@ export class TenantStore {
         .insert({ id: tenant.id, slug: tenant.slug, name: tenant.name, schema_name: tenant.schema });
       for (const s of tenantBootstrap({ schema: tenant.schema, platform: this.platform }))
         await trx.raw(s.sql);
+      await approvalTables.up(trx, { schema: tenant.schema });
       for (const s of tenantRoleStatements(
         { schema: tenant.schema, platform: this.platform },
         dbRoleOf(tenant),
