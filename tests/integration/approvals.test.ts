@@ -425,3 +425,17 @@ describe('preview', () => {
     expect((await admin.post('/api/v1/meta/approval-flows/nope/preview', { recordId: id })).status).toBe(404);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the approval and notification routes with their scopes', async () => {
+    const adminDoc = (await admin.get('/api/v1/openapi.json')).body;
+    expect(adminDoc.paths['/api/v1/data/auth_request/{id}/approvals'].post['x-scope']).toBe('write');
+    expect(adminDoc.paths['/api/v1/approvals/{requestId}/decisions'].post.requestBody).toBeDefined();
+    expect(adminDoc.paths['/api/v1/meta/approval-flows/{name}/preview'].post['x-scope']).toBe('admin');
+    expect(adminDoc.components.schemas.ApprovalRequest).toBeDefined();
+    const repDoc = (await as.rep1('get', '/api/v1/openapi.json')).body;
+    expect(repDoc.paths['/api/v1/notifications'].get['x-scope']).toBe('read');
+    expect(repDoc.paths['/api/v1/meta/approval-flows/{name}/preview']).toBeUndefined();
+    expect(repDoc.paths['/api/v1/data/product_line/{id}/approvals']).toBeUndefined();
+  });
+});

@@ -241,7 +241,7 @@ describe('record teams', () => {
         .status,
     ).toBe(422);
     const team = await as.rep_east2('get', `/api/v1/data/opportunity/${ids.b}/team`);
-    expect(team.body.data).toEqual([expect.objectContaining({ username: 'rep_north', access: 'read' })]);
+    expect(team.body.data).toEqual([expect.objectContaining({ name: 'rep_north', access: 'read' })]);
     expect((await as.rep_east2('delete', `/api/v1/data/opportunity/${ids.b}/team/${north}`)).status).toBe(
       204,
     );

@@ -1,18 +1,21 @@
 import { existsSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { securityHeaders } from './headers.js';
 import { DomainError } from '../core/errors.js';
 import type { RecordsService } from '../records/service.js';
 import type { MetaService } from '../tenancy/meta-service.js';
 import type { ModelCache } from '../tenancy/model-cache.js';
 import type { TenantStore } from '../tenancy/tenants.js';
-import { createAuthenticator, requireAdmin } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import { readAudit } from '../db/audit.js';
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
 import { limitJsonDepth } from './json-depth.js';
-import { requireScope } from './scopes.js';
+import { apiRouter, scope } from './scopes.js';
+import { policyFor } from '../security/policy.js';
+import { visibilityKey } from '../security/visible-model.js';
 import { tokensRouter } from './routes/tokens.js';
 import { platformRouter } from './routes/platform.js';
 import type { PackageDef } from '../core/model.js';
@@ -62,13 +65,17 @@ export interface AppDeps {
 
 export function createApp(d: AppDeps): Express {
   const app = express();
+  // Paths match exactly as declared: each route's declared scope is what a request reaches.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(assignRequestId);
   app.use(requestLogger(d.logger));
   app.use(healthRouter(d.readiness));
-  const api = express.Router();
+  const api = apiRouter();
   api.use('/data/:object/batch', express.json({ limit: '8mb' }));
   api.use(express.json({ limit: '1mb', strict: true }));
   api.use(limitJsonDepth);
@@ -76,13 +83,18 @@ export function createApp(d: AppDeps): Express {
   const auth = createAuthenticator(d.tenants);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
   api.use(auth.middleware);
-  api.use(requireScope);
   api.use('/tokens', tokensRouter(d.tokens));
-  api.get('/openapi.json', async (_req, res) => {
+  api.get('/openapi.json', scope('read'), async (_req, res) => {
     const p = principalOf(res);
-    res.json(openApiFor(await d.models.get(p.tenant.id), p.tenant.name));
+    const model = await d.models.get(p.tenant.id);
+    const subject = { userId: p.userId, isAdmin: p.isAdmin, role: p.role, profile: p.profile };
+    const access = policyFor(model, subject, p.tenant.schema);
+    res
+      .setHeader('Cache-Control', 'private, no-cache')
+      .setHeader('Vary', 'Authorization')
+      .json(openApiFor(model, access, visibilityKey(subject), p.tenant.name));
   });
-  api.get('/me', (_req, res) => {
+  api.get('/me', scope('any'), (_req, res) => {
     const p = principalOf(res);
     res.json({
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
@@ -93,10 +105,10 @@ export function createApp(d: AppDeps): Express {
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/approvals', approvalsRouter(approvals));
   api.use('/notifications', notificationsRouter(approvals));
-  api.use('/meta/approval-flows', requireAdmin, approvalFlowsMetaRouter(approvals));
+  api.use('/meta/approval-flows', approvalFlowsMetaRouter(approvals));
   api.use('/meta', metaRouter(d.meta, d.models));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
-  api.get('/audit', requireAdmin, async (_req, res) => {
+  api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);
     res.json({ data: await readAudit(d.db, d.platform, p.tenant.id) });
   });
@@ -106,8 +118,11 @@ export function createApp(d: AppDeps): Express {
   app.use('/api/v1', api);
   if (d.studioDir && existsSync(d.studioDir)) {
     app.use(express.static(d.studioDir, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile('index.html', { root: d.studioDir }));
+    app.get(/^\/(?!api(\/|$))/i, (_req, res) => res.sendFile('index.html', { root: d.studioDir }));
   }
+  app.use((req, res) =>
+    sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] })),
+  );
   app.use(errorHandler);
   return app;
 }

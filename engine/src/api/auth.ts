@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../core/errors.js';
 import { hashToken, type Principal, type TenantStore } from '../tenancy/tenants.js';
+import { setCaller } from './scopes.js';
 
 const TOKEN_TTL_MS = 30_000;
 
@@ -28,7 +29,8 @@ export function createAuthenticator(tenants: TenantStore) {
       if (cache.size > 10_000) cache.clear();
       cache.set(key, hit);
     }
-    res.locals.principal = hit.p;
+    // The route's declared scope (api/scopes.ts) decides whether this caller may use it.
+    setCaller(res.locals, hit.p);
     next();
   };
   const evictUser = (userId: string) => {
@@ -36,8 +38,3 @@ export function createAuthenticator(tenants: TenantStore) {
   };
   return { middleware, evict: (token: string) => cache.delete(hashToken(token)), evictUser };
 }
-
-export const requireAdmin: RequestHandler = (_req, res, next) => {
-  if (!(res.locals.principal as Principal).isAdmin) throw new DomainError(403, 'FORBIDDEN');
-  next();
-};

@@ -77,12 +77,16 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         });
         break;
       case 'maxLength':
-      case 'maxItems':
         out.push({ pointer: at, code: 'TOO_LONG', params: { limit: p.limit } });
         break;
+      case 'maxItems':
+        out.push({ pointer: at, code: 'TOO_MANY_ITEMS', params: { limit: p.limit } });
+        break;
       case 'minLength':
-      case 'minItems':
         out.push({ pointer: at, code: 'TOO_SHORT', params: { limit: p.limit } });
+        break;
+      case 'minItems':
+        out.push({ pointer: at, code: 'TOO_FEW_ITEMS', params: { limit: p.limit } });
         break;
       case 'minimum':
       case 'exclusiveMinimum':

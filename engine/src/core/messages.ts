@@ -371,6 +371,25 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'There is no user with the id {id}.',
     'zh-CN': '不存在 id 为 {id} 的用户。',
   },
+  // sec-auth
+  SESSION_ONLY: {
+    en: 'Only a sign-in session can be refreshed or signed out. An API token is not a session: revoke it with {revoke} and create a new one when needed.',
+    'zh-CN': '只有登录会话可以刷新或退出。API 令牌不是会话：请用 {revoke} 吊销它，需要时再创建新令牌。',
+  },
+  SCOPED_TOKEN_REFUSED: {
+    en: 'A scoped API token cannot do this: use a sign-in session (or an unscoped token).',
+    'zh-CN': '限定范围的 API 令牌不能执行此操作：请使用登录会话（或不限范围的令牌）。',
+  },
+  SCOPE_UNDECLARED: {
+    en: 'This endpoint declares no access scope, so it is refused.',
+    'zh-CN': '此接口未声明访问范围，因此拒绝访问。',
+  },
+  TOO_MANY_PASSWORD_ATTEMPTS: {
+    en: 'Too many wrong current passwords. Wait {seconds} seconds and try again.',
+    'zh-CN': '当前密码错误次数过多。请等待 {seconds} 秒后重试。',
+  },
+  TOO_MANY_ITEMS: { en: 'At most {limit} entries.', 'zh-CN': '最多 {limit} 项。' },
+  TOO_FEW_ITEMS: { en: 'At least {limit} entries.', 'zh-CN': '至少 {limit} 项。' },
   // approvals (branch approvals): flows, decisions, locks, notification templates
   APPROVAL_UNKNOWN_ROLE: { en: 'There is no role "{role}".', 'zh-CN': '不存在角色“{role}”。' },
   APPROVAL_UNKNOWN_PROFILE: { en: 'There is no profile "{profile}".', 'zh-CN': '不存在简档“{profile}”。' },

@@ -6,6 +6,8 @@ export type AuditAction =
   | 'login.failed'
   | 'logout'
   | 'password.changed'
+  | 'password.failed'
+  | 'sessions.revoked'
   | 'user.created'
   | 'user.changed'
   | 'token.created'

@@ -3,7 +3,11 @@ import type { CompiledObject } from '../metadata/compile.js';
 import { RECORD_SHARES, USERS } from '../schema-sync/ddl.js';
 import { getRecord, isUuid, type ReadScope } from './read.js';
 
-/** Record teams: people added to one record for read or edit, by someone who may edit it. */
+/**
+ * Record teams: people added to one record for read or edit, by someone who may edit it.
+ * Members are named as /users/lookup names them (id and display name): never their user name,
+ * which is half of a sign-in.
+ */
 export async function listTeam(s: ReadScope, o: CompiledObject, id: string) {
   await getRecord(s, o, id, ['id']);
   return s.db
@@ -11,10 +15,10 @@ export async function listTeam(s: ReadScope, o: CompiledObject, id: string) {
     .from(RECORD_SHARES)
     .join(USERS, `${USERS}.id`, `${RECORD_SHARES}.user_id`)
     .where({ object_id: o.id, record_id: id })
+    .orderBy([{ column: `${USERS}.display_name` }, { column: `${RECORD_SHARES}.user_id` }])
     .select(
       `${RECORD_SHARES}.user_id`,
-      `${USERS}.username`,
-      `${USERS}.display_name`,
+      `${USERS}.display_name as name`,
       `${RECORD_SHARES}.access`,
       `${RECORD_SHARES}.created_at`,
     );

@@ -6,7 +6,7 @@ import { writeAudit } from '../db/audit.js';
 import { USERS } from '../schema-sync/ddl.js';
 import { LoginLimiter } from './login-limiter.js';
 import { MIN_PASSWORD_LENGTH, checkPassword, hashPassword } from './passwords.js';
-import { hashToken, type Principal, type TenantStore } from './tenants.js';
+import { SESSION_LABEL, hashToken, type Principal, type TenantStore, type TokenScope } from './tenants.js';
 
 export const SESSION_HOURS = 12;
 
@@ -24,6 +24,8 @@ export interface Session {
 export class Sessions {
   private perAccount = new LoginLimiter(5, 15 * 60_000);
   private perIp = new LoginLimiter(30, 60_000);
+  /** Wrong current passwords on /auth/password, per user: a stolen session cannot guess on. */
+  private passwordTries = new LoginLimiter(5, 15 * 60_000);
   constructor(
     private knex: Knex,
     private platform: Ident,
@@ -66,35 +68,54 @@ export class Sessions {
     return this.issue(tenant.id, user.id as string);
   }
 
-  async issue(tenantId: string, userId: string): Promise<Session> {
+  async issue(
+    tenantId: string,
+    userId: string,
+    scopes: TokenScope[] | null = null,
+    db: Knex = this.knex,
+  ): Promise<Session> {
     const token = `tss_${randomBytes(32).toString('base64url')}`;
     const expires = new Date(Date.now() + SESSION_HOURS * 3600_000);
-    await this.knex
+    await db
       .withSchema(this.platform)
       .table('api_tokens')
       .insert({
         token_hash: hashToken(token),
         tenant_id: tenantId,
         user_id: userId,
-        label: 'session',
+        label: SESSION_LABEL,
+        scopes,
         expires_at: expires,
       });
     return { access_token: token, token_type: 'Bearer', expires_at: expires.toISOString() };
   }
 
-  /** A fresh session for the caller; the presented one stops working. */
-  async refresh(p: Principal, token: string): Promise<Session> {
-    const next = await this.issue(p.tenant.id, p.userId);
-    await this.revoke(token);
-    return next;
-  }
-
-  async revoke(token: string, p?: Principal) {
-    await this.knex
+  /** Sessions of a user, never API tokens (which have scopes, even when labelled "session"). */
+  private sessionsOf(db: Knex, where: Record<string, string>) {
+    return db
       .withSchema(this.platform)
       .table('api_tokens')
-      .where({ token_hash: hashToken(token), label: 'session' })
-      .delete();
+      .where({ ...where, label: SESSION_LABEL })
+      .whereNull('scopes');
+  }
+
+  /**
+   * A fresh session for a session's holder, with the same scopes; the presented one is retired in
+   * the same transaction, so two refreshes of one session give one new session, not two.
+   */
+  async refresh(p: Principal, token: string): Promise<Session> {
+    if (p.kind !== 'session')
+      throw new DomainError(403, 'SESSION_ONLY', { revoke: 'DELETE /api/v1/tokens/{id}' });
+    return this.knex.transaction(async (trx) => {
+      const gone = await this.sessionsOf(trx, { token_hash: hashToken(token) }).delete();
+      if (!gone) throw new DomainError(401, 'UNAUTHENTICATED');
+      return this.issue(p.tenant.id, p.userId, p.scopes, trx);
+    });
+  }
+
+  /** Ends the presented session (API tokens are revoked through /tokens, not here). */
+  async revoke(token: string, p?: Principal) {
+    await this.sessionsOf(this.knex, { token_hash: hashToken(token) }).delete();
     if (p)
       await writeAudit(this.knex, this.platform, {
         tenantId: p.tenant.id,
@@ -104,7 +125,11 @@ export class Sessions {
   }
 
   /** Changes the caller's password and ends every other session of theirs. */
-  async changePassword(p: Principal, token: string, current: string, next: string) {
+  async changePassword(p: Principal, token: string, current: string, next: string, ip = '') {
+    const account = `${p.tenant.id}\u0000${p.userId}`;
+    const wait = this.passwordTries.retryAfter(account);
+    if (wait > 0)
+      throw new DomainError(429, 'TOO_MANY_PASSWORD_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
     if (next.length < MIN_PASSWORD_LENGTH)
       throw new DomainError(422, 'WEAK_PASSWORD', { min: MIN_PASSWORD_LENGTH }, [
         { pointer: '/newPassword', code: 'WEAK_PASSWORD', params: { min: MIN_PASSWORD_LENGTH } },
@@ -114,8 +139,17 @@ export class Sessions {
       .table(USERS)
       .where({ id: p.userId })
       .first('password_hash');
-    if (!(await checkPassword(user?.password_hash as string | undefined, current)))
+    if (!(await checkPassword(user?.password_hash as string | undefined, current))) {
+      this.passwordTries.record(account);
+      await writeAudit(this.knex, this.platform, {
+        tenantId: p.tenant.id,
+        actor: p.userId,
+        action: 'password.failed',
+        ip,
+      });
       throw new DomainError(401, 'LOGIN_FAILED');
+    }
+    this.passwordTries.reset(account);
     const hashed = await hashPassword(next);
     await this.knex.transaction(async (trx) => {
       await trx
@@ -123,16 +157,14 @@ export class Sessions {
         .table(USERS)
         .where({ id: p.userId })
         .update({ password_hash: hashed });
-      await trx
-        .withSchema(this.platform)
-        .table('api_tokens')
-        .where({ user_id: p.userId, tenant_id: p.tenant.id, label: 'session' })
+      await this.sessionsOf(trx, { user_id: p.userId, tenant_id: p.tenant.id })
         .whereNot({ token_hash: hashToken(token) })
         .delete();
       await writeAudit(trx, this.platform, {
         tenantId: p.tenant.id,
         actor: p.userId,
         action: 'password.changed',
+        ip,
       });
     });
   }

@@ -7,6 +7,7 @@ import { writeAudit } from '../db/audit.js';
 import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
 import { approvalTables } from '../db/migrations/tenant-0002-approvals.js';
+import { loadRoleNaming, tenantRoleName, type RoleNaming } from './db-roles.js';
 import {
   USERS,
   dropSchema,
@@ -20,6 +21,8 @@ export interface Tenant {
   slug: string;
   name: string;
   schema: Ident;
+  /** Its database role (tenancy/db-roles.ts). */
+  dbRole: Ident;
 }
 
 /** Who is calling: resolved from a bearer token, used by every layer above. */
@@ -31,13 +34,18 @@ export interface Principal {
   profile: string | null;
   /** What the token may be used for; null = everything the user may do. */
   scopes: TokenScope[] | null;
+  /** A password sign-in session, or an API token (scoped or not). */
+  kind: 'session' | 'token';
 }
+
+/** The label of sign-in sessions in api_tokens (API tokens may not take it). */
+export const SESSION_LABEL = 'session';
 
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** The database role a tenant's requests run under (see ddl.tenantRoleStatements). */
-export const dbRoleOf = (tenant: Tenant): Ident => internalIdent(`${tenant.schema}_app`);
+export const dbRoleOf = (tenant: Tenant): Ident => tenant.dbRole;
 
 export const TENANT_SLUG = /^[a-z][a-z0-9_]{0,29}$/;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -69,14 +77,33 @@ export class TenantStore {
   }
 
   private tenants = () => this.knex.withSchema(this.platform).table('tenants');
+  private naming?: Promise<RoleNaming>;
+  private roles() {
+    this.naming ??= loadRoleNaming(this.knex, this.platform).catch((e: unknown) => {
+      this.naming = undefined;
+      throw e;
+    });
+    return this.naming;
+  }
+  private async toTenant(row: Record<string, unknown>): Promise<Tenant> {
+    const base = {
+      id: row.id as string,
+      slug: row.slug as string,
+      name: row.name as string,
+      schema: internalIdent(row.schema_name as string),
+    };
+    return { ...base, dbRole: tenantRoleName(await this.roles(), base.id, base.schema) };
+  }
 
   async findBySlug(slug: string): Promise<Tenant | null> {
     const row = await this.tenants().where({ slug }).first();
-    return row ? toTenant(row) : null;
+    return row ? this.toTenant(row) : null;
   }
 
   async list(): Promise<Tenant[]> {
-    return (await this.tenants().orderBy('slug')).map(toTenant);
+    return Promise.all(
+      (await this.tenants().orderBy('slug')).map((r: Record<string, unknown>) => this.toTenant(r)),
+    );
   }
 
   /**
@@ -88,12 +115,12 @@ export class TenantStore {
     if (!TENANT_SLUG.test(opts.slug))
       throw new DomainError(422, 'BAD_REQUEST', { reason: 'tenant slug must match ' + TENANT_SLUG.source });
     if (await this.findBySlug(opts.slug)) throw new DomainError(409, 'TENANT_EXISTS', { slug: opts.slug });
-    const tenant: Tenant = {
+    const tenant = await this.toTenant({
       id: randomUUID(),
       slug: opts.slug,
       name: opts.name,
-      schema: this.schemaFor(opts.slug),
-    };
+      schema_name: this.schemaFor(opts.slug),
+    });
     const token = opts.token ?? `tsr_${randomBytes(24).toString('base64url')}`;
     const adminUserId = randomUUID();
     const passwordHash = opts.adminPassword ? await hashPassword(opts.adminPassword) : null;
@@ -166,9 +193,9 @@ export class TenantStore {
       .join('tenants as t', 't.id', 'k.tenant_id')
       .where('k.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('k.expires_at').orWhere('k.expires_at', '>', this.knex.fn.now()))
-      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes');
+      .first('t.id', 't.slug', 't.name', 't.schema_name', 'k.user_id', 'k.scopes', 'k.label');
     if (!row) return null;
-    const tenant = toTenant(row);
+    const tenant = await this.toTenant(row);
     const user = await this.knex
       .withSchema(tenant.schema)
       .table(USERS)
@@ -182,6 +209,7 @@ export class TenantStore {
       role: user.role ?? null,
       profile: user.profile ?? null,
       scopes: (row.scopes as TokenScope[] | null) ?? null,
+      kind: row.label === SESSION_LABEL && row.scopes == null ? 'session' : 'token',
     };
   }
 
@@ -204,13 +232,4 @@ export class TenantStore {
       .onConflict('token_hash')
       .ignore();
   }
-}
-
-function toTenant(row: Record<string, unknown>): Tenant {
-  return {
-    id: row.id as string,
-    slug: row.slug as string,
-    name: row.name as string,
-    schema: internalIdent(row.schema_name as string),
-  };
 }

@@ -100,20 +100,36 @@ export class Users {
     }
     if (issues.length) throw new DomainError(422, 'VALIDATION_FAILED', {}, issues);
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError(404, 'NOT_FOUND');
-    const [row] = await this.knex
-      .withSchema(tenant.schema)
-      .table(USERS)
-      .where({ id })
-      .update(set)
-      .returning(COLUMNS);
-    if (!row) throw new DomainError(404, 'NOT_FOUND');
-    await writeAudit(this.knex, this.platform, {
-      tenantId: tenant.id,
-      actor,
-      action: 'user.changed',
-      detail: { id, ...patch },
+    // Suspension ends every session and token of the user for good: reactivating them later must
+    // not bring back a session or token that was out there (perhaps stolen) when they were stopped.
+    if (!Object.keys(set).length) {
+      const row = await this.knex.withSchema(tenant.schema).table(USERS).where({ id }).first(COLUMNS);
+      if (!row) throw new DomainError(404, 'NOT_FOUND');
+      return row as Record<string, unknown>;
+    }
+    return this.knex.transaction(async (trx) => {
+      const [row] = await trx
+        .withSchema(tenant.schema)
+        .table(USERS)
+        .where({ id })
+        .update(set)
+        .returning(COLUMNS);
+      if (!row) throw new DomainError(404, 'NOT_FOUND');
+      let revoked = 0;
+      if (set.active === false)
+        revoked = await trx
+          .withSchema(this.platform)
+          .table('api_tokens')
+          .where({ tenant_id: tenant.id, user_id: id })
+          .delete();
+      await writeAudit(trx, this.platform, {
+        tenantId: tenant.id,
+        actor,
+        action: 'user.changed',
+        detail: { id, ...patch, ...(set.active === false ? { revokedTokens: revoked } : {}) },
+      });
+      return row as Record<string, unknown>;
     });
-    return row as Record<string, unknown>;
   }
 
   async create(tenant: Tenant, model: CompiledModel, u: NewUser, actor: string | null = null) {

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import { badRequest } from '../../core/errors.js';
 import {
   inbox,
@@ -16,6 +16,7 @@ import { principalOf } from '../context.js';
 import { idParam, intParam, strictQuery } from '../http-helpers.js';
 import { langOf } from '../problem.js';
 import { isUuid } from '../../records/read.js';
+import { apiRouter, scope, type ApiRouter } from '../scopes.js';
 
 const BOXES: Box[] = ['pending', 'done', 'submitted'];
 
@@ -48,14 +49,14 @@ async function callerOf(res: Response, models: ModelCache): Promise<Caller> {
 }
 
 /** /api/v1/data/{object}/{id}/approvals: submit (POST) and every round of the record (GET). */
-export function recordApprovalsRouter(d: ApprovalRoutesDeps): Router {
-  const r = Router();
-  r.get('/:object/:id/approvals', async (req, res) => {
+export function recordApprovalsRouter(d: ApprovalRoutesDeps): ApiRouter {
+  const r = apiRouter();
+  r.get('/:object/:id/approvals', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     res.json({ data: await d.approvals.history(c, String(req.params.object), idParam(req, 'id')) });
   });
-  r.post('/:object/:id/approvals', async (req, res) => {
+  r.post('/:object/:id/approvals', scope('write'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     const view = await d.approvals.submit(c, String(req.params.object), idParam(req, 'id'), req.body);
@@ -65,9 +66,9 @@ export function recordApprovalsRouter(d: ApprovalRoutesDeps): Router {
 }
 
 /** /api/v1/approvals: the inbox, one request, decisions and recall. */
-export function approvalsRouter(d: ApprovalRoutesDeps): Router {
-  const r = Router();
-  r.get('/', async (req, res) => {
+export function approvalsRouter(d: ApprovalRoutesDeps): ApiRouter {
+  const r = apiRouter();
+  r.get('/', scope('read'), async (req, res) => {
     const q = strictQuery(req, ['box', 'object', 'limit', 'cursor', 'locale']);
     const box = (q.box ?? 'pending') as Box;
     if (!BOXES.includes(box))
@@ -82,17 +83,17 @@ export function approvalsRouter(d: ApprovalRoutesDeps): Router {
       ),
     );
   });
-  r.get('/:requestId', async (req, res) => {
+  r.get('/:requestId', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     res.json({ data: await d.approvals.view(c, idParam(req, 'requestId')) });
   });
-  r.post('/:requestId/decisions', async (req, res) => {
+  r.post('/:requestId/decisions', scope('write'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     res.json({ data: await d.approvals.decide(c, idParam(req, 'requestId'), req.body) });
   });
-  r.post('/:requestId/recall', async (req, res) => {
+  r.post('/:requestId/recall', scope('write'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     res.json({ data: await d.approvals.recall(c, idParam(req, 'requestId'), req.body) });
@@ -101,9 +102,9 @@ export function approvalsRouter(d: ApprovalRoutesDeps): Router {
 }
 
 /** /api/v1/meta/approval-flows/{name}/preview: the route a record would take, nothing changed. */
-export function approvalFlowsMetaRouter(d: ApprovalRoutesDeps): Router {
-  const r = Router();
-  r.post('/:name/preview', async (req, res) => {
+export function approvalFlowsMetaRouter(d: ApprovalRoutesDeps): ApiRouter {
+  const r = apiRouter();
+  r.post('/:name/preview', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     const body = (req.body ?? {}) as { recordId?: unknown };
     if (typeof body.recordId !== 'string' || !isUuid(body.recordId))
@@ -122,9 +123,9 @@ export function approvalFlowsMetaRouter(d: ApprovalRoutesDeps): Router {
 }
 
 /** /api/v1/notifications: the caller's in-app notifications, unread first. */
-export function notificationsRouter(d: ApprovalRoutesDeps): Router {
-  const r = Router();
-  r.get('/', async (req, res) => {
+export function notificationsRouter(d: ApprovalRoutesDeps): ApiRouter {
+  const r = apiRouter();
+  r.get('/', scope('read'), async (req, res) => {
     const q = strictQuery(req, ['limit', 'cursor', 'unread', 'locale']);
     const c = await callerOf(res, d.models);
     res.json(
@@ -138,7 +139,7 @@ export function notificationsRouter(d: ApprovalRoutesDeps): Router {
       ),
     );
   });
-  r.get('/unread-count', async (req, res) => {
+  r.get('/unread-count', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
     res.json({
@@ -147,7 +148,7 @@ export function notificationsRouter(d: ApprovalRoutesDeps): Router {
       },
     });
   });
-  r.post('/read', async (req, res) => {
+  r.post('/read', scope('write'), async (req, res) => {
     strictQuery(req, ['locale']);
     const body = (req.body ?? {}) as { ids?: unknown; all?: unknown };
     const all = body.all === true;

@@ -1,4 +1,4 @@
-import { Router, json } from 'express';
+import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
 import type { RecordsService, Scope } from '../../records/service.js';
@@ -6,6 +6,7 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
+import { apiRouter, type ApiRouter, scope as need } from '../scopes.js';
 import { etag, idParam, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
@@ -13,8 +14,8 @@ const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
 const WRITE_PARAMS = ['locale'] as const;
 
 /** /api/v1/data/{object}: the generic records API over every object of the tenant. */
-export function dataRouter(records: RecordsService, models: ModelCache): Router {
-  const r = Router();
+export function dataRouter(records: RecordsService, models: ModelCache): ApiRouter {
+  const r = apiRouter();
   const scope = async (res: Response): Promise<Scope> => {
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
@@ -34,7 +35,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
   };
   const object = (req: Request) => String(req.params.object);
 
-  r.get('/:object', async (req, res) => {
+  r.get('/:object', need('read'), async (req, res) => {
     const q = strictQuery(req, LIST_PARAMS);
     const page = await records.list(await scope(res), object(req), {
       filter: parseJsonParam('filter', q.filter),
@@ -53,7 +54,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.json(page);
   });
 
-  r.post('/:object', async (req, res) => {
+  r.post('/:object', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const { record, version } = await records.create(await scope(res), object(req), req.body);
     res
@@ -63,7 +64,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.json({ data: record });
   });
 
-  r.post('/:object/batch', json({ limit: '8mb' }), async (req, res) => {
+  r.post('/:object/batch', need('write'), json({ limit: '8mb' }), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const body = req.body as { operations?: unknown; records?: unknown };
     const ops = Array.isArray(body?.operations)
@@ -77,12 +78,12 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
-  r.post('/:object/aggregate', async (req, res) => {
+  r.post('/:object/aggregate', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     res.json({ data: await records.aggregate(await scope(res), object(req), req.body) });
   });
 
-  r.get('/:object/:id', async (req, res) => {
+  r.get('/:object/:id', need('read'), async (req, res) => {
     const q = strictQuery(req, GET_PARAMS);
     const { record, version } = await records.get(
       await scope(res),
@@ -96,17 +97,17 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.setHeader('ETag', tag).json({ data: record });
   });
 
-  r.get('/:object/:id/history', async (req, res) => {
+  r.get('/:object/:id/history', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     res.json({ data: await records.history(await scope(res), object(req), idParam(req, 'id')) });
   });
 
-  r.get('/:object/:id/team', async (req, res) => {
+  r.get('/:object/:id/team', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     res.json({ data: await records.team(await scope(res), object(req), idParam(req, 'id')) });
   });
 
-  r.put('/:object/:id/team/:userId', async (req, res) => {
+  r.put('/:object/:id/team/:userId', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const body = (req.body ?? {}) as { access?: unknown };
     await records.setTeamMember(
@@ -119,13 +120,13 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.status(204).end();
   });
 
-  r.delete('/:object/:id/team/:userId', async (req, res) => {
+  r.delete('/:object/:id/team/:userId', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     await records.removeTeamMember(await scope(res), object(req), idParam(req, 'id'), idParam(req, 'userId'));
     res.status(204).end();
   });
 
-  r.patch('/:object/:id', async (req, res) => {
+  r.patch('/:object/:id', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const { record, version } = await records.update(
       await scope(res),
@@ -137,7 +138,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): Router 
     res.setHeader('ETag', etag(version!)).json({ data: record });
   });
 
-  r.delete('/:object/:id', async (req, res) => {
+  r.delete('/:object/:id', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     await records.delete(await scope(res), object(req), idParam(req, 'id'), ifMatch(req));
     res.status(204).end();

@@ -1,4 +1,4 @@
-import { Router, json } from 'express';
+import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
@@ -9,9 +9,9 @@ import { policyFor } from '../../security/policy.js';
 import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
-import { requireAdmin } from '../auth.js';
 import { principalOf } from '../context.js';
 import { langOf } from '../problem.js';
+import { apiRouter, type ApiRouter, scope } from '../scopes.js';
 import { ifMatch, ifNoneMatch, metaEtag, strictQuery } from '../http-helpers.js';
 
 const PARAMS = ['locale', 'dryRun'] as const;
@@ -87,12 +87,12 @@ function bodyOf(v: VisibleModel): string {
  * /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback (admins only);
  * the field types and the objects the caller may see (every signed-in user).
  */
-export function metaRouter(meta: MetaService, models: ModelCache): Router {
-  const r = Router();
+export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
+  const r = apiRouter();
   r.use(json({ limit: '8mb' }));
 
   /** What the generated screens are built from: readable objects and fields, with permissions. */
-  r.get('/objects', async (req, res) => {
+  r.get('/objects', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
@@ -108,7 +108,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     res.type('application/json').send(bodyOf(visible));
   });
 
-  r.get('/field-types', (_req, res) => {
+  r.get('/field-types', scope('read'), (_req, res) => {
     res.json({
       data: FIELD_TYPE_NAMES.map((name) => {
         const t = fieldType(name);
@@ -124,10 +124,9 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
       }),
     });
   });
-  r.use(requireAdmin);
   const who = (res: Response) => principalOf(res);
 
-  r.get('/', async (req, res) => {
+  r.get('/', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     const row = await meta.current(who(res).tenant);
     res
@@ -135,7 +134,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
       .json({ data: { version: row.version, hash: row.hash, package: row.package } });
   });
 
-  r.post('/plan', async (req, res) => {
+  r.post('/plan', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(
@@ -145,25 +144,25 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/deploy', async (req, res) => {
+  r.post('/deploy', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(req, res, await meta.deploy(p.tenant, p.userId, body.package, options(req, body)));
   });
 
-  r.get('/versions', async (req, res) => {
+  r.get('/versions', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: await meta.versions(who(res).tenant) });
   });
 
-  r.get('/versions/:version', async (req, res) => {
+  r.get('/versions/:version', scope('admin'), async (req, res) => {
     const v = Number(req.params.version);
     if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
     const row = await meta.version(who(res).tenant, v);
     res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
   });
 
-  r.post('/rollback/:version', async (req, res) => {
+  r.post('/rollback/:version', scope('admin'), async (req, res) => {
     const v = Number(req.params.version);
     if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
     const body = (req.body ?? {}) as DeployBody;
@@ -171,7 +170,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     sendDeploy(req, res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
   });
 
-  r.put('/objects/:name', async (req, res) => {
+  r.put('/objects/:name', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
@@ -189,7 +188,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/objects/:name/fields', async (req, res) => {
+  r.post('/objects/:name/fields', scope('admin'), async (req, res) => {
     const body = (req.body ?? {}) as FieldDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...field } = body;
     const p = who(res);
@@ -206,7 +205,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.delete('/objects/:name', async (req, res) => {
+  r.delete('/objects/:name', scope('admin'), async (req, res) => {
     const p = who(res);
     sendDeploy(
       req,
@@ -220,7 +219,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): Router {
     );
   });
 
-  r.post('/purge', async (req, res) => {
+  r.post('/purge', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
     res.json({ data: { purged: await meta.purge(who(res).tenant, who(res).userId) } });
   });

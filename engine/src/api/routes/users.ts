@@ -1,9 +1,8 @@
-import { Router } from 'express';
 import { badRequest } from '../../core/errors.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import type { NewUser, Users } from '../../tenancy/users.js';
-import { requireAdmin } from '../auth.js';
 import { principalOf } from '../context.js';
+import { apiRouter, type ApiRouter, scope } from '../scopes.js';
 import { listParam, strictQuery } from '../http-helpers.js';
 
 export const LOOKUP_MAX_IDS = 200;
@@ -15,11 +14,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * /api/v1/users: names of users for every signed-in user (`/lookup`); tenant administrators
  * manage the tenant's users.
  */
-export function usersRouter(users: Users, models: ModelCache, evictUser: (userId: string) => void): Router {
-  const r = Router();
+export function usersRouter(
+  users: Users,
+  models: ModelCache,
+  evictUser: (userId: string) => void,
+): ApiRouter {
+  const r = apiRouter();
 
   /** `?ids=a,b,c` or `?q=prefix` → `[{id, name}]`: names only, nothing an admin list would show. */
-  r.get('/lookup', async (req, res) => {
+  r.get('/lookup', scope('read'), async (req, res) => {
     const q = strictQuery(req, ['ids', 'q', 'locale']);
     const args = { max: LOOKUP_MAX_IDS, maxLength: LOOKUP_MAX_QUERY };
     if ((q.ids === undefined) === (q.q === undefined)) throw badRequest('USER_LOOKUP_ARGS', args);
@@ -41,11 +44,10 @@ export function usersRouter(users: Users, models: ModelCache, evictUser: (userId
     res.setHeader('Cache-Control', 'private, no-cache').json({ data });
   });
 
-  r.use(requireAdmin);
-  r.get('/', async (_req, res) => {
+  r.get('/', scope('admin'), async (_req, res) => {
     res.json({ data: await users.list(principalOf(res).tenant) });
   });
-  r.post('/', async (req, res) => {
+  r.post('/', scope('admin'), async (req, res) => {
     const p = principalOf(res);
     const user = await users.create(
       p.tenant,
@@ -55,7 +57,7 @@ export function usersRouter(users: Users, models: ModelCache, evictUser: (userId
     );
     res.status(201).json({ data: user });
   });
-  r.patch('/:id', async (req, res) => {
+  r.patch('/:id', scope('admin'), async (req, res) => {
     const p = principalOf(res);
     const user = await users.update(
       p.tenant,
