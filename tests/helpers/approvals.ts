@@ -14,7 +14,9 @@ export function approvalPackage(): PackageDef {
   return {
     name: 'approvals-test',
     objects: [
-      object('product_line', [field('name', 'text', { required: true }), field('product_manager', 'user')]),
+      object('product_line', [field('name', 'text', { required: true }), field('product_manager', 'user')], {
+        sharing: { default: 'public_read' },
+      }),
       object(
         'auth_request',
         [
