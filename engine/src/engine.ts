@@ -113,7 +113,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
   // Approval locks run after the rules, before persist; the service needs the records service.
-  const approvalLock = registerApprovals();
+  const approvalSteps = registerApprovals(timeZone);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
@@ -121,10 +121,11 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     dispatcher,
     timeZone,
     beforeValidate: rules.beforeValidate,
-    ruleSteps: [...rules.ruleSteps, approvalLock],
-    afterPersist: rules.afterPersist,
+    ruleSteps: [...rules.ruleSteps, approvalSteps.lockStep],
+    afterPersist: [...rules.afterPersist, approvalSteps.startStep],
   });
   const approvals = createApprovalService(records, db.tenant, timeZone);
+  approvalSteps.bind(approvals);
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {

@@ -15,8 +15,29 @@ function routingPackage(): PackageDef {
   const step = (approvers: object[], extra: object = {}) => [
     { name: 's', label: l('S'), approvers, ...extra },
   ];
+  pkg.objects.push({
+    name: 'quote',
+    label: l('Quote', '报价'),
+    pluralLabel: l('Quotes', '报价'),
+    fields: [
+      { name: 'name', label: l('Name'), type: 'text', required: true },
+      { name: 'discount', label: l('Discount'), type: 'number', precision: 5, scale: 2 },
+      { name: 'reviewer', label: l('Reviewer'), type: 'user' },
+      { name: 'approval_status', label: l('Approval'), type: 'text' },
+    ],
+  });
+  pkg.profiles![0].objects!.quote = { create: true, read: true, edit: true };
   pkg.approvalFlows = [
     ...pkg.approvalFlows!,
+    {
+      name: 'big_discount',
+      label: l('Big discount', '大折扣'),
+      object: 'quote',
+      start: { on: 'condition', condition: { '>': [{ var: 'discount' }, 20] } },
+      statusField: 'approval_status',
+      lock: { mode: 'fields', fields: ['discount'] },
+      steps: [{ name: 'sd', label: l('Sales director'), approvers: [{ kind: 'field', field: 'reviewer' }] }],
+    },
     {
       name: 'mgr1',
       label: l('Manager'),
@@ -208,5 +229,30 @@ describe('races', () => {
       (d: { action: string }) => d.action === 'approve' || d.action === 'reject',
     );
     expect(decisions).toHaveLength(1);
+  });
+});
+
+describe('flows that start themselves', () => {
+  it('starts when the condition turns true (on create or update), not while it stays true; locks only the listed fields', async () => {
+    const q = await as.rep1('post', '/api/v1/data/quote', { name: 'Q', discount: 10, reviewer: ids.boss });
+    expect(q.status).toBe(201);
+    const id = q.body.data.id as string;
+    expect((await as.rep1('get', `/api/v1/data/quote/${id}/approvals`)).body.data.status).toBeNull();
+    expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { discount: 30 })).status).toBe(200);
+    const state = (await as.rep1('get', `/api/v1/data/quote/${id}/approvals`)).body.data;
+    expect(state.status).toBe('pending');
+    expect(state.rounds[0].submitter.id).toBe(ids.rep1);
+    expect((await as.rep1('get', `/api/v1/data/quote/${id}`)).body.data.approval_status).toBe('pending');
+    // only the discount is locked
+    expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { discount: 5 })).status).toBe(409);
+    expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { name: 'Q2' })).status).toBe(200);
+    await as.boss('post', `/api/v1/approvals/${state.current.requestId}/decisions`, { action: 'approve' });
+    expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { discount: 40 })).status).toBe(200);
+    expect((await as.rep1('get', `/api/v1/data/quote/${id}/approvals`)).body.data.rounds).toHaveLength(1);
+    // created above the threshold: starts at once
+    const q2 = await as.rep1('post', '/api/v1/data/quote', { name: 'Q3', discount: 50, reviewer: ids.boss });
+    expect((await as.rep1('get', `/api/v1/data/quote/${q2.body.data.id}/approvals`)).body.data.status).toBe(
+      'pending',
+    );
   });
 });

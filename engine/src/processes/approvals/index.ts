@@ -7,23 +7,23 @@ import { registerBuiltinApprovers } from './approvers/index.js';
 import { checkApprovals, checkApprovalUsers } from './check.js';
 import { approvalLockStep } from './lock-step.js';
 import { ApprovalService } from './service.js';
+import { approvalStartStep } from './start-step.js';
 
 export { ApprovalService, type Caller } from './service.js';
 export { previewFlow } from './preview.js';
 export { inbox, type Box } from './views.js';
-
-export interface Approvals {
-  service: ApprovalService;
-  /** Runs with the rule steps, before persist. */
-  lockStep: RecordStep;
-}
 
 /**
  * Approvals for the composition root: registers the approver and action kinds and the deploy
  * checks of flows, queues and templates; the service needs the records service, so engine.ts
  * wires the lock step first and the service once records exist.
  */
-export function registerApprovals(): RecordStep {
+export function registerApprovals(timeZone: string): {
+  lockStep: RecordStep;
+  startStep: RecordStep;
+  /** Gives the start step its service, once the records service exists. */
+  bind(service: ApprovalService): void;
+} {
   registerBuiltinApprovers();
   registerBuiltinActions();
   registerDeployExtension({
@@ -31,7 +31,16 @@ export function registerApprovals(): RecordStep {
     check: checkApprovals,
     checkData: (trx, { tenant, pkg }) => checkApprovalUsers(trx, tenant.schema, pkg),
   });
-  return approvalLockStep;
+  let bound: ApprovalService | null = null;
+  const service = () => {
+    if (!bound) throw new Error('approvals: the service is not bound yet');
+    return bound;
+  };
+  return {
+    lockStep: approvalLockStep,
+    startStep: approvalStartStep(service, timeZone),
+    bind: (s) => void (bound = s),
+  };
 }
 
 export const createApprovalService = (records: RecordsService, sessions: TenantSessions, timeZone: string) =>

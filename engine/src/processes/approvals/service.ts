@@ -138,31 +138,44 @@ export class ApprovalService {
       const store = new ApprovalStore(trx, c.scope.schema);
       if (await store.pendingFor(o.name, id)) throw new DomainError(409, 'APPROVAL_ALREADY_PENDING');
       const flow = await this.chooseFlow(trx, c, o, row, b.flow);
-      const round = await store.nextRound(o.name, id);
-      const [req] = (await store
-        .requests()
-        .insert({
-          flow: flow.name,
-          meta_version: c.scope.model.version,
-          definition: JSON.stringify(flow.def),
-          object: o.name,
-          record_id: id,
-          round,
-          status: 'pending',
-          submitter: c.scope.actor,
-          comment,
-        })
-        .returning('*')) as RequestRow[];
-      await store.log(req.id, 'submit', {
-        actor: c.scope.actor,
-        comment,
-        detail: { flow: flow.name, round },
-      });
-      const r = this.run(trx, c, o, flow, req);
-      await start(r, comment);
-      return this.finishRun(r);
+      return this.startWithin(trx, c, o, id, flow, comment);
     });
     return this.view(c, requestId);
+  }
+
+  /**
+   * Starts a request of `flow` for record `id` in the caller's transaction (the record row is
+   * locked and has no pending request): a submit, or a flow that starts itself on create or
+   * when its condition turns true (the approval-start step).
+   */
+  async startWithin(
+    trx: Knex,
+    c: Caller,
+    o: CompiledObject,
+    id: string,
+    flow: CompiledFlow,
+    comment: string | null,
+  ) {
+    const store = new ApprovalStore(trx, c.scope.schema);
+    const round = await store.nextRound(o.name, id);
+    const [req] = (await store
+      .requests()
+      .insert({
+        flow: flow.name,
+        meta_version: c.scope.model.version,
+        definition: JSON.stringify(flow.def),
+        object: o.name,
+        record_id: id,
+        round,
+        status: 'pending',
+        submitter: c.scope.actor,
+        comment,
+      })
+      .returning('*')) as RequestRow[];
+    await store.log(req.id, 'submit', { actor: c.scope.actor, comment, detail: { flow: flow.name, round } });
+    const r = this.run(trx, c, o, flow, req);
+    await start(r, comment);
+    return this.finishRun(r);
   }
 
   /** Loads the request for a decision: record row locked, then the request row. */
