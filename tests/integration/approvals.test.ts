@@ -126,13 +126,13 @@ describe('a three-step flow through the API', () => {
 
     // locked: the submitter's edit, a batch and a delete are refused and change nothing
     const patch = await as.rep1('patch', `/api/v1/data/auth_request/${id}`, { notes: 'sneaky' });
-    expect(patch.status).toBe(409);
+    expect(patch.status).toBe(423);
     expect(patch.body.code).toBe('RECORD_LOCKED');
     const batch = await as.rep1('post', '/api/v1/data/auth_request/batch', {
       operations: [{ op: 'update', id, data: { notes: 'x' } }],
     });
-    expect(batch.status).toBe(409);
-    expect((await as.rep1('delete', `/api/v1/data/auth_request/${id}`)).status).toBe(409);
+    expect(batch.status).toBe(423);
+    expect((await as.rep1('delete', `/api/v1/data/auth_request/${id}`)).status).toBe(423);
     expect((await admin.get(`/api/v1/data/auth_request/${id}`)).body.data.notes).toBeNull();
     expect((await admin.get(`/api/v1/data/auth_request/${id}`)).body.data.approval_status).toBe('pending');
 

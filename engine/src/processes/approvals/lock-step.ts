@@ -80,6 +80,6 @@ export const approvalLockStep: RecordStep = {
           });
         }
     }
-    if (issues.length) throw new DomainError(409, 'RECORD_LOCKED', { count: issues.length }, issues);
+    if (issues.length) throw new DomainError(423, 'RECORD_LOCKED', { count: issues.length }, issues);
   },
 };
