@@ -174,7 +174,6 @@ describe('bad values are refused per type, with a pointer, and nothing is saved'
     ['f_text', 'x'.repeat(21), 'TOO_LONG'],
     ['f_text', 12, 'WRONG_TYPE'],
     ['f_text', ['a'], 'WRONG_TYPE'],
-    ['f_text', 'nul\u0000byte', 'BAD_FORMAT'],
     ['f_textarea', { a: 1 }, 'WRONG_TYPE'],
     ['f_rich', true, 'WRONG_TYPE'],
     ['f_int', 2147483648, 'TOO_LARGE'],
@@ -208,6 +207,8 @@ describe('bad values are refused per type, with a pointer, and nothing is saved'
     ['f_lookup', 'not-a-uuid', 'BAD_FORMAT'],
     ['f_lookup', '0f8fad5b-d9cb-469f-a165-70867728950e', 'LOOKUP_NOT_FOUND'],
     ['f_md', 42, 'WRONG_TYPE'],
+    ['f_date', '2027-02-30', 'BAD_FORMAT'],
+    ['f_date', '0000-01-01', 'BAD_FORMAT'],
     ['f_user', 'not-a-uuid', 'BAD_FORMAT'],
     ['f_user', '0f8fad5b-d9cb-469f-a165-70867728950e', 'USER_NOT_FOUND'],
   ];
@@ -217,6 +218,14 @@ describe('bad values are refused per type, with a pointer, and nothing is saved'
     expect(r.status, JSON.stringify(r.body)).toBe(422);
     expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(r.body.errors).toContainEqual(expect.objectContaining({ pointer: `/${name}`, code }));
+    expect(await count(te, t, 'every')).toBe(before);
+  });
+
+  it('refuses a NUL character at the edge, naming the field, storing nothing', async () => {
+    const before = await count(te, t, 'every');
+    const r = await t.post('/api/v1/data/every', { f_text: 'nul\u0000byte' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/f_text', code: 'NUL_CHARACTER' })]);
     expect(await count(te, t, 'every')).toBe(before);
   });
 

@@ -255,8 +255,8 @@ describe('bad input is refused, never dropped', () => {
       .set('Accept-Language', 'zh-CN');
     isProblem(r, 422, 'VALIDATION_FAILED');
     expect(r.headers['content-language']).toBe('zh-CN');
-    expect(r.body.detail).toBe('记录未通过校验，详见 errors。');
-    expect(r.body.title).toBe('The record is not valid: see errors.');
+    expect(r.body.detail).toBe('记录未通过校验，请查看各字段列出的错误。');
+    expect(r.body.title).toBe(r.body.detail);
     expect(r.body.errors[0]).toMatchObject({
       pointer: '/industry',
       code: 'NOT_AN_OPTION',

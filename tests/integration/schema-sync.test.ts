@@ -182,10 +182,10 @@ describe('object and field endpoints', () => {
       name: undefined,
     });
     expect(bad.status, JSON.stringify(bad.body)).toBe(422);
-    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('/objects/3/name');
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('/name'); // into the body sent, not the package;
     const badField = await t.post('/api/v1/meta/objects/project/fields', field('Bad;Name', 'text'));
     expect(badField.status).toBe(422);
-    expect(badField.body.errors[0].pointer).toMatch(/^\/objects\/\d+\/fields\/2\/name$/);
+    expect(badField.body.errors[0].pointer).toBe('/name');
     const missing = await t.post('/api/v1/meta/objects/nothing/fields', field('x', 'text'));
     expect(missing.status).toBe(404);
     expect((await currentMeta(t)).version).toBe(v + 2);

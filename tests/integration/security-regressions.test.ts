@@ -189,7 +189,7 @@ describe('F: logout, password attempts, suspension', () => {
 });
 
 describe('F: counting list entries', () => {
-  it('more than 100 validation rules is "At most 100 entries", not characters, in both languages', async () => {
+  it('more than 100 validation rules is "At most 100 items", not characters, in both languages', async () => {
     const p = pkg();
     p.objects[0].validationRules = Array.from({ length: 101 }, (_, i) => ({
       name: `rule_${i}`,
@@ -198,7 +198,7 @@ describe('F: counting list entries', () => {
     }));
     const before = (await as(admin).get('/api/v1/meta')).body.data.version;
     for (const [lang, text] of [
-      ['en', 'At most 100 entries.'],
+      ['en', 'At most 100 items.'],
       ['zh-CN', '最多 100 项。'],
     ]) {
       const r = await as(admin).post(`/api/v1/meta/deploy?locale=${lang}`, { package: p });

@@ -112,6 +112,27 @@ describe('metadata validation', () => {
     });
   });
 
+  it('says "items", not "characters", for too many validation rules; a bad default in both languages', () => {
+    const rules = Array.from({ length: 101 }, (_, i) => ({
+      name: `r${i}`,
+      condition: { '==': [{ var: 'name' }, 'x'] },
+      message: l('x'),
+    }));
+    const r = validatePackage({
+      objects: [object('thing', [field('name', 'text')], { validationRules: rules })],
+    });
+    expect(r.ok).toBe(false);
+    const issues = r.ok ? [] : r.issues;
+    const msgs = renderIssues(
+      issues.filter((i) => i.pointer === '/objects/0/validationRules'),
+      'en',
+    ).map((i) => i.message);
+    expect(msgs).toEqual(['At most 100 items.']);
+    const d = validatePackage(withField(field('n', 'integer', { default: 'ten' })));
+    const zh = renderIssues(d.ok ? [] : d.issues, 'zh-CN').map((i) => i.message);
+    expect(zh).toEqual(['默认值对此字段无效：应为整数。']);
+  });
+
   it('refuses missing labels and bad language texts', () => {
     expect(issuesOf({ objects: [{ name: 'x', pluralLabel: l('xs'), fields: [] }] })).toContainEqual({
       pointer: '/objects/0/label',

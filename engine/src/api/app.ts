@@ -12,7 +12,7 @@ import { readAudit } from '../db/audit.js';
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
-import { limitJsonDepth } from './json-depth.js';
+import { JSON_TYPES, limitJsonDepth, refuseNul, requireJsonBody, verifyUtf8 } from './json-depth.js';
 import { apiRouter, scope } from './scopes.js';
 import { policyFor } from '../security/policy.js';
 import { visibilityKey } from '../security/visible-model.js';
@@ -76,9 +76,13 @@ export function createApp(d: AppDeps): Express {
   app.use(requestLogger(d.logger));
   app.use(healthRouter(d.readiness));
   const api = apiRouter();
-  api.use('/data/:object/batch', express.json({ limit: '8mb' }));
-  api.use(express.json({ limit: '1mb', strict: true }));
+  // Bodies: JSON only (415), UTF-8 only (400), bounded in size and depth, no NUL anywhere.
+  const json = (limit: string) => express.json({ limit, strict: true, type: JSON_TYPES, verify: verifyUtf8 });
+  api.use(requireJsonBody);
+  api.use('/data/:object/batch', json('8mb'));
+  api.use(json('1mb'));
   api.use(limitJsonDepth);
+  api.use(refuseNul);
   api.use('/platform', platformRouter(d.tenants, d.platformTokenHashes, d.standardPackage));
   const auth = createAuthenticator(d.tenants);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));

@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import type { Request } from 'express';
 import { badRequest, DomainError } from '../core/errors.js';
 import { isUuid } from '../records/read.js';
@@ -7,8 +8,7 @@ export function strictQuery(req: Request, allowed: readonly string[]): Record<st
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) {
     if (!allowed.includes(k)) throw badRequest('UNKNOWN_PARAMETER', { name: k, allowed: allowed.join(', ') });
-    if (typeof v !== 'string')
-      throw badRequest('BAD_REQUEST', { reason: `"${k}" must be given once, as a plain value` });
+    if (typeof v !== 'string') throw badRequest('BAD_REQUEST', { reason: msg('R_PARAM_ONCE', { name: k }) });
     out[k] = v;
   }
   return out;
@@ -36,11 +36,12 @@ export const metaEtag = (version: number) => `"m${version}"`;
 
 export function parseJsonParam(name: string, raw: string | undefined): unknown {
   if (raw === undefined) return undefined;
-  if (raw.length > 20_000) throw badRequest('BAD_FILTER', { pointer: '/', reason: `${name} too long` });
+  if (raw.length > 20_000)
+    throw badRequest('BAD_FILTER', { pointer: '/', reason: msg('R_TEXT_TOO_LONG', { max: 20_000 }) });
   try {
     return JSON.parse(raw);
   } catch {
-    throw badRequest('BAD_FILTER', { pointer: '/', reason: `${name} is not valid JSON` });
+    throw badRequest('BAD_FILTER', { pointer: '/', reason: msg('R_NOT_JSON', { name }) });
   }
 }
 

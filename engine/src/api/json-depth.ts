@@ -1,7 +1,16 @@
-import type { RequestHandler } from 'express';
-import { DomainError } from '../core/errors.js';
+import type { Request, RequestHandler } from 'express';
+import { DomainError, pointer } from '../core/errors.js';
 
+/**
+ * Guards at the edge of the API, before any route: the body is JSON (415 otherwise), decodes as
+ * UTF-8 (400, never stored as U+FFFD), nests no deeper than any legitimate record, rule or
+ * package, and no text anywhere (body, query, path) holds a NUL character, which Postgres text
+ * cannot store: refused with a 400 naming the field, instead of a database error.
+ */
 export const MAX_JSON_DEPTH = 32;
+
+/** Media types the API reads: JSON and its `+json` family (merge-patch, problem). */
+export const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** True when a parsed JSON value nests deeper than `max` (stops at the first such path). */
 export function tooDeep(v: unknown, max: number, depth = 1): boolean {
@@ -16,6 +25,76 @@ export function tooDeep(v: unknown, max: number, depth = 1): boolean {
 /** Refuses request bodies nested deeper than any legitimate record, rule or package. */
 export const limitJsonDepth: RequestHandler = (req, _res, next) => {
   if (req.body !== null && typeof req.body === 'object' && tooDeep(req.body, MAX_JSON_DEPTH))
-    throw new DomainError(400, 'BAD_REQUEST', { reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+    throw new DomainError(400, 'JSON_TOO_DEEP', { max: MAX_JSON_DEPTH });
   next();
 };
+
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/** A body that is not JSON is a 415 (a form or a text would otherwise read as an empty record). */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (hasBody(req) && !req.is(JSON_TYPES))
+    throw new DomainError(415, 'UNSUPPORTED_MEDIA_TYPE', {
+      type: String(req.headers['content-type'] ?? '').slice(0, 100) || '—',
+    });
+  next();
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** body-parser `verify`: bytes that are not UTF-8 are refused before they are decoded (lossily). */
+export function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string | null) {
+  if (encoding && encoding.toLowerCase().replace('-', '') !== 'utf8') return;
+  try {
+    utf8.decode(buf);
+  } catch {
+    throw Object.assign(new Error('request body is not valid UTF-8'), { type: 'utf8.invalid' });
+  }
+}
+
+/** The JSON pointer of the first key or string value holding a NUL, or null. */
+export function nulAt(v: unknown, at = '', depth = 0): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? at : null;
+  if (v === null || typeof v !== 'object' || depth > MAX_JSON_DEPTH) return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = nulAt(v[i], `${at}/${i}`, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const here = at + pointer(k);
+    if (k.includes('\u0000')) return here;
+    const p = nulAt(x, here, depth + 1);
+    if (p !== null) return p;
+  }
+  return null;
+}
+
+const nul = (field: string, issuePointer?: string) =>
+  new DomainError(
+    400,
+    'NUL_CHARACTER',
+    { field },
+    issuePointer === undefined ? [] : [{ pointer: issuePointer, code: 'NUL_CHARACTER', params: { field } }],
+  );
+
+/** Refuses a NUL character in the path, a query parameter or anywhere in the JSON body. */
+export const refuseNul: RequestHandler = (req, _res, next) => {
+  if (req.path.includes('\u0000') || safeDecode(req.path).includes('\u0000')) throw nul('path');
+  for (const [k, v] of Object.entries(req.query))
+    if (k.includes('\u0000') || nulAt(v) !== null) throw nul(k.split('\u0000').join(''));
+  const at = nulAt(req.body);
+  if (at !== null) throw nul(at || '/', at || '/');
+  next();
+};
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -31,7 +31,8 @@ export function sendProblem(req: Request, res: Response, e: DomainError) {
     .setHeader('Content-Language', lang)
     .json({
       type: `https://tessera.dev/problems/${kebab(e.code)}`,
-      title: formatMessage(e.code, 'en', e.params),
+      // In the reader's language too (RFC 9457 allows localizing the title).
+      title: formatMessage(e.code, lang, { ...e.params, requestId }),
       status: e.status,
       detail: formatMessage(e.code, lang, { ...e.params, requestId }),
       instance: requestId,
@@ -41,13 +42,38 @@ export function sendProblem(req: Request, res: Response, e: DomainError) {
     });
 }
 
+/**
+ * body-parser's refusals (http-errors with a `type`): each a 4xx problem of its own. Anything
+ * else it raises while reading (a broken gzip stream, an aborted upload) is a 400.
+ */
+function fromBodyParser(err: unknown): DomainError | null {
+  const e = err as { type?: string; status?: number; charset?: string; encoding?: string };
+  if (!e || typeof e !== 'object') return null;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new DomainError(400, 'INVALID_JSON');
+    case 'entity.too.large':
+      return new DomainError(413, 'PAYLOAD_TOO_LARGE');
+    case 'charset.unsupported':
+      return new DomainError(415, 'UNSUPPORTED_CHARSET', { charset: String(e.charset ?? '').slice(0, 40) });
+    case 'encoding.unsupported':
+      return new DomainError(415, 'UNSUPPORTED_ENCODING', {
+        encoding: String(e.encoding ?? '').slice(0, 40),
+      });
+    case 'utf8.invalid':
+      return new DomainError(400, 'INVALID_UTF8');
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && 'expose' in e)
+    return new DomainError(400, 'UNREADABLE_BODY');
+  return null;
+}
+
 /** Last handler: domain errors as they are, known database refusals translated, the rest a bare 500. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   void _next;
-  const e = err as { type?: string; status?: number };
   if (err instanceof DomainError) return sendProblem(req, res, err);
-  if (e?.type === 'entity.parse.failed') return sendProblem(req, res, new DomainError(400, 'INVALID_JSON'));
-  if (e?.type === 'entity.too.large') return sendProblem(req, res, new DomainError(413, 'PAYLOAD_TOO_LARGE'));
+  const body = fromBodyParser(err);
+  if (body) return sendProblem(req, res, body);
   const pg = fromPgError(err);
   if (pg) return sendProblem(req, res, pg);
   // No stack, SQL or constraint names leave the server: the request's log line carries the error

@@ -124,7 +124,7 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined, base = ''): 
         out.push({ pointer: at, code: 'DUPLICATE_ITEMS' });
         break;
       default:
-        out.push({ pointer: at, code: 'BAD_REQUEST', params: { reason: e.message ?? e.keyword } });
+        out.push({ pointer: at, code: 'SCHEMA_MISMATCH', detail: { keyword: e.keyword } });
     }
   }
   return dedupe(out);

@@ -76,8 +76,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   },
   // records
   VALIDATION_FAILED: {
-    en: 'The record is not valid: see errors.',
-    'zh-CN': '记录未通过校验，详见 errors。',
+    en: 'The record is not valid: see the errors listed for each field.',
+    'zh-CN': '记录未通过校验，请查看各字段列出的错误。',
   },
   VERSION_CONFLICT: {
     en: 'The record was changed by someone else (current version {current}). Reload it and apply your change again.',
@@ -145,8 +145,8 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   BAD_AGGREGATE: { en: 'Invalid aggregate: {reason}', 'zh-CN': '聚合请求无效：{reason}' },
   // metadata
   METADATA_INVALID: {
-    en: 'The metadata package is not valid: see errors.',
-    'zh-CN': '元数据包未通过校验，详见 errors。',
+    en: 'The metadata package is not valid: see the errors listed for each place.',
+    'zh-CN': '元数据包未通过校验，请查看各处列出的错误。',
   },
   META_VERSION_CONFLICT: {
     en: 'The metadata was deployed by someone else (current version {current}). Plan again on top of it.',
@@ -157,9 +157,9 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '元数据版本 {version} 不存在。',
   },
   LOSSY_CHANGE: {
-    en: 'The deploy would lose data in {count} place(s); see errors. Fix the data, or deploy again with "allowLossy": true to convert (values that cannot convert become empty, long texts are cut).',
+    en: 'The deploy would lose data in {count} place(s), listed below. Fix the data, or deploy again with "allowLossy": true to convert (values that cannot convert become empty, long texts are cut).',
     'zh-CN':
-      '此次部署会在 {count} 处丢失数据，详见 errors。请先修正数据，或在部署时加上 "allowLossy": true 以强制转换（无法转换的值将置空，超长文本将被截断）。',
+      '此次部署会在 {count} 处丢失数据，详见下方列表。请先修正数据，或在部署时加上 "allowLossy": true 以强制转换（无法转换的值将置空，超长文本将被截断）。',
   },
   UNSUPPORTED_CHANGE: {
     en: 'This change cannot be made in place: {reason}',
@@ -297,9 +297,9 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '“{value}”不是此选项字段的选项（{options}）。',
   },
   EXPR_BAD_REGEX: {
-    en: 'The regular expression is refused ({reason}): literal, at most 200 characters, no back-references, no nested or alternated repetition, at most 3 unbounded repeats.',
+    en: 'The regular expression is refused: {reason}. Rule patterns run on RE2, a linear-time engine: a literal string of at most 200 characters, flags "" or "i", no back-references (\\1) or look-around ((?=…), (?<=…)).',
     'zh-CN':
-      '正则表达式被拒绝（{reason}）：须为字面量，最多 200 个字符，不能有反向引用、嵌套或带选择的重复，最多 3 个无上限重复。',
+      '正则表达式被拒绝：{reason}。规则中的正则表达式由线性时间引擎 RE2 执行：须为最多 200 个字符的字符串字面量，标志只能是 "" 或 "i"，不能使用反向引用（\\1）或环视（(?=…)、(?<=…)）。',
   },
   EXPR_BAD_NODE: {
     en: 'An expression node is an operation object with exactly one key.',
@@ -328,6 +328,194 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '公式“{field}”依赖了自身（{path}）。',
   },
   TENANT_EXISTS: { en: 'Tenant "{slug}" already exists.', 'zh-CN': '租户“{slug}”已存在。' },
+  // branch errors: rule work budget, input refused at the edge
+  RULE_BUDGET_EXCEEDED: {
+    en: 'The rules of "{object}" are too much work for {count} records in one request; send at most {max} at a time.',
+    'zh-CN': '“{object}”的规则过多，无法在一次请求中处理 {count} 条记录；请每次最多提交 {max} 条。',
+  },
+  JSON_TOO_DEEP: {
+    en: 'The request body nests deeper than {max} levels.',
+    'zh-CN': '请求体的嵌套层级超过 {max} 层。',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    en: 'The request body must be JSON (Content-Type: application/json), not {type}.',
+    'zh-CN': '请求体必须是 JSON（Content-Type: application/json），而不是 {type}。',
+  },
+  UNSUPPORTED_CHARSET: {
+    en: 'The request body must be encoded as UTF-8, not {charset}.',
+    'zh-CN': '请求体必须使用 UTF-8 编码，而不是 {charset}。',
+  },
+  UNSUPPORTED_ENCODING: {
+    en: 'Content-Encoding "{encoding}" is not supported; send gzip, deflate, br or no encoding.',
+    'zh-CN': '不支持 Content-Encoding“{encoding}”；请使用 gzip、deflate、br 或不压缩。',
+  },
+  INVALID_UTF8: {
+    en: 'The request body is not valid UTF-8; nothing was saved.',
+    'zh-CN': '请求体不是有效的 UTF-8 编码，未保存任何内容。',
+  },
+  UNREADABLE_BODY: {
+    en: 'The request body could not be read (a broken compression or an interrupted upload). Send it again.',
+    'zh-CN': '无法读取请求体（压缩数据损坏或上传中断）。请重新发送。',
+  },
+  NUL_CHARACTER: {
+    en: '"{field}" contains a NUL character (U+0000), which cannot be stored. Remove it and try again.',
+    'zh-CN': '“{field}”中含有空字符（U+0000），无法保存。请删除后重试。',
+  },
+  BAD_VALUE: {
+    en: 'A value in the request does not fit its field (out of range or not a real date). Check the values and try again.',
+    'zh-CN': '请求中的某个值不符合其字段要求（超出范围或不是有效日期）。请检查后重试。',
+  },
+  UNIQUE_COMBINATION: {
+    en: 'Another record already has this combination of {fields}.',
+    'zh-CN': '已有其他记录使用了相同的{fields}组合。',
+  },
+  TOO_MANY_ITEMS: { en: 'At most {limit} items.', 'zh-CN': '最多 {limit} 项。' },
+  TOO_FEW_ITEMS: { en: 'At least {limit} items.', 'zh-CN': '至少 {limit} 项。' },
+  SCHEMA_MISMATCH: {
+    en: 'This value does not have the expected shape.',
+    'zh-CN': '此值的结构不符合要求。',
+  },
+  // branch errors: reasons, shown inside BAD_FILTER, BAD_SORT, BAD_EXPAND, BAD_AGGREGATE, BAD_REQUEST, EXPR_BAD_REGEX
+  R_EXPECTED_TEXT: {
+    en: 'expected a text of at most {max} characters',
+    'zh-CN': '应为最多 {max} 个字符的文本',
+  },
+  R_NUL: { en: 'it contains a NUL character (U+0000)', 'zh-CN': '含有空字符（U+0000）' },
+  R_EXPECTED_NUMBER: { en: 'expected a number', 'zh-CN': '应为数字' },
+  R_EXPECTED_INTEGER: { en: 'expected an integer', 'zh-CN': '应为整数' },
+  R_EXPECTED_BOOLEAN: { en: 'expected true or false', 'zh-CN': '应为 true 或 false' },
+  R_EXPECTED_DATE: {
+    en: 'expected a real date YYYY-MM-DD (years 0001 to 9999)',
+    'zh-CN': '应为有效日期 YYYY-MM-DD（年份 0001 至 9999）',
+  },
+  R_EXPECTED_DATETIME: {
+    en: 'expected an ISO 8601 date-time on a real date',
+    'zh-CN': '应为日期有效的 ISO 8601 日期时间',
+  },
+  R_EXPECTED_ID: { en: 'expected an id (uuid)', 'zh-CN': '应为 id（uuid）' },
+  R_OUT_OF_RANGE: { en: 'out of range ({min} to {max})', 'zh-CN': '超出范围（{min} 至 {max}）' },
+  R_TOO_BIG: {
+    en: 'out of range (the size must stay below {limit})',
+    'zh-CN': '超出范围（绝对值须小于 {limit}）',
+  },
+  R_NESTED_TOO_DEEP: { en: 'nested deeper than {max} levels', 'zh-CN': '嵌套超过 {max} 层' },
+  R_EXPECTED_OBJECT: { en: 'expected a JSON object', 'zh-CN': '应为 JSON 对象' },
+  R_EXPECTED_LIST: { en: 'expected a non-empty list', 'zh-CN': '应为非空列表' },
+  R_EXPECTED_VALUES: {
+    en: 'expected a list of 1 to {max} values',
+    'zh-CN': '应为包含 1 到 {max} 个值的列表',
+  },
+  R_UNKNOWN_FIELD: { en: 'there is no field "{field}"', 'zh-CN': '没有字段“{field}”' },
+  R_NO_OPERATOR: { en: 'no operator given', 'zh-CN': '缺少运算符' },
+  R_TOO_MANY_CONDITIONS: { en: 'more than {max} conditions', 'zh-CN': '条件超过 {max} 个' },
+  R_OPERATOR_NOT_ALLOWED: {
+    en: 'operator "{op}" cannot be used on "{field}"; use one of {allowed}',
+    'zh-CN': '运算符“{op}”不能用于“{field}”；可用：{allowed}',
+  },
+  R_NOT_SORTABLE: { en: 'fields of this type cannot be sorted', 'zh-CN': '此类型的字段不能排序' },
+  R_LISTED_TWICE: { en: 'it is listed twice', 'zh-CN': '重复出现' },
+  R_TOO_MANY_SORT_KEYS: { en: 'at most {max} sort keys', 'zh-CN': '最多 {max} 个排序字段' },
+  R_NOT_A_LOOKUP: { en: 'it is not a lookup field', 'zh-CN': '它不是查找关联字段' },
+  R_EXPAND_TOO_DEEP: { en: 'deeper than {max} levels', 'zh-CN': '超过 {max} 层' },
+  R_NO_ACCESS_RELATED: {
+    en: 'you have no access to the related object',
+    'zh-CN': '你无权访问关联对象',
+  },
+  R_UNKNOWN_PROPERTY: { en: 'unknown property "{name}"', 'zh-CN': '未知属性“{name}”' },
+  R_TOO_MANY_GROUPS: { en: 'group by at most {max} fields', 'zh-CN': '最多按 {max} 个字段分组' },
+  R_METRICS_COUNT: { en: 'give 1 to {max} metrics', 'zh-CN': '统计指标应为 1 到 {max} 个' },
+  R_LIMIT_RANGE: { en: 'limit must be from 1 to {max}', 'zh-CN': 'limit 应在 1 到 {max} 之间' },
+  R_CANNOT_GROUP: { en: 'cannot group by "{field}"', 'zh-CN': '不能按“{field}”分组' },
+  R_METRIC_NOT_ALLOWED: {
+    en: '{fn} of "{field}" is not allowed',
+    'zh-CN': '不能对“{field}”使用 {fn}',
+  },
+  R_TEXT_TOO_LONG: { en: 'at most {max} characters', 'zh-CN': '最多 {max} 个字符' },
+  R_NOT_JSON: { en: '{name} is not valid JSON', 'zh-CN': '{name} 不是合法的 JSON' },
+  R_PARAM_ONCE: {
+    en: '"{name}" must be given once, as a plain value',
+    'zh-CN': '“{name}”只能出现一次，且为普通值',
+  },
+  R_BATCH_EMPTY: { en: 'the batch is empty', 'zh-CN': '批次为空' },
+  R_BATCH_SHAPE: {
+    en: 'send {"records": [...]} or {"operations": [...]}',
+    'zh-CN': '请求体应为 {"records": [...]} 或 {"operations": [...]}',
+  },
+  R_BATCH_OP: {
+    en: '{at}/op must be create, update or delete',
+    'zh-CN': '{at}/op 必须是 create、update 或 delete',
+  },
+  R_BATCH_VERSION: { en: '{at}/version must be an integer', 'zh-CN': '{at}/version 必须是整数' },
+  R_COMMENT: {
+    en: 'comment must be a text of at most 500 characters',
+    'zh-CN': 'comment 必须是最多 500 个字符的文本',
+  },
+  R_EXPECT_PLAN: {
+    en: 'expectPlan must be the planHash of a plan (32 hex digits)',
+    'zh-CN': 'expectPlan 必须是某个计划的 planHash（32 位十六进制数）',
+  },
+  R_CONFIRM: {
+    en: 'confirm must be a list of keys such as "retire:<object>.<field>" or "retire:<object>"',
+    'zh-CN': 'confirm 必须是键列表，如 "retire:对象.字段" 或 "retire:对象"',
+  },
+  R_USER_EXPAND: { en: 'a user expands to its id and name only', 'zh-CN': '用户只能展开为 id 和姓名' },
+  R_ALLOW_LOSSY: { en: 'allowLossy must be true or false', 'zh-CN': 'allowLossy 必须是 true 或 false' },
+  R_VERSION_NUMBER: {
+    en: 'the version must be a whole number from 1 to {max}',
+    'zh-CN': '版本号必须是 1 到 {max} 之间的整数',
+  },
+  R_NAME_MISMATCH: {
+    en: 'the name in the body differs from the one in the URL',
+    'zh-CN': '请求体中的名称与 URL 中的不一致',
+  },
+  R_TENANT_SLUG: {
+    en: 'a tenant slug is 1 to 30 lower-case letters, digits or _, starting with a letter',
+    'zh-CN': '租户标识须为 1 到 30 个小写字母、数字或下划线，并以字母开头',
+  },
+  R_STATEMENT_TIMEOUT: { en: 'the query took too long', 'zh-CN': '查询耗时过长' },
+  R_CONCURRENT_UPDATE: { en: 'a concurrent update', 'zh-CN': '并发更新冲突' },
+  R_REGEX_TOO_LONG: { en: 'longer than {max} characters', 'zh-CN': '超过 {max} 个字符' },
+  R_REGEX_SYNTAX: { en: 'not a valid regular expression', 'zh-CN': '不是合法的正则表达式' },
+  R_REGEX_FLAGS: { en: 'flags must be "" or "i"', 'zh-CN': '标志只能是 "" 或 "i"' },
+  R_REGEX_UNSUPPORTED: {
+    en: 'it uses a back-reference or look-around, which a linear-time engine cannot run',
+    'zh-CN': '使用了反向引用或环视，线性时间引擎无法执行',
+  },
+  R_REGEX_TOO_COMPLEX: {
+    en: 'its repeats expand to more than {max} steps; use smaller counts such as {example}',
+    'zh-CN': '其重复次数展开后超过 {max} 步；请改用较小的次数，如 {example}',
+  },
+  YES: { en: 'yes', 'zh-CN': '是' },
+  NO: { en: 'no', 'zh-CN': '否' },
+  OP_READ: { en: 'read', 'zh-CN': '查看' },
+  OP_CREATE: { en: 'create', 'zh-CN': '新建' },
+  OP_EDIT: { en: 'edit', 'zh-CN': '编辑' },
+  OP_DELETE: { en: 'delete', 'zh-CN': '删除' },
+  T_TEXT: { en: 'a text', 'zh-CN': '文本' },
+  T_NUMBER: { en: 'a number', 'zh-CN': '数字' },
+  T_BOOLEAN: { en: 'true or false', 'zh-CN': '布尔值（true 或 false）' },
+  T_DATE: { en: 'a date', 'zh-CN': '日期' },
+  T_DATETIME: { en: 'a date-time', 'zh-CN': '日期时间' },
+  T_LIST: { en: 'a list', 'zh-CN': '列表' },
+  T_EMPTY: { en: 'empty (null)', 'zh-CN': '空值' },
+  T_ANY: { en: 'any value', 'zh-CN': '任意值' },
+  T_INTEGER: { en: 'an integer', 'zh-CN': '整数' },
+  T_ID: { en: 'an id (uuid)', 'zh-CN': 'id（uuid）' },
+  T_OBJECT: { en: 'an object', 'zh-CN': '对象' },
+  T_LIST_OF: { en: 'a list of 1 to {max} values', 'zh-CN': '包含 1 到 {max} 个值的列表' },
+  T_USER: { en: 'User', 'zh-CN': '用户' },
+  T_NUMBERS_OR_DATES: { en: 'numbers or dates', 'zh-CN': '数字或日期' },
+  T_TEXT_OR_LIST: { en: 'a text or a list', 'zh-CN': '文本或列表' },
+  R_DEFAULT_EXPRESSION: {
+    en: 'a computed field, or a field with a static default, cannot have a default expression',
+    'zh-CN': '计算字段或已有固定默认值的字段不能再设置默认值表达式',
+  },
+  R_COMPUTED_DEFAULT: { en: 'a computed field has no default', 'zh-CN': '计算字段不能设置默认值' },
+  R_EXPECTED_VALUE: { en: 'the value does not fit the field', 'zh-CN': '该值不符合字段要求' },
+  R_REGEX_NOT_LITERAL: {
+    en: 'the pattern and flags must be literal strings',
+    'zh-CN': '模式和标志必须是字符串字面量',
+  },
   // branch integrity
   META_FILTER_SHAPE: {
     en: 'Not a valid filter here: expected an object of field conditions, "and" or "or" with a non-empty list, or "not" (at most 10 levels deep).',
@@ -345,9 +533,9 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
       '此次部署与你审阅过的计划已不一致（元数据当前为版本 {current}）。未做任何更改：请重新生成计划并审阅。',
   },
   CONFIRMATION_REQUIRED: {
-    en: 'This deploy would hide data in {count} place(s) (see errors). Nothing was changed: confirm each one by sending its key in "confirm" (listed in "missing"), or keep those fields.',
+    en: 'This deploy would hide data in {count} place(s), listed below. Nothing was changed: confirm each one by sending its key in "confirm" (listed in "missing"), or keep those fields.',
     'zh-CN':
-      '此次部署会隐藏 {count} 处已有数据（详见 errors）。未做任何更改：请在 "confirm" 中逐项确认（键见 "missing"），或保留这些字段。',
+      '此次部署会隐藏 {count} 处已有数据，详见下方列表。未做任何更改：请在 "confirm" 中逐项确认（键见 "missing"），或保留这些字段。',
   },
   RETIRE_FIELD_HAS_DATA: {
     en: 'Removing field “{field}” of “{object}” hides its values in {rows} record(s) until a rollback. Confirm with "{confirm}".',
@@ -388,8 +576,6 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Too many wrong current passwords. Wait {seconds} seconds and try again.',
     'zh-CN': '当前密码错误次数过多。请等待 {seconds} 秒后重试。',
   },
-  TOO_MANY_ITEMS: { en: 'At most {limit} entries.', 'zh-CN': '最多 {limit} 项。' },
-  TOO_FEW_ITEMS: { en: 'At least {limit} entries.', 'zh-CN': '至少 {limit} 项。' },
   // approvals (branch approvals): flows, decisions, locks, notification templates
   APPROVAL_UNKNOWN_ROLE: { en: 'There is no role "{role}".', 'zh-CN': '不存在角色“{role}”。' },
   APPROVAL_UNKNOWN_PROFILE: { en: 'There is no profile "{profile}".', 'zh-CN': '不存在简档“{profile}”。' },
@@ -421,7 +607,7 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
   },
   APPROVAL_ESCALATION_NEEDS_DUE: {
     en: 'An escalation needs a due time (dueHours).',
-    'zh-CN': '超时处理需要设置期限（dueHours）。',
+    'zh-CN': '超时处理需要先设置处理期限。',
   },
   APPROVAL_FIELD_NOT_WRITABLE: {
     en: '“{field}” is computed and cannot be set.',
@@ -507,6 +693,15 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     'zh-CN': '记录审批期间“{field}”已锁定。',
   },
 };
+
+/** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */
+export const opText = (op: string): Record<Lang, string> =>
+  MESSAGES[`OP_${op.toUpperCase()}`] ? text(`OP_${op.toUpperCase()}`) : { en: op, 'zh-CN': op };
+
+/** A message in both languages, to pass as a param of another message (e.g. a `reason`). */
+export function text(code: string, params: Record<string, unknown> = {}): Record<Lang, string> {
+  return { en: formatMessage(code, 'en', params), 'zh-CN': formatMessage(code, 'zh-CN', params) };
+}
 
 export function formatMessage(code: string, lang: Lang, params: Record<string, unknown> = {}): string {
   const entry = MESSAGES[code];

@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import { DomainError } from '../core/errors.js';
 
 interface PgError {
@@ -19,16 +20,18 @@ export function fromPgError(err: unknown): DomainError | null {
     case '55P03': // lock_not_available (lock_timeout)
       return new DomainError(503, 'LOCK_TIMEOUT', {}, [], { retryAfter: 2 });
     case '57014': // query_canceled (statement_timeout)
-      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'statement timeout' }, [], {
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: msg('R_STATEMENT_TIMEOUT') }, [], {
         retryAfter: 2,
       });
     case '40001':
     case '40P01':
-      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: 'concurrent update' }, [], {
+      return new DomainError(503, 'SERVICE_UNAVAILABLE', { reason: msg('R_CONCURRENT_UPDATE') }, [], {
         retryAfter: 1,
       });
     default:
-      return null;
+      // Class 22, data exception: a value the column cannot hold (out of range, impossible date,
+      // bad encoding). Inputs are checked before they reach SQL; this keeps a missed one a 400.
+      return e?.code?.startsWith('22') ? new DomainError(400, 'BAD_VALUE', {}) : null;
   }
 }
 

@@ -1,3 +1,5 @@
+import { text as msg } from '../core/messages.js';
+import { typeNames } from '../rules/index.js';
 import type { FieldIssue } from '../core/errors.js';
 import type { FieldDef } from '../core/model.js';
 import type { FilterOp, OperandKind } from '../fields/field-type.js';
@@ -82,7 +84,7 @@ export function checkFilter(
           return void issues.push({
             pointer: vp,
             code: 'EXPR_TYPE_MISMATCH',
-            params: { expected: kind, actual: kindOf(v) },
+            params: typeNames({ expected: kind, actual: kindOf(v) }),
           });
         if (options && kind === 'string' && !options.includes(v as string))
           issues.push({
@@ -96,7 +98,10 @@ export function checkFilter(
           return void issues.push({
             pointer: vp,
             code: 'EXPR_TYPE_MISMATCH',
-            params: { expected: `a list of 1 to ${LIMITS.inItems} values`, actual: kindOf(v) },
+            params: {
+              ...typeNames({ actual: kindOf(v) }),
+              expected: msg('T_LIST_OF', { max: LIMITS.inItems }),
+            },
           });
         v.forEach((x, i) => one(x, `${vp}/${i}`, kind));
       };
@@ -130,7 +135,7 @@ export function checkFilter(
             issues.push({
               pointer: p,
               code: 'EXPR_TYPE_MISMATCH',
-              params: { expected: 'boolean', actual: kindOf(operand) },
+              params: typeNames({ expected: 'boolean', actual: kindOf(operand) }),
             });
           break;
       }
@@ -141,7 +146,7 @@ export function checkFilter(
       issues.push({
         pointer: p,
         code: 'EXPR_TYPE_MISMATCH',
-        params: { expected: 'string', actual: kindOf(v) },
+        params: typeNames({ expected: 'string', actual: kindOf(v) }),
       });
   };
   node(filter, at, 1);

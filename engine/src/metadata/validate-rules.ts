@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
 import type { FieldDef, JsonValue, ObjectDef, PackageDef } from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
@@ -44,7 +45,7 @@ export function checkRules(pkg: PackageDef, issues: FieldIssue[]): void {
           issues.push({
             pointer: `${fat}/defaultExpression`,
             code: 'META_BAD_DEFAULT',
-            params: { reason: 'a computed field, or a field with a static default' },
+            params: { reason: msg('R_DEFAULT_EXPRESSION') },
           });
         else expr(f.defaultExpression, `${fat}/defaultExpression`, exprTypeOf(f));
       }

@@ -1,8 +1,9 @@
+import { text as msg } from '../core/messages.js';
 import { ajvIssues } from '../core/ajv.js';
 import { createAjv } from '../core/ajv.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
 import { identProblem } from '../core/ident.js';
-import type { FieldDef, ObjectDef, PackageDef } from '../core/model.js';
+import type { FieldDef, I18nText, ObjectDef, PackageDef } from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
 import { expressionSize } from './expression-size.js';
 import { META_LIMITS } from './limits.js';
@@ -123,7 +124,7 @@ function checkField(
       issues.push({
         pointer: `${at}/default`,
         code: 'META_BAD_DEFAULT',
-        params: { reason: 'computed field' },
+        params: { reason: msg('R_COMPUTED_DEFAULT') },
       });
     } else {
       const v = defaultsAjv.compile(type.valueSchema(f));
@@ -131,7 +132,7 @@ function checkField(
         issues.push({
           pointer: `${at}/default`,
           code: 'META_BAD_DEFAULT',
-          params: { reason: (v.errors ?? []).map((e) => e.message).join('; ') },
+          params: { reason: defaultReason(v.errors) },
         });
     }
   }
@@ -205,4 +206,10 @@ function checkIndexes(obj: ObjectDef, at: string, issues: FieldIssue[]) {
         });
     }),
   );
+}
+
+/** Why a default value does not fit its field, in the reader's language (the first problem ajv found). */
+function defaultReason(errors: Parameters<typeof ajvIssues>[0]): I18nText {
+  const [first] = ajvIssues(errors);
+  return first ? msg(first.code, first.params) : msg('R_EXPECTED_VALUE');
 }

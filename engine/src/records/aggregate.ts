@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import { badRequest } from '../core/errors.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledObject } from '../metadata/compile.js';
@@ -20,35 +21,35 @@ export const AGGREGATE_LIMITS = { groups: 5, metrics: 10, rows: 1000 } as const;
  */
 export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) {
   if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw badRequest('BAD_AGGREGATE', { reason: 'expected a JSON object' });
+    throw badRequest('BAD_AGGREGATE', { reason: msg('R_EXPECTED_OBJECT') });
   const req = body as AggregateRequest;
   for (const k of Object.keys(req))
-    if (!ALLOWED.has(k)) throw badRequest('BAD_AGGREGATE', { reason: `unknown property "${k}"` });
+    if (!ALLOWED.has(k))
+      throw badRequest('BAD_AGGREGATE', { reason: msg('R_UNKNOWN_PROPERTY', { name: k }) });
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const groupBy = req.groupBy ?? [];
   const metrics = req.metrics ?? [{ fn: 'count' as const }];
   if (!Array.isArray(groupBy) || groupBy.length > AGGREGATE_LIMITS.groups)
-    throw badRequest('BAD_AGGREGATE', { reason: `groupBy: at most ${AGGREGATE_LIMITS.groups} fields` });
+    throw badRequest('BAD_AGGREGATE', { reason: msg('R_TOO_MANY_GROUPS', { max: AGGREGATE_LIMITS.groups }) });
   if (!Array.isArray(metrics) || metrics.length < 1 || metrics.length > AGGREGATE_LIMITS.metrics)
-    throw badRequest('BAD_AGGREGATE', { reason: `metrics: 1 to ${AGGREGATE_LIMITS.metrics}` });
+    throw badRequest('BAD_AGGREGATE', { reason: msg('R_METRICS_COUNT', { max: AGGREGATE_LIMITS.metrics }) });
   const limit = req.limit ?? AGGREGATE_LIMITS.rows;
   if (!Number.isInteger(limit) || limit < 1 || limit > AGGREGATE_LIMITS.rows)
-    throw badRequest('BAD_AGGREGATE', { reason: `limit: 1 to ${AGGREGATE_LIMITS.rows}` });
+    throw badRequest('BAD_AGGREGATE', { reason: msg('R_LIMIT_RANGE', { max: AGGREGATE_LIMITS.rows }) });
 
   const qb = s.db.withSchema(s.schema).from(o.table);
   s.access.scopeRead(qb, o, (name) => `${o.table}.${name}`);
   const groups = groupBy.map((name) => {
     const q = typeof name === 'string' ? cat.all.get(name) : undefined;
     if (!q || !q.groupable)
-      throw badRequest('BAD_AGGREGATE', { reason: `cannot group by "${String(name)}"` });
+      throw badRequest('BAD_AGGREGATE', { reason: msg('R_CANNOT_GROUP', { field: String(name) }) });
     return q;
   });
   for (const g of groups) qb.select({ [g.name]: g.column }).groupBy(g.column);
   const aliases: string[] = [];
   for (const m of metrics) {
-    if (!m || typeof m !== 'object')
-      throw badRequest('BAD_AGGREGATE', { reason: 'metric must be an object' });
+    if (!m || typeof m !== 'object') throw badRequest('BAD_AGGREGATE', { reason: msg('R_EXPECTED_OBJECT') });
     if (m.fn === 'count' && m.field === undefined) {
       qb.count({ count: '*' });
       aliases.push('count');
@@ -57,7 +58,9 @@ export async function aggregate(s: ReadScope, o: CompiledObject, body: unknown) 
     const q = typeof m.field === 'string' ? cat.all.get(m.field) : undefined;
     const fn = m.fn as string;
     if (!q || (fn !== 'count' && !(q.aggregates as readonly string[]).includes(fn)))
-      throw badRequest('BAD_AGGREGATE', { reason: `${String(fn)}(${String(m.field)}) is not allowed` });
+      throw badRequest('BAD_AGGREGATE', {
+        reason: msg('R_METRIC_NOT_ALLOWED', { fn: String(fn), field: String(m.field) }),
+      });
     const alias = `${fn}_${q.name}`;
     if (fn === 'count') qb.count({ [alias]: q.column });
     else if (fn === 'sum') qb.sum({ [alias]: q.column });

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { badRequest } from '../core/errors.js';
-import type { FilterOp, OperandKind } from '../fields/field-type.js';
+import { text as msg } from '../core/messages.js';
+import type { I18nText } from '../core/model.js';
+import type { FilterOp, Storage } from '../fields/field-type.js';
+import { operandProblem } from '../fields/operands.js';
 import type { Catalog, Queryable } from './catalog.js';
 
 /** Limits that keep a filter cheap to parse and to plan. */
@@ -8,7 +11,7 @@ export const FILTER_LIMITS = { depth: 10, predicates: 200, inItems: 500, stringL
 
 type Where = Knex.QueryBuilder;
 
-const fail = (pointer: string, reason: string) =>
+const fail = (pointer: string, reason: I18nText) =>
   badRequest('BAD_FILTER', { pointer: pointer || '/', reason });
 
 /**
@@ -20,12 +23,12 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
   const state = { predicates: 0 };
   const col = (q: Queryable) => (table ? `${table}.${q.column}` : q.column);
   const node = (b: Where, n: unknown, at: string, depth: number): void => {
-    if (depth > FILTER_LIMITS.depth) throw fail(at, `nested deeper than ${FILTER_LIMITS.depth}`);
-    if (!n || typeof n !== 'object' || Array.isArray(n)) throw fail(at, 'expected an object');
+    if (depth > FILTER_LIMITS.depth) throw fail(at, msg('R_NESTED_TOO_DEEP', { max: FILTER_LIMITS.depth }));
+    if (!n || typeof n !== 'object' || Array.isArray(n)) throw fail(at, msg('R_EXPECTED_OBJECT'));
     for (const [key, value] of Object.entries(n)) {
       const here = `${at}/${key}`;
       if (key === 'and' || key === 'or') {
-        if (!Array.isArray(value) || value.length === 0) throw fail(here, 'expected a non-empty array');
+        if (!Array.isArray(value) || value.length === 0) throw fail(here, msg('R_EXPECTED_LIST'));
         const list = value as unknown[];
         b.where((sub) => {
           list.forEach((v, i) => {
@@ -38,15 +41,15 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
         b.whereNot((sub) => node(sub, value, here, depth + 1));
       } else {
         const q = cat.all.get(key);
-        if (!q) throw fail(here, `unknown field "${key}"`);
+        if (!q) throw fail(here, msg('R_UNKNOWN_FIELD', { field: key }));
         const ops =
           value !== null && typeof value === 'object' && !Array.isArray(value)
             ? Object.entries(value)
             : [['eq', value] as [string, unknown]];
-        if (ops.length === 0) throw fail(here, 'no operator');
+        if (ops.length === 0) throw fail(here, msg('R_NO_OPERATOR'));
         for (const [op, operand] of ops) {
           if (++state.predicates > FILTER_LIMITS.predicates)
-            throw fail(here, `more than ${FILTER_LIMITS.predicates} conditions`);
+            throw fail(here, msg('R_TOO_MANY_CONDITIONS', { max: FILTER_LIMITS.predicates }));
           predicate(b, q, col(q), op, operand, `${here}/${op}`);
         }
       }
@@ -57,7 +60,7 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
 
 function predicate(b: Where, q: Queryable, column: string, op: string, v: unknown, at: string): void {
   if (!(q.operators as readonly string[]).includes(op))
-    throw fail(at, `operator "${op}" is not allowed on ${q.name}; use one of ${q.operators.join(', ')}`);
+    throw fail(at, msg('R_OPERATOR_NOT_ALLOWED', { op, field: q.name, allowed: q.operators.join(', ') }));
   switch (op as FilterOp) {
     case 'eq':
       if (v === null) b.whereNull(column);
@@ -90,7 +93,7 @@ function predicate(b: Where, q: Queryable, column: string, op: string, v: unknow
       b.whereRaw('?? && ?::text[]', [column, arrayOf(v, at)]);
       return;
     case 'isNull':
-      if (typeof v !== 'boolean') throw fail(at, 'expected true or false');
+      if (typeof v !== 'boolean') throw fail(at, msg('R_EXPECTED_BOOLEAN'));
       if (v) b.whereNull(column);
       else b.whereNotNull(column);
       return;
@@ -100,40 +103,30 @@ function predicate(b: Where, q: Queryable, column: string, op: string, v: unknow
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
 function text(v: unknown, at: string): string {
-  if (typeof v !== 'string') throw fail(at, 'expected a string');
-  if (v.length > FILTER_LIMITS.stringLength) throw fail(at, 'string too long');
-  if (v.includes('\u0000')) throw fail(at, 'contains a NUL character');
-  return v;
+  const why = operandProblem('string', undefined, v);
+  if (why) throw fail(at, why);
+  return v as string;
 }
 
 function arrayOf(v: unknown, at: string): string[] {
   const arr = Array.isArray(v) ? v : [v];
   if (arr.length === 0 || arr.length > FILTER_LIMITS.inItems)
-    throw fail(at, `expected 1 to ${FILTER_LIMITS.inItems} values`);
+    throw fail(at, msg('R_EXPECTED_VALUES', { max: FILTER_LIMITS.inItems }));
   return arr.map((x, i) => text(x, `${at}/${i}`));
 }
 
 function list(q: Queryable, v: unknown, at: string): unknown[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > FILTER_LIMITS.inItems)
-    throw fail(at, `expected an array of 1 to ${FILTER_LIMITS.inItems} values`);
+    throw fail(at, msg('R_EXPECTED_VALUES', { max: FILTER_LIMITS.inItems }));
   return v.map((x, i) => scalar(q, x, `${at}/${i}`));
 }
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Checks one operand against the field's operand kind. */
+/** Checks one operand with the field type's own parser: its kind, and a value its column can hold. */
 export function scalar(q: Queryable, v: unknown, at: string): unknown {
-  const kind: OperandKind = q.operand;
-  const ok: Record<OperandKind, (x: unknown) => boolean> = {
-    string: (x) => typeof x === 'string' && x.length <= FILTER_LIMITS.stringLength && !x.includes('\u0000'),
-    number: (x) => typeof x === 'number' && Number.isFinite(x),
-    integer: (x) => Number.isInteger(x),
-    boolean: (x) => typeof x === 'boolean',
-    date: (x) => typeof x === 'string' && DATE.test(x),
-    datetime: (x) => typeof x === 'string' && !Number.isNaN(Date.parse(x)) && /^\d{4}-\d{2}-\d{2}/.test(x),
-    uuid: (x) => typeof x === 'string' && UUID.test(x),
-  };
-  if (!ok[kind](v)) throw fail(at, `expected a ${kind} for ${q.name}`);
+  const why = operandProblem(q.operand, q.field?.storage ?? SYSTEM_STORAGE[q.operand], v);
+  if (why) throw fail(at, why);
   return v;
 }
+
+/** System fields have no field definition: `version` is an integer column. */
+const SYSTEM_STORAGE: Partial<Record<Queryable['operand'], Storage>> = { integer: { pg: 'integer' } };

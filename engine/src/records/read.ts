@@ -1,3 +1,4 @@
+import { opText, text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { badRequest, DomainError, notFound } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -30,7 +31,8 @@ export function assertCan(
   o: CompiledObject,
   op: 'create' | 'read' | 'edit' | 'delete',
 ) {
-  if (!s.access.can(o, op)) throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op });
+  if (!s.access.can(o, op))
+    throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(op) });
 }
 
 const qualified = (o: CompiledObject) => (name: string) => `${o.table}.${name}`;
@@ -52,7 +54,7 @@ const SEARCHABLE = new Set(['text', 'email', 'phone', 'url', 'auto_number', 'pic
 /** `search=`: any readable single-line text field contains the words (fields the caller cannot read are never searched). */
 function applySearch(qb: Knex.QueryBuilder, cat: Catalog, search: string) {
   if (search.length > 100)
-    throw badRequest('BAD_FILTER', { pointer: '/search', reason: 'at most 100 characters' });
+    throw badRequest('BAD_FILTER', { pointer: '/search', reason: msg('R_TEXT_TOO_LONG', { max: 100 }) });
   const cols = [...cat.all.values()]
     .filter((q) => q.field && SEARCHABLE.has(q.field.def.type))
     .map((q) => q.column);
@@ -114,7 +116,7 @@ export async function getRecord(
   assertCan(s, o, 'read');
   const cat = catalogFor(s, o);
   const plan = projection(s, o, fields, expand);
-  if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const row = await byId(
     s,
     o,
@@ -123,7 +125,7 @@ export async function getRecord(
     fields,
     expand,
   );
-  if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
+  if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const data = [rowToRecord(cat, row, plan.names)];
   await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
   return { record: data[0], version: row.version as number };
@@ -251,18 +253,21 @@ function projection(
     if (q?.users) {
       // A person reads as the name GET /users/lookup shows everyone, and nothing more.
       if (sub.expand.length || sub.fields.some((f) => f !== 'id' && f !== 'name'))
-        throw badRequest('BAD_EXPAND', { path: head, reason: 'a user expands to its id and name only' });
+        throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_USER_EXPAND') });
       if (!names.includes(head)) names.push(head);
       out.users.add(head);
       continue;
     }
-    if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: 'not a lookup field' });
+    if (!q?.target) throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_NOT_A_LOOKUP') });
     if (depth > MAX_EXPAND_DEPTH)
-      throw badRequest('BAD_EXPAND', { path: head, reason: `deeper than ${MAX_EXPAND_DEPTH} levels` });
+      throw badRequest('BAD_EXPAND', {
+        path: head,
+        reason: msg('R_EXPAND_TOO_DEEP', { max: MAX_EXPAND_DEPTH }),
+      });
     const target = s.model.objects.get(q.target);
     if (!target) throw new DomainError(500, 'INTERNAL');
     if (!s.access.can(target, 'read'))
-      throw badRequest('BAD_EXPAND', { path: head, reason: 'no access to the related object' });
+      throw badRequest('BAD_EXPAND', { path: head, reason: msg('R_NO_ACCESS_RELATED') });
     if (!names.includes(head)) names.push(head);
     out.expand.set(head, {
       object: target,

@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import type { TenantSessions } from '../db/tenant-sessions.js';
 import { DomainError, badRequest, notFound } from '../core/errors.js';
@@ -28,6 +29,7 @@ import { outbox } from './steps/outbox.js';
 import { persist } from './steps/persist.js';
 import { fieldHistory } from './steps/field-history.js';
 import { validate } from './steps/validate.js';
+import { inFormOrder } from './form-order.js';
 
 /** Who writes, in which tenant, against which metadata version, with which rights. */
 export interface Scope {
@@ -84,7 +86,10 @@ export interface RecordsOptions {
  */
 export class RecordsService {
   private readonly steps: RecordStep[];
+  /** Steps that only check (validate, then lookups and rules): they all run while only required values are missing. */
+  private readonly checks: ReadonlySet<RecordStep>;
   constructor(private opts: RecordsOptions) {
+    this.checks = new Set([validate, lookupAccess, ...(opts.ruleSteps ?? [])]);
     this.steps = [
       authorize,
       loadBefore,
@@ -226,17 +231,17 @@ export class RecordsService {
   ) {
     if (ops.length > MAX_BATCH)
       throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
-    if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: 'the batch is empty' });
+    if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_EMPTY') });
     const items = ops.map((op, i) => {
       const at = `/operations/${i}`;
       if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/op must be create, update or delete` });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_OP', { at }) });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
         throw badRequest('BAD_ID', { parameter: `${at}/id` }, [
           { pointer: `${at}/id`, code: 'BAD_ID', params: { parameter: 'id' } },
         ]);
       if (op.version !== undefined && !Number.isInteger(op.version))
-        throw badRequest('BAD_REQUEST', { reason: `${at}/version must be an integer` });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_VERSION', { at }) });
       return {
         op: op.op,
         id: op.id,
@@ -316,10 +321,21 @@ export class RecordsService {
     const run = async (trx: Knex, locked: boolean, blind = false) => {
       items.forEach(resetItem);
       const ctx: WriteContext = { ...base, trx, locked, blind, issues: [], events: [], prepared };
+      const refuse = () =>
+        new DomainError(
+          422,
+          'VALIDATION_FAILED',
+          {},
+          inFormOrder(object, items, ctx.issues),
+          batch ? { atomic: true } : {},
+        );
       for (const step of this.steps) {
+        // Missing required values do not stop the checks: the rule steps still run, so one
+        // answer lists every failing rule too (docs/rules.md). Anything else stops at once.
+        if (ctx.issues.length && !this.checks.has(step)) throw refuse();
         await step.run(ctx);
-        if (ctx.issues.length)
-          throw new DomainError(422, 'VALIDATION_FAILED', {}, ctx.issues, batch ? { atomic: true } : {});
+        const onlyMissing = ctx.issues.every((i) => i.code === 'REQUIRED');
+        if (ctx.issues.length && !(onlyMissing && this.checks.has(step))) throw refuse();
       }
       return ctx;
     };
@@ -367,7 +383,7 @@ function withoutOverride(
 function asRecord(data: unknown, at: string): Record<string, unknown> {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new DomainError(422, 'VALIDATION_FAILED', {}, [
-      { pointer: at || '/', code: 'WRONG_TYPE', params: { expected: 'object' } },
+      { pointer: at || '/', code: 'WRONG_TYPE', params: { expected: msg('T_OBJECT') } },
     ]);
   return data as Record<string, unknown>;
 }

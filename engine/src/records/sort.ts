@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import { badRequest } from '../core/errors.js';
 import type { Catalog, Queryable } from './catalog.js';
 
@@ -18,14 +19,16 @@ export function parseSort(sort: string | undefined, cat: Catalog): SortKey[] {
     const desc = raw.startsWith('-');
     const name = desc ? raw.slice(1) : raw;
     const q = cat.all.get(name);
-    if (!q) throw badRequest('BAD_SORT', { field: name, reason: 'unknown field' });
-    if (!q.sortable)
-      throw badRequest('BAD_SORT', { field: name, reason: 'this field type cannot be sorted' });
+    if (!q) throw badRequest('BAD_SORT', { field: name, reason: msg('R_UNKNOWN_FIELD', { field: name }) });
+    if (!q.sortable) throw badRequest('BAD_SORT', { field: name, reason: msg('R_NOT_SORTABLE') });
     if (keys.some((k) => k.q.name === name))
-      throw badRequest('BAD_SORT', { field: name, reason: 'listed twice' });
+      throw badRequest('BAD_SORT', { field: name, reason: msg('R_LISTED_TWICE') });
     if (name !== 'id') keys.push({ q, desc });
   }
   if (keys.length > MAX_SORT_KEYS)
-    throw badRequest('BAD_SORT', { field: sort ?? '', reason: `at most ${MAX_SORT_KEYS} keys` });
+    throw badRequest('BAD_SORT', {
+      field: sort ?? '',
+      reason: msg('R_TOO_MANY_SORT_KEYS', { max: MAX_SORT_KEYS }),
+    });
   return keys;
 }

@@ -1,3 +1,4 @@
+import { text } from '../core/messages.js';
 import { DomainError } from '../core/errors.js';
 import type { CompiledObject } from '../metadata/compile.js';
 import { RECORD_SHARES, USERS } from '../schema-sync/ddl.js';
@@ -48,7 +49,7 @@ export async function setTeamMember(
     : undefined;
   if (!user)
     throw new DomainError(422, 'VALIDATION_FAILED', {}, [
-      { pointer: '/userId', code: 'LOOKUP_NOT_FOUND', params: { target: 'user', id: userId } },
+      { pointer: '/userId', code: 'LOOKUP_NOT_FOUND', params: { target: text('T_USER'), id: userId } },
     ]);
   await s.db
     .withSchema(s.schema)

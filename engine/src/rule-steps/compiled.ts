@@ -4,6 +4,7 @@ import {
   compileExpression,
   envFromObjects,
   exprTypeOf,
+  RULE_WORK,
   type CompiledExpr,
   type ExprEnv,
 } from '../rules/index.js';
@@ -29,6 +30,8 @@ export interface ObjectRules {
   lookups: Map<string, Set<string>>;
   /** Does anything run in the rules step? */
   any: boolean;
+  /** Work units of the rules of one record (RULE_WORK), defaults included. */
+  cost: number;
 }
 
 /** A roll-up on a parent, seen from the child object it summarises. */
@@ -113,6 +116,7 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
     lookups,
     any: false,
+    cost: 0,
   };
   r.onDelete = r.validation.some((v) => v.on.has('delete'));
   r.any = !!(
@@ -122,6 +126,8 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
     r.dependents.length ||
     r.validation.length
   );
+  const exprs = [...r.defaults, ...r.formulas, ...r.requiredIf, ...r.readOnlyIf, ...r.validation];
+  r.cost = exprs.reduce((n, x) => n + x.expr.cost, 0) + r.dependents.length * RULE_WORK.node;
   rules.set(o, r);
   return r;
 }

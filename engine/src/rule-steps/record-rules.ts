@@ -1,11 +1,32 @@
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn, type LockMode } from './context.js';
 import { graphFor, rulesFor } from './compiled.js';
-import type { FieldIssue } from '../core/errors.js';
-import type { I18nText } from '../core/model.js';
+import { DomainError, type FieldIssue } from '../core/errors.js';
+import { text } from '../core/messages.js';
+import type { FieldDef, I18nText } from '../core/model.js';
 import type { RecordStep, WriteContext } from '../records/pipeline.js';
-import { evaluate, isBlank, truthy, type EvalData } from '../rules/index.js';
+import { evaluate, isBlank, RULE_WORK, truthy, type EvalData } from '../rules/index.js';
+import type { ObjectRules } from './compiled.js';
 
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** What a person sees for a value: its option's label (or a checkbox's yes/no), else the value. */
+function optionLabel(def: FieldDef, v: unknown): I18nText | string {
+  if (typeof v === 'boolean') return text(v ? 'YES' : 'NO');
+  return def.options?.find((o) => o.value === String(v))?.label ?? String(v);
+}
+
+/**
+ * Refuses, before any rule runs, a request whose rules would cost more than RULE_WORK.perRequest
+ * (records × the units of the object's rules): one tenant's batch cannot hold the process.
+ */
+function spendRuleWork(ctx: WriteContext, r: ObjectRules) {
+  const count = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete).length;
+  if (!r.cost || count * r.cost <= RULE_WORK.perRequest) return;
+  const max = Math.max(1, Math.floor(RULE_WORK.perRequest / r.cost));
+  throw new DomainError(422, 'RULE_BUDGET_EXCEEDED', { object: ctx.object.def.label, count, max }, [], {
+    max,
+  });
+}
 
 /** Computed defaults: at create, a field the caller left out gets its defaultExpression's value. Runs before validation. */
 export function defaultsStep(timeZone: string): RecordStep {
@@ -17,6 +38,7 @@ export function defaultsStep(timeZone: string): RecordStep {
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.defaults.length) return;
+      spendRuleWork(ctx, r);
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (!creates.length) return;
       const now = new Date();
@@ -71,6 +93,7 @@ export function recordRulesStep(timeZone: string): RecordStep {
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
       if (!r.any) return;
+      spendRuleWork(ctx, r);
       const live = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete);
       if (!live.length) return;
       const now = new Date();
@@ -126,7 +149,7 @@ export function recordRulesStep(timeZone: string): RecordStep {
               ? !isBlank(item.values[name]) && !sameValue(item.values[name], q.field.def.default)
               : !sameValue(item.values[name], before?.[name]);
           if (changed && truthy(run(q.expr, `${name}.readOnlyIf`, name)))
-            issues.push({ pointer: at(name), code: 'READ_ONLY_NOW', params: { field: name } });
+            issues.push({ pointer: at(name), code: 'READ_ONLY_NOW', params: { field: q.field.def.label } });
         }
         for (const d of r.dependents) {
           const name = d.field.name;
@@ -142,19 +165,25 @@ export function recordRulesStep(timeZone: string): RecordStep {
                 pointer: at(name),
                 code: 'DEPENDENT_OPTION',
                 params: {
-                  value: String(v),
-                  controlling: d.controlling.name,
-                  controllingValue: isBlank(cv) ? '' : String(cv),
+                  value: optionLabel(d.field.def, v),
+                  controlling: d.controlling.def.label,
+                  controllingValue: isBlank(cv) ? '' : optionLabel(d.controlling.def, cv),
                 },
               });
         }
         for (const v of r.validation)
           if (v.on.has(item.op) && truthy(run(v.expr, v.rule.name, v.rule.field)))
             issues.push(ruleIssue(at(v.rule.field), v.rule.message, v.rule.name));
-        // one message per place and code: a required field reported by `validate` is not reported again
+        // A field `validate` found missing gets no further message; otherwise every failing rule
+        // is reported, several rules on one field included (each names its rule).
+        const ruleOf = (x: FieldIssue) => (x.params as { rule?: unknown } | undefined)?.rule;
         for (const i of issues)
           if (
-            !ctx.issues.some((x) => x.pointer === i.pointer && (x.code === i.code || x.code === 'REQUIRED'))
+            !ctx.issues.some(
+              (x) =>
+                x.pointer === i.pointer &&
+                (x.code === 'REQUIRED' || (x.code === i.code && ruleOf(x) === ruleOf(i))),
+            )
           )
             ctx.issues.push(i);
       });

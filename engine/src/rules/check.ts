@@ -1,4 +1,5 @@
-import { regexProblem } from './regex.js';
+import { text } from '../core/messages.js';
+import { regexProblem, regexProblemText } from './regex.js';
 import type { CheckResult, ExprEnv, ExprIssue, ExprRefs, ExprType, FieldInfo } from './types.js';
 
 /** Expressions are small: bounded size, depth and node count, so checking and evaluation are cheap. */
@@ -156,7 +157,7 @@ export function checkExpression(expr: unknown, env: ExprEnv): CheckResult {
   let nodes = 0;
   let tooBig = false;
   const issue = (pointer: string, code: string, params?: Record<string, unknown>) =>
-    issues.push({ pointer, code, params });
+    issues.push({ pointer, code, params: params && typeNames(params) });
 
   const resolve = (path: string, at: string): Node => {
     const parts = path.split('.');
@@ -280,10 +281,10 @@ export function checkExpression(expr: unknown, env: ExprEnv): CheckResult {
     if (op === 'regex_test') {
       const [, pattern, flags] = argv;
       if (typeof pattern !== 'string' || (flags !== undefined && typeof flags !== 'string'))
-        issue(argAt(1), 'EXPR_BAD_REGEX', { reason: 'the pattern and flags must be literal strings' });
+        issue(argAt(1), 'EXPR_BAD_REGEX', { reason: text('R_REGEX_NOT_LITERAL') });
       else {
         const p = regexProblem(pattern, flags ?? '');
-        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: p });
+        if (p) issue(argAt(1), 'EXPR_BAD_REGEX', { reason: regexProblemText(p), problem: p });
       }
     }
     const args = argv.map((a, i) => walk(a, argAt(i), depth + 1));
@@ -337,6 +338,39 @@ export function fits(expect: Expect, got: ExprType): boolean {
   return got === expect;
 }
 
+const TYPE_TEXT: Record<string, string> = {
+  string: 'T_TEXT',
+  number: 'T_NUMBER',
+  boolean: 'T_BOOLEAN',
+  date: 'T_DATE',
+  datetime: 'T_DATETIME',
+  array: 'T_LIST',
+  null: 'T_EMPTY',
+  any: 'T_ANY',
+  integer: 'T_INTEGER',
+  uuid: 'T_ID',
+  object: 'T_OBJECT',
+  undefined: 'T_EMPTY',
+  'numbers or dates': 'T_NUMBERS_OR_DATES',
+  'string or array': 'T_TEXT_OR_LIST',
+};
+
+/** `expected` and `actual` type names in the reader's language ('number, date' → 数字、日期). */
+export function typeNames(params: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...params };
+  for (const k of ['expected', 'actual'] as const) {
+    const v = params[k];
+    if (typeof v !== 'string') continue;
+    const parts = (TYPE_TEXT[v] ? [v] : v.split(', ')).map((t) => (TYPE_TEXT[t] ? text(TYPE_TEXT[t]) : null));
+    if (parts.some((x) => !x)) continue;
+    out[k] = {
+      en: parts.map((x) => x!.en).join(', '),
+      'zh-CN': parts.map((x) => x!['zh-CN']).join('、'),
+    };
+  }
+  return out;
+}
+
 /** Checks an expression and that its result fits; issues carry pointers relative to the expression. */
 export function checkTyped(expr: unknown, env: ExprEnv, expect: Expect): CheckResult {
   const r = checkExpression(expr, env);
@@ -344,7 +378,7 @@ export function checkTyped(expr: unknown, env: ExprEnv, expect: Expect): CheckRe
     r.issues.push({
       pointer: '',
       code: 'EXPR_RESULT_TYPE',
-      params: { expected: expect === 'condition' ? 'boolean' : expect, actual: r.type },
+      params: typeNames({ expected: expect === 'condition' ? 'boolean' : expect, actual: r.type }),
     });
   return r;
 }

@@ -6,6 +6,7 @@ export {
   SIGNATURES,
   checkExpression,
   checkTyped,
+  typeNames,
   fits,
   type Expect,
 } from './check.js';
@@ -15,6 +16,8 @@ export {
   compileExpression,
   evalData,
   evaluate,
+  exprCost,
+  RULE_WORK,
   truthy,
   ExpressionError,
   type CompiledExpr,

@@ -1,6 +1,7 @@
 import jsonLogic from 'json-logic-js';
 import { checkTyped, type Expect } from './check.js';
 import { CTX, isBlank, registerOperations, type EvalContext } from './ops.js';
+import { regexCost } from './regex.js';
 import type { CheckResult, ExprEnv } from './types.js';
 
 registerOperations();
@@ -10,6 +11,25 @@ export interface CompiledExpr {
   logic: unknown;
   refs: CheckResult['refs'];
   type: CheckResult['type'];
+  /** Work units of one evaluation (see RULE_WORK). */
+  cost: number;
+}
+
+/**
+ * What evaluating rules may cost, in work units of about a microsecond: every expression node is
+ * 1, a regex test 10 to 110 by the size of its RE2 program (regexCost). A write request may spend
+ * at most `perRequest` units on rules: records × (units of the object's rules), about a second.
+ */
+export const RULE_WORK = { node: 1, perRequest: 1_000_000 } as const;
+
+/** Work units of one evaluation of an expression. */
+export function exprCost(e: unknown): number {
+  if (Array.isArray(e)) return e.reduce((n: number, x) => n + exprCost(x), 0);
+  if (!e || typeof e !== 'object') return 0;
+  const [op] = Object.keys(e);
+  const args = (e as Record<string, unknown>)[op];
+  const own = op === 'regex_test' && Array.isArray(args) ? regexCost(args[1], args[2] ?? '') : 0;
+  return RULE_WORK.node + own + exprCost(args);
 }
 
 export class ExpressionError extends Error {
@@ -26,7 +46,7 @@ export class ExpressionError extends Error {
 export function compileExpression(expr: unknown, env: ExprEnv, expect: Expect): CompiledExpr {
   const r = checkTyped(expr, env, expect);
   if (r.issues.length) throw new ExpressionError(r.issues);
-  return { logic: rewrite(expr), refs: r.refs, type: r.type };
+  return { logic: rewrite(expr), refs: r.refs, type: r.type, cost: exprCost(expr) };
 }
 
 function rewritePath(path: string): string {

@@ -1,112 +1,98 @@
-/**
- * Regular expressions in rules are checked at deploy so evaluation cannot hang (ReDoS): short
- * patterns, no back-references, no quantified group that itself contains a quantifier or an
- * alternation, few unbounded quantifiers, and a cap on the length of the text tested.
- */
-export const REGEX_LIMITS = { patternLength: 200, unboundedQuantifiers: 3, inputLength: 200 } as const;
+import { RE2JS } from 're2js';
+import { text } from '../core/messages.js';
+import type { I18nText } from '../core/model.js';
 
-export type RegexProblem =
-  'too_long' | 'backreference' | 'nested_quantifier' | 'too_many_quantifiers' | 'syntax' | 'flags';
+/**
+ * Regular expressions in rules run on RE2 (re2js, a pure-JS port): matching time is linear in
+ * the text, whatever the pattern, so no tenant pattern can stall the process (ReDoS). Patterns
+ * are written in JavaScript syntax, translated to RE2 syntax, and refused at deploy when RE2
+ * cannot express them (back-references, look-around) or their program is too large.
+ */
+export const REGEX_LIMITS = {
+  patternLength: 200,
+  /** Instructions of the compiled RE2 program: bounds both compile and match work. */
+  programSize: 1000,
+  inputLength: 200,
+} as const;
+
+export type RegexProblem = 'too_long' | 'syntax' | 'flags' | 'unsupported' | 'too_complex';
+
+/** Why a pattern is refused, in both languages (the `reason` of EXPR_BAD_REGEX). */
+export function regexProblemText(p: RegexProblem): I18nText {
+  switch (p) {
+    case 'too_long':
+      return text('R_REGEX_TOO_LONG', { max: REGEX_LIMITS.patternLength });
+    case 'syntax':
+      return text('R_REGEX_SYNTAX');
+    case 'flags':
+      return text('R_REGEX_FLAGS');
+    case 'unsupported':
+      return text('R_REGEX_UNSUPPORTED');
+    case 'too_complex':
+      return text('R_REGEX_TOO_COMPLEX', { max: REGEX_LIMITS.programSize, example: '{1,50}' });
+  }
+}
 
 const FLAGS = new Set(['', 'i']);
+// Back-references (\1, \k<name>): RE2 has none, and translateRegExp would silently drop `\k`.
+const BACKREFERENCE = /\\(?:[1-9]|k)/;
 
-/** Why a pattern is refused, or null when it is safe to run. */
-export function regexProblem(pattern: string, flags = ''): RegexProblem | null {
+/** A checked pattern compiled for RE2, or why it is refused. */
+function compile(pattern: string, flags: string): RE2JS | RegexProblem {
   if (!FLAGS.has(flags)) return 'flags';
   if (pattern.length > REGEX_LIMITS.patternLength) return 'too_long';
   try {
-    new RegExp(pattern, flags);
+    new RegExp(pattern, flags); // the syntax authors write, and the studio may preview with
   } catch {
     return 'syntax';
   }
-  // One pass over the pattern, tracking groups: for each open group, did it contain a quantifier or `|`?
-  const stack: { quantified: boolean; alternation: boolean }[] = [];
-  let unbounded = 0;
-  let lastGroup: { quantified: boolean; alternation: boolean } | null = null;
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      const n = pattern[i + 1] ?? '';
-      if (/[1-9]/.test(n) || n === 'k') return 'backreference';
-      i += 1;
-      lastGroup = null;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      lastGroup = null;
-      continue;
-    }
-    if (c === '(') {
-      stack.push({ quantified: false, alternation: false });
-      lastGroup = null;
-      // (?:…) (?=…) (?!…) (?<=…) (?<!…) (?<name>…): skip the group syntax, it is not a quantifier
-      if (pattern[i + 1] === '?') {
-        const m = /^\?(:|=|!|<=|<!|<[A-Za-z_][A-Za-z0-9_]*>)/.exec(pattern.slice(i + 1));
-        if (m) i += m[0].length;
-      }
-      continue;
-    }
-    if (c === ')') {
-      lastGroup = stack.pop() ?? null;
-      continue;
-    }
-    if (c === '|') {
-      if (stack.length) stack[stack.length - 1].alternation = true;
-      lastGroup = null;
-      continue;
-    }
-    const q = quantifierAt(pattern, i);
-    if (q) {
-      if (q.unbounded) unbounded += 1;
-      if (lastGroup && (lastGroup.quantified || lastGroup.alternation) && (q.unbounded || q.max > 1))
-        return 'nested_quantifier';
-      for (const g of stack) g.quantified = true;
-      i = q.end;
-      lastGroup = null;
-      continue;
-    }
-    lastGroup = null;
+  if (BACKREFERENCE.test(pattern.replace(/\\\\/g, ''))) return 'unsupported';
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(RE2JS.translateRegExp(pattern), flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (e) {
+    // Valid JavaScript that RE2 refuses: look-around, or repeat counts past RE2's own limit.
+    return /repeat/.test((e as Error).message) ? 'too_complex' : 'unsupported';
   }
-  return unbounded > REGEX_LIMITS.unboundedQuantifiers ? 'too_many_quantifiers' : null;
+  return re.re2().prog.numInst() > REGEX_LIMITS.programSize ? 'too_complex' : re;
 }
 
-/** A quantifier starting at i: `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}` (with an optional lazy `?`). */
-function quantifierAt(p: string, i: number): { unbounded: boolean; max: number; end: number } | null {
-  const c = p[i];
-  const lazy = (end: number) => (p[end + 1] === '?' ? end + 1 : end);
-  if (c === '*' || c === '+') return { unbounded: true, max: Infinity, end: lazy(i) };
-  if (c === '?') return { unbounded: false, max: 1, end: i };
-  if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i));
-    if (!m) return null;
-    const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
-    return { unbounded: max > 20, max, end: lazy(i + m[0].length - 1) };
-  }
-  return null;
+/** Why a pattern is refused, or null when it may run. */
+export function regexProblem(pattern: string, flags = ''): RegexProblem | null {
+  const r = cached(pattern, flags);
+  return typeof r === 'string' ? r : null;
 }
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, RE2JS | RegexProblem>();
 
-/** Tests a checked pattern; texts longer than the cap are not tested (null). */
+function cached(pattern: string, flags: string): RE2JS | RegexProblem {
+  const key = flags + '/' + pattern;
+  let re = compiled.get(key);
+  if (!re) {
+    re = compile(pattern, flags);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(key, re);
+  }
+  return re;
+}
+
+/**
+ * Work units of one test (RULE_WORK): RE2 costs up to ~0.1 µs per program instruction on a
+ * 200-character text, so 10 plus one unit per 10 instructions (refused patterns cost nothing).
+ */
+export function regexCost(pattern: unknown, flags: unknown = ''): number {
+  if (typeof pattern !== 'string' || typeof flags !== 'string') return 0;
+  const re = cached(pattern, flags);
+  return typeof re === 'string' ? 0 : 10 + Math.ceil(re.re2().prog.numInst() / 10);
+}
+
+/** Tests a pattern (refused ones give null); texts longer than the cap are not tested (null). */
 export function safeRegexTest(value: unknown, pattern: unknown, flags: unknown = ''): boolean | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
   if (text.length > REGEX_LIMITS.inputLength) return null;
   if (typeof pattern !== 'string' || typeof flags !== 'string') return null;
-  const key = flags + '/' + pattern;
-  let re = compiled.get(key);
-  if (!re) {
-    // Checked at deploy; re-checked here so no path can run an unchecked pattern.
-    if (regexProblem(pattern, flags)) return null;
-    re = new RegExp(pattern, flags);
-    if (compiled.size > 1000) compiled.clear();
-    compiled.set(key, re);
-  }
-  return re.test(text);
+  // Checked at deploy; checked here again so no path can run an unchecked pattern.
+  const re = cached(pattern, flags);
+  return typeof re === 'string' ? null : re.test(text);
 }

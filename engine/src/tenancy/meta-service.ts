@@ -60,33 +60,44 @@ export class MetaService {
   }
 
   upsertObject(tenant: Tenant, actor: string, object: ObjectDef, opts: DeployOptions) {
-    return this.deployEdit(
-      tenant,
-      actor,
-      (pkg) => {
-        const i = pkg.objects.findIndex((o) => o.name === object.name || (object.id && o.id === object.id));
-        if (i >= 0) pkg.objects[i] = object;
-        else pkg.objects.push(object);
-        return pkg;
-      },
-      opts,
+    let at = '';
+    return rebased(
+      () => at,
+      this.deployEdit(
+        tenant,
+        actor,
+        (pkg) => {
+          const i = pkg.objects.findIndex((o) => o.name === object.name || (object.id && o.id === object.id));
+          if (i >= 0) pkg.objects[i] = object;
+          else pkg.objects.push(object);
+          at = `/objects/${i >= 0 ? i : pkg.objects.length - 1}`;
+          return pkg;
+        },
+        opts,
+      ),
     );
   }
 
   /** Adds one field to an object (or replaces the same-named one): one deploy. */
   upsertField(tenant: Tenant, actor: string, objectName: string, field: FieldDef, opts: DeployOptions) {
-    return this.deployEdit(
-      tenant,
-      actor,
-      (pkg) => {
-        const o = pkg.objects.find((x) => x.name === objectName);
-        if (!o) throw notFound('OBJECT_NOT_FOUND', { object: objectName });
-        const i = o.fields.findIndex((f) => f.name === field.name);
-        if (i >= 0) o.fields[i] = { ...field, id: field.id ?? o.fields[i].id };
-        else o.fields.push(field);
-        return pkg;
-      },
-      opts,
+    let at = '';
+    return rebased(
+      () => at,
+      this.deployEdit(
+        tenant,
+        actor,
+        (pkg) => {
+          const oi = pkg.objects.findIndex((x) => x.name === objectName);
+          const o = pkg.objects[oi];
+          if (!o) throw notFound('OBJECT_NOT_FOUND', { object: objectName });
+          const i = o.fields.findIndex((f) => f.name === field.name);
+          if (i >= 0) o.fields[i] = { ...field, id: field.id ?? o.fields[i].id };
+          else o.fields.push(field);
+          at = `/objects/${oi}/fields/${i >= 0 ? i : o.fields.length - 1}`;
+          return pkg;
+        },
+        opts,
+      ),
     );
   }
 
@@ -142,5 +153,23 @@ export class MetaService {
       });
     });
     return retired;
+  }
+}
+
+/**
+ * Problems of an edit sent as one object or field point into the body that was sent (`/type`),
+ * not into the whole package the engine deployed (`/objects/9/fields/11/type`). Problems
+ * elsewhere in the package keep their package pointers.
+ */
+async function rebased<T>(prefix: () => string, run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (e) {
+    const at = prefix();
+    if (!(e instanceof DomainError) || !at || !e.issues.length) throw e;
+    const issues = e.issues.map((i) =>
+      i.pointer === at || i.pointer.startsWith(at + '/') ? { ...i, pointer: i.pointer.slice(at.length) } : i,
+    );
+    throw new DomainError(e.status, e.code, e.params, issues, e.extra);
   }
 }

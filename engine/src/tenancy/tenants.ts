@@ -1,3 +1,4 @@
+import { text as msg } from '../core/messages.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../core/errors.js';
@@ -113,7 +114,7 @@ export class TenantStore {
    */
   async create(opts: CreateTenantOptions): Promise<{ tenant: Tenant; token: string; adminUserId: string }> {
     if (!TENANT_SLUG.test(opts.slug))
-      throw new DomainError(422, 'BAD_REQUEST', { reason: 'tenant slug must match ' + TENANT_SLUG.source });
+      throw new DomainError(422, 'BAD_REQUEST', { reason: msg('R_TENANT_SLUG') });
     if (await this.findBySlug(opts.slug)) throw new DomainError(409, 'TENANT_EXISTS', { slug: opts.slug });
     const tenant = await this.toTenant({
       id: randomUUID(),

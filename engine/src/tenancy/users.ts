@@ -1,3 +1,4 @@
+import { text } from '../core/messages.js';
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
@@ -79,13 +80,22 @@ export class Users {
   ) {
     const issues: FieldIssue[] = [];
     const set: Record<string, unknown> = {};
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+      throw new DomainError(422, 'VALIDATION_FAILED', {}, [
+        { pointer: '', code: 'WRONG_TYPE', params: { expected: text('T_OBJECT') } },
+      ]);
     for (const key of Object.keys(patch))
       if (!['displayName', 'role', 'profile', 'active'].includes(key))
         issues.push({ pointer: `/${key}`, code: 'UNKNOWN_FIELD', params: { field: key } });
-    if (patch.displayName !== undefined) set.display_name = patch.displayName;
+    if (patch.displayName !== undefined) {
+      const d = patch.displayName;
+      if (typeof d !== 'string' || !d.trim() || d.length > 100)
+        issues.push({ pointer: '/displayName', code: 'REQUIRED' });
+      set.display_name = d;
+    }
     if (patch.active !== undefined) {
       if (typeof patch.active !== 'boolean')
-        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: 'boolean' } });
+        issues.push({ pointer: '/active', code: 'WRONG_TYPE', params: { expected: text('T_BOOLEAN') } });
       set.active = patch.active;
     }
     if (patch.role !== undefined) {

@@ -1,3 +1,4 @@
+import { text as msg } from '../../core/messages.js';
 import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
@@ -72,7 +73,7 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
       : Array.isArray(body?.records)
         ? body.records.map((data: unknown) => ({ op: 'create', data }))
         : null;
-    if (!ops) throw badRequest('BAD_REQUEST', { reason: 'send {"records": [...]} or {"operations": [...]}' });
+    if (!ops) throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_SHAPE') });
     const dataAt = Array.isArray(body?.operations) ? undefined : (i: number) => `/records/${i}`;
     const results = await records.batch(await scope(res), object(req), ops, dataAt);
     res.json({ data: results.map((x) => x.record), meta: { count: results.length } });

@@ -1,3 +1,4 @@
+import { text as msg } from '../../core/messages.js';
 import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest, renderIssues } from '../../core/errors.js';
@@ -24,19 +25,28 @@ interface DeployBody {
   confirm?: unknown;
 }
 
+/** Metadata versions are Postgres integers counted from 1: anything else names no version (400). */
+const MAX_VERSION = 2_147_483_647;
+function versionParam(raw: string): number {
+  const v = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= 1 && v <= MAX_VERSION))
+    throw badRequest('BAD_REQUEST', { reason: msg('R_VERSION_NUMBER', { max: MAX_VERSION }) });
+  return v;
+}
+
 const CONFIRM_KEY = /^retire:[a-z][a-z0-9_]{0,39}(\.[a-z][a-z0-9_]{0,39})?$/;
 
 function options(req: Request, body: DeployBody) {
   const q = strictQuery(req, PARAMS);
   if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 500))
-    throw badRequest('BAD_REQUEST', { reason: 'comment must be a string of at most 500 characters' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_COMMENT') });
   if (body.allowLossy !== undefined && typeof body.allowLossy !== 'boolean')
-    throw badRequest('BAD_REQUEST', { reason: 'allowLossy must be true or false' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_ALLOW_LOSSY') });
   if (
     body.expectPlan !== undefined &&
     (typeof body.expectPlan !== 'string' || !/^[0-9a-f]{32}$/.test(body.expectPlan))
   )
-    throw badRequest('BAD_REQUEST', { reason: 'expectPlan must be the planHash of a plan (32 hex digits)' });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_EXPECT_PLAN') });
   const confirm = body.confirm;
   if (
     confirm !== undefined &&
@@ -44,9 +54,7 @@ function options(req: Request, body: DeployBody) {
       confirm.length > 1000 ||
       !confirm.every((c) => typeof c === 'string' && CONFIRM_KEY.test(c)))
   )
-    throw badRequest('BAD_REQUEST', {
-      reason: 'confirm must be a list of keys such as "retire:<object>.<field>" or "retire:<object>"',
-    });
+    throw badRequest('BAD_REQUEST', { reason: msg('R_CONFIRM') });
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
@@ -156,15 +164,13 @@ export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
   });
 
   r.get('/versions/:version', scope('admin'), async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const v = versionParam(String(req.params.version));
     const row = await meta.version(who(res).tenant, v);
     res.setHeader('ETag', metaEtag(row.version)).json({ data: row });
   });
 
   r.post('/rollback/:version', scope('admin'), async (req, res) => {
-    const v = Number(req.params.version);
-    if (!Number.isInteger(v)) throw badRequest('BAD_REQUEST', { reason: 'version must be an integer' });
+    const v = versionParam(String(req.params.version));
     const body = (req.body ?? {}) as DeployBody;
     const p = who(res);
     sendDeploy(req, res, await meta.rollback(p.tenant, p.userId, v, options(req, body)));
@@ -174,7 +180,7 @@ export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
     const body = (req.body ?? {}) as ObjectDef & DeployBody;
     const { comment, allowLossy, expectPlan, confirm, ...object } = body;
     if (object.name !== undefined && object.name !== req.params.name)
-      throw badRequest('BAD_REQUEST', { reason: 'name in the body differs from the URL' });
+      throw badRequest('BAD_REQUEST', { reason: msg('R_NAME_MISMATCH') });
     const p = who(res);
     sendDeploy(
       req,

@@ -1,4 +1,4 @@
-import { badRequest } from '../../core/errors.js';
+import { badRequest, notFound } from '../../core/errors.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import type { NewUser, Users } from '../../tenancy/users.js';
 import { principalOf } from '../context.js';
@@ -58,6 +58,8 @@ export function usersRouter(
     res.status(201).json({ data: user });
   });
   r.patch('/:id', scope('admin'), async (req, res) => {
+    // Not a user id: no such user (the database would refuse the cast).
+    if (!UUID.test(String(req.params.id))) throw notFound();
     const p = principalOf(res);
     const user = await users.update(
       p.tenant,

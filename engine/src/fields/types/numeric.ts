@@ -11,12 +11,16 @@ const precisionSettings: Record<string, JsonSchema> = {
   max: { type: 'number' },
 };
 
+/** The largest magnitude (exclusive) a numeric(precision, scale) column holds. */
+export const numericLimit = (s: { precision?: number; scale?: number }) =>
+  10 ** ((s.precision ?? 18) - (s.scale ?? 2));
+
 /**
  * A numeric(precision, scale) column holds magnitudes below 10^(precision - scale). The bound is
  * exclusive: "10^16 - 0.01" is 10^16 as a double, so an inclusive maximum would let 10^16 through.
  */
 function decimalSchema(f: FieldDef): JsonSchema {
-  const limit = 10 ** ((f.precision ?? 18) - (f.scale ?? 2));
+  const limit = numericLimit(f);
   return {
     type: 'number',
     exclusiveMinimum: -limit,
@@ -87,7 +91,9 @@ export const percent = decimal(
   'percent',
 );
 
-const INT_MAX = 2_147_483_647;
+/** A Postgres integer column. */
+export const INT32 = { min: -2_147_483_648, max: 2_147_483_647 } as const;
+const INT_MAX = INT32.max;
 export const integer: FieldType = {
   name: 'integer',
   label: { en: 'Integer', 'zh-CN': '整数' },

@@ -1,3 +1,4 @@
+import { opText } from '../../core/messages.js';
 import { DomainError } from '../../core/errors.js';
 import { SYSTEM_FIELDS } from '../../core/ident.js';
 import type { RecordStep } from '../pipeline.js';
@@ -17,7 +18,7 @@ export const authorize: RecordStep = {
     for (const op of new Set(ctx.items.map((i) => i.op))) {
       const needed = op === 'create' ? 'create' : op === 'update' ? 'edit' : 'delete';
       if (!access.can(o, needed))
-        throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: needed });
+        throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(needed) });
     }
     const editable = access.editable(o);
     for (const item of ctx.items)
@@ -31,7 +32,7 @@ export const authorize: RecordStep = {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'FIELD_NOT_EDITABLE',
-            params: { field: name },
+            params: { field: o.fields.get(name)!.def.label },
           });
   },
 };

@@ -38,7 +38,7 @@ export const loadBefore: RecordStep = {
     for (const item of wanted) {
       const row = byId.get(item.id!);
       if (!row)
-        throw new DomainError(404, 'RECORD_NOT_FOUND', { object: ctx.object.name, id: item.id }, [], {
+        throw new DomainError(404, 'RECORD_NOT_FOUND', { object: ctx.object.def.label, id: item.id }, [], {
           index: item.index,
         });
       if (restricted) {

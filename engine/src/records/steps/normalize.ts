@@ -22,7 +22,7 @@ export const normalize: RecordStep = {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'READ_ONLY_FIELD',
-            params: { field: name },
+            params: { field: f?.def.label ?? name },
           });
           continue;
         }

@@ -73,7 +73,7 @@ export const persist: RecordStep = {
       }
     } catch (e) {
       if (e instanceof WriteConflict) throw e;
-      throw lookupProblem(ctx, e) ?? fromPgError(e) ?? e;
+      throw lookupProblem(ctx, e) ?? uniqueProblem(ctx, e) ?? fromPgError(e) ?? e;
     }
   },
 };
@@ -186,7 +186,7 @@ function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
   const err = e as { code?: string; constraint?: string; detail?: string };
   if (err?.code !== '23503') return null;
   const field = ctx.object.fieldList.find((f) => fkName(f.id) === err.constraint);
-  if (!field) return null; // a child refuses the delete: STILL_REFERENCED below
+  if (!field) return stillReferenced(ctx, err); // a child refuses the delete
   const value = /=\(([^)]+)\)/.exec(err.detail ?? '')?.[1];
   const item: WriteItem | undefined = ctx.items.find((i) => i.values[field.name] === value) ?? ctx.items[0];
   const issue: FieldIssue = field.storage.users
@@ -194,7 +194,52 @@ function lookupProblem(ctx: WriteContext, e: unknown): DomainError | null {
     : {
         pointer: `${item?.pointer ?? ''}/${field.name}`,
         code: 'LOOKUP_NOT_FOUND',
-        params: { target: field.storage.references!.object, id: value ?? '' },
+        params: {
+          target: ctx.model.objects.get(field.storage.references!.object)?.def.label ?? '',
+          id: value ?? '',
+        },
       };
   return new DomainError(422, 'VALIDATION_FAILED', {}, [issue]);
+}
+
+/**
+ * A unique index refused a value: point at every field of the key (a composite key names all of
+ * them, by label), in the item that holds the duplicate.
+ */
+function uniqueProblem(ctx: WriteContext, e: unknown): DomainError | null {
+  const err = e as { code?: string; detail?: string };
+  if (err?.code !== '23505') return null;
+  const m = /^Key \((.+?)\)=\((.*)\) already exists/s.exec(err.detail ?? '');
+  if (!m) return null;
+  const fields = m[1].split(', ').map((c) => ctx.object.fieldList.find((f) => f.column === c));
+  if (!fields.length || fields.some((f) => !f)) return null;
+  const key = (i: WriteItem) =>
+    fields.map((f) => String(i.values[f!.name] ?? i.before?.[f!.column] ?? '')).join(', ');
+  const item = ctx.items.find((i) => i.op !== 'delete' && key(i) === m[2]) ?? ctx.items[0];
+  const labels = fields.map((f) => f!.def.label);
+  const params =
+    fields.length > 1
+      ? {
+          fields: {
+            en: labels.map((l) => `"${l.en}"`).join(', '),
+            'zh-CN': labels.map((l) => `“${l['zh-CN']}”`).join('、'),
+          },
+        }
+      : {};
+  const code = fields.length > 1 ? 'UNIQUE_COMBINATION' : 'UNIQUE_VIOLATION';
+  return new DomainError(
+    409,
+    'UNIQUE_VIOLATION',
+    {},
+    fields.map((f) => ({ pointer: `${item?.pointer ?? ''}/${f!.name}`, code, params })),
+  );
+}
+
+/** A delete refused by a child's foreign key: name the child object by its label. */
+function stillReferenced(ctx: WriteContext, err: { constraint?: string }): DomainError | null {
+  for (const o of ctx.model.objects.values()) {
+    const f = o.fieldList.find((x) => fkName(x.id) === err.constraint);
+    if (f) return new DomainError(409, 'STILL_REFERENCED', { detail: o.def.pluralLabel ?? o.def.label });
+  }
+  return null;
 }
