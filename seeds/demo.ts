@@ -4,6 +4,7 @@ import type { Engine } from '../engine/src/engine.js';
 import { ALLOW_ALL } from '../engine/src/records/access.js';
 import { dbRoleOf } from '../engine/src/tenancy/tenants.js';
 import demoData from './demo-data.json' with { type: 'json' };
+import { seedApprovals } from './demo-approvals.js';
 
 export interface DemoInfo {
   /** What this start did: created the demo tenant, found it, or left a database of other tenants alone. */
@@ -77,5 +78,6 @@ export async function seedDemo(
   }
   for (const { account, owner, ...data } of demoData.opportunities)
     await engine.records.create(scopeOf(owner), 'opportunity', { ...data, account: accountIds.get(account) });
+  await seedApprovals(engine, tenant, adminUserId, password, people, accountIds);
   return { state: 'created', slug, token, password };
 }
