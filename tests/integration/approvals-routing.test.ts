@@ -3,6 +3,9 @@ import type { PackageDef } from '../../engine/src/core/model.js';
 import { approvalPackage, makeUsers, type As } from '../helpers/approvals.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { l } from '../helpers/packages.js';
+import { ALLOW_ALL } from '../../engine/src/records/access.js';
+import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
+import type { EscalationJob } from '../../engine/src/processes/approvals/escalation.js';
 
 let te: TestEngine;
 let admin: TestTenant;
@@ -79,6 +82,26 @@ function routingPackage(): PackageDef {
       object: 'auth_request',
       priority: 200,
       steps: step([{ kind: 'user', users: ['finance1', 'legal1'] }]) as never,
+    },
+    {
+      name: 'due_notify',
+      label: l('Due notify'),
+      object: 'auth_request',
+      priority: 200,
+      steps: step([{ kind: 'user', users: ['finance1'] }], {
+        dueHours: 2,
+        escalation: { action: 'notify' },
+      }) as never,
+    },
+    {
+      name: 'due_reassign',
+      label: l('Due reassign'),
+      object: 'auth_request',
+      priority: 200,
+      steps: step([{ kind: 'user', users: ['finance1'] }], {
+        dueHours: 1,
+        escalation: { action: 'reassign_to_manager' },
+      }) as never,
     },
     {
       name: 'many',
@@ -254,5 +277,75 @@ describe('flows that start themselves', () => {
     expect((await as.rep1('get', `/api/v1/data/quote/${q2.body.data.id}/approvals`)).body.data.status).toBe(
       'pending',
     );
+  });
+});
+
+describe('escalation of overdue steps', () => {
+  async function systemScope() {
+    const tenant = (await te.engine.tenants.findBySlug('routing'))!;
+    return {
+      tenantId: tenant.id,
+      schema: tenant.schema,
+      actor: '00000000-0000-0000-0000-000000000000',
+      model: await te.engine.models.get(tenant.id),
+      access: ALLOW_ALL,
+      dbRole: dbRoleOf(tenant),
+    };
+  }
+  const overdue = (requestId: string) =>
+    te.engine.db.knex
+      .withSchema(admin.schema)
+      .table('_approval_requests')
+      .where('id', requestId)
+      .update({ step_due_at: new Date(Date.now() - 60_000) });
+
+  it('schedules the step when it is entered, notifies once it is due, once', async () => {
+    const scheduled: { job: EscalationJob; runAt: Date }[] = [];
+    te.engine.approvals.setScheduler(async (_t, job, runAt) => void scheduled.push({ job, runAt }));
+    const s = await submitFlow('due_notify');
+    const id = s.body.data.id as string;
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0].job).toEqual({ requestId: id, stepSeq: 1 });
+    expect(scheduled[0].runAt.getTime() - Date.now()).toBeGreaterThan(7_000_000);
+    const scope = await systemScope();
+    // not due yet: nothing
+    expect(await te.engine.approvals.escalate(scope, scheduled[0].job)).toBe(false);
+    await overdue(id);
+    expect(await te.engine.approvals.escalate(scope, scheduled[0].job)).toBe(true);
+    expect(await te.engine.approvals.escalate(scope, scheduled[0].job)).toBe(false);
+    const n = (await as.finance1('get', '/api/v1/notifications?limit=100')).body.data as {
+      kind: string;
+      link: { requestId: string };
+    }[];
+    expect(n.filter((x) => x.kind === 'approval_overdue' && x.link.requestId === id)).toHaveLength(1);
+    const sub = (await as.rep1('get', '/api/v1/notifications?limit=100')).body.data as {
+      kind: string;
+      link: { requestId: string };
+    }[];
+    expect(sub.some((x) => x.kind === 'approval_overdue' && x.link.requestId === id)).toBe(true);
+    // a decided request is not escalated
+    await as.finance1('post', `/api/v1/approvals/${id}/decisions`, { action: 'approve' });
+    expect(await te.engine.approvals.escalate(scope, scheduled[0].job)).toBe(false);
+  });
+
+  it('reassign to manager: the overdue decision moves to the approver’s manager', async () => {
+    await setManager('finance1', 'boss');
+    const s = await submitFlow('due_reassign');
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const id = s.body.data.id as string;
+    await overdue(id);
+    expect(await te.engine.approvals.escalate(await systemScope(), { requestId: id, stepSeq: 1 })).toBe(true);
+    const v = (await as.rep1('get', `/api/v1/approvals/${id}`)).body.data;
+    expect(
+      v.approvers.map((a: { id: string; status: string; origin: string }) => [a.id, a.status, a.origin]),
+    ).toEqual([
+      [ids.finance1, 'transferred', 'route'],
+      [ids.boss, 'pending', 'escalation'],
+    ]);
+    expect(v.decisions.some((d: { action: string }) => d.action === 'escalate')).toBe(true);
+    expect(
+      (await as.boss('post', `/api/v1/approvals/${id}/decisions`, { action: 'approve' })).body.data.status,
+    ).toBe('approved');
+    await setManager('finance1', null);
   });
 });

@@ -89,7 +89,7 @@ export async function transfer(
   task: TaskRow,
   to: unknown,
   comment: string | null,
-  origin: 'transfer' | 'reassign' = 'transfer',
+  origin: 'transfer' | 'reassign' | 'escalation' = 'transfer',
 ) {
   const target = await checkTarget(r, to, '/to');
   await r.store.setTask(task.id, 'transferred', comment);

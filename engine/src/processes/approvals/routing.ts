@@ -31,6 +31,8 @@ export interface Run {
   req: RequestRow;
   timeZone: string;
   notes: NewNotification[];
+  /** Steps entered with a due time: their escalation is scheduled once the decision commits. */
+  due: { requestId: string; stepSeq: number; runAt: Date }[];
 }
 
 /** The system's scope for the request's own writes: every field, any lock, on behalf of the actor. */
@@ -251,6 +253,7 @@ export async function enterFrom(r: Run, from: number, comment: string | null): P
       i,
       users.map((userId) => ({ userId, origin: 'route' as const })),
     );
+    if (due) r.due.push({ requestId: r.req.id, stepSeq: r.req.step_seq, runAt: due });
     await r.store.log(r.req.id, 'step_entered', {
       step: i,
       detail: { approvers: users, stepName: step.name },

@@ -8,7 +8,11 @@ import { flowOfRequest, flowsOf, type CompiledFlow } from './compiled.js';
 import { addApprover, approve, myTask, reject, transfer } from './decisions.js';
 import { finish, flushNotifications, holds, notify, start, syncShares, type Run } from './routing.js';
 import { ApprovalStore, type RequestRow } from './store.js';
+import { escalateStep, SYSTEM_ACTOR, type EscalationJob } from './escalation.js';
 import { requestViews } from './views.js';
+
+/** Puts an escalation on the job runner (enqueue at `runAt`, keyed by request and step entry). */
+export type EscalationScheduler = (tenantId: string, job: EscalationJob, runAt: Date) => Promise<void>;
 
 /** Who calls: their records scope, and whether they administer the tenant. */
 export interface Caller {
@@ -52,9 +56,24 @@ export class ApprovalService {
     private timeZone: string,
   ) {}
 
-  private async tx<T>(c: Caller, fn: (trx: Knex) => Promise<T>): Promise<T> {
-    const out = await this.sessions.write(c.scope.dbRole, fn);
+  private scheduler: EscalationScheduler | null = null;
+
+  /** Where overdue steps are scheduled (the job runner, wired by engine.ts). */
+  setScheduler(s: EscalationScheduler) {
+    this.scheduler = s;
+  }
+
+  private async schedule(c: Caller, due: Run['due']) {
+    for (const d of due)
+      await this.scheduler?.(c.scope.tenantId, { requestId: d.requestId, stepSeq: d.stepSeq }, d.runAt);
+  }
+
+  /** One transaction; escalations of the steps it entered are scheduled once it has committed. */
+  private async tx<T>(c: Caller, fn: (trx: Knex, due: Run['due']) => Promise<T>): Promise<T> {
+    const due: Run['due'] = [];
+    const out = await this.sessions.write(c.scope.dbRole, (trx) => fn(trx, due));
     this.records.kickOutbox(c.scope);
+    await this.schedule(c, due);
     return out;
   }
 
@@ -96,8 +115,16 @@ export class ApprovalService {
     throw new DomainError(422, 'APPROVAL_NO_FLOW', { object: o.def.label });
   }
 
-  private run(trx: Knex, c: Caller, o: CompiledObject, flow: CompiledFlow, req: RequestRow): Run {
+  private run(
+    trx: Knex,
+    c: Caller,
+    o: CompiledObject,
+    flow: CompiledFlow,
+    req: RequestRow,
+    due: Run['due'],
+  ): Run {
     return {
+      due,
       trx,
       store: new ApprovalStore(trx, c.scope.schema),
       records: this.records,
@@ -126,7 +153,7 @@ export class ApprovalService {
     if (!c.scope.access.can(o, 'read'))
       throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.name, op: 'read' });
     if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
-    const requestId = await this.tx(c, async (trx) => {
+    const requestId = await this.tx(c, async (trx, due) => {
       const visible = trx.withSchema(c.scope.schema).from(o.table).where('id', id).first('id');
       c.scope.access.scopeRead(visible, o, (n) => `${o.table}.${n}`);
       if (!(await visible)) throw notFound('RECORD_NOT_FOUND', { object: o.name, id });
@@ -138,7 +165,7 @@ export class ApprovalService {
       const store = new ApprovalStore(trx, c.scope.schema);
       if (await store.pendingFor(o.name, id)) throw new DomainError(409, 'APPROVAL_ALREADY_PENDING');
       const flow = await this.chooseFlow(trx, c, o, row, b.flow);
-      return this.startWithin(trx, c, o, id, flow, comment);
+      return this.startWithin(trx, c, o, id, flow, comment, due);
     });
     return this.view(c, requestId);
   }
@@ -155,6 +182,7 @@ export class ApprovalService {
     id: string,
     flow: CompiledFlow,
     comment: string | null,
+    due?: Run['due'],
   ) {
     const store = new ApprovalStore(trx, c.scope.schema);
     const round = await store.nextRound(o.name, id);
@@ -173,13 +201,16 @@ export class ApprovalService {
       })
       .returning('*')) as RequestRow[];
     await store.log(req.id, 'submit', { actor: c.scope.actor, comment, detail: { flow: flow.name, round } });
-    const r = this.run(trx, c, o, flow, req);
+    // Without a caller's list (a flow that starts itself inside a write), escalations are
+    // scheduled at once: the job finds no request if that write rolls back.
+    const r = this.run(trx, c, o, flow, req, due ?? []);
     await start(r, comment);
+    if (!due) await this.schedule(c, r.due);
     return this.finishRun(r);
   }
 
   /** Loads the request for a decision: record row locked, then the request row. */
-  private async load(trx: Knex, c: Caller, requestId: string) {
+  private async load(trx: Knex, c: Caller, requestId: string, due: Run['due']) {
     if (!isUuid(requestId)) throw notFound('APPROVAL_NOT_FOUND');
     const store = new ApprovalStore(trx, c.scope.schema);
     const first = await store.request(requestId);
@@ -196,7 +227,7 @@ export class ApprovalService {
     if (req.status !== 'pending') throw new DomainError(409, 'APPROVAL_NOT_PENDING', { status: req.status });
     const flow = flowOfRequest(c.scope.model, req);
     if (!flow) throw new DomainError(409, 'APPROVAL_FLOW_GONE', { flow: req.flow });
-    return this.run(trx, c, o, flow, req);
+    return this.run(trx, c, o, flow, req, due);
   }
 
   /** approve | reject | transfer (转办) | add_approver (加签, before or after) | reassign (admins). */
@@ -212,8 +243,8 @@ export class ApprovalService {
         },
       ]);
     const comment = commentOf(b);
-    await this.tx(c, async (trx) => {
-      const r = await this.load(trx, c, requestId);
+    await this.tx(c, async (trx, due) => {
+      const r = await this.load(trx, c, requestId, due);
       if (action === 'reassign') {
         if (!c.isAdmin) throw new DomainError(403, 'FORBIDDEN');
         const task = (await r.store.currentTasks(r.req)).find(
@@ -242,8 +273,8 @@ export class ApprovalService {
   /** The submitter takes the request back; its approvers are told. */
   async recall(c: Caller, requestId: string, raw: unknown) {
     const comment = commentOf(body(raw));
-    await this.tx(c, async (trx) => {
-      const r = await this.load(trx, c, requestId);
+    await this.tx(c, async (trx, due) => {
+      const r = await this.load(trx, c, requestId, due);
       if (r.req.submitter !== c.scope.actor) throw new DomainError(403, 'APPROVAL_NOT_SUBMITTER');
       const approvers = (await r.store.currentTasks(r.req))
         .filter((t) => t.status === 'pending' || t.status === 'waiting')
@@ -253,6 +284,28 @@ export class ApprovalService {
       return this.finishRun(r);
     });
     return this.view(c, requestId);
+  }
+
+  /**
+   * The job of an overdue step (see escalation.ts): the system acts, under the tenant's role;
+   * nothing happens if the request moved on. `scope` is a system scope of the tenant.
+   */
+  async escalate(scope: Scope, job: EscalationJob, now = new Date()) {
+    const c: Caller = { isAdmin: true, scope: { ...scope, actor: SYSTEM_ACTOR } };
+    return this.tx(c, async (trx, due) => {
+      const store = new ApprovalStore(trx, scope.schema);
+      const first = await store.request(job.requestId);
+      const o = first && scope.model.objects.get(first.object);
+      if (!first || !o) return false;
+      await this.lockRecord(trx, c, o, first.record_id);
+      const req = (await store.request(job.requestId, true))!;
+      const flow = flowOfRequest(scope.model, req);
+      if (!flow) return false;
+      const r = this.run(trx, c, o, flow, req, due);
+      const done = await escalateStep(r, job, now);
+      await this.finishRun(r);
+      return done;
+    });
   }
 
   /** The object an inbox filter names (404 when it does not exist). */
