@@ -688,6 +688,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Record {id} is waiting for approval and is locked for everyone but its approvers and administrators.',
     'zh-CN': '记录 {id} 正在审批，除审批人和管理员外不能修改。',
   },
+  GATE_APPROVAL_APPROVED: { en: '“{flow}” is approved.', 'zh-CN': '“{flow}”已审批通过。' },
+  GATE_APPROVAL_NEEDED: {
+    en: '“{flow}” must be approved first (since the record entered this stage).',
+    'zh-CN': '需先通过“{flow}”审批（自进入本阶段以来）。',
+  },
   FIELD_LOCKED_APPROVAL: {
     en: '“{field}” is locked while the record waits for approval.',
     'zh-CN': '记录审批期间“{field}”已锁定。',
