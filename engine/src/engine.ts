@@ -9,7 +9,8 @@ import { ensurePlatform, platformSetting } from './db/platform.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { createRuleSteps } from './rule-steps/index.js';
+import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { writeAudit } from './db/audit.js';
 import {
   createApprovalService,
   registerApprovals,
@@ -123,9 +124,27 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     beforeValidate: rules.beforeValidate,
     ruleSteps: [...rules.ruleSteps, approvalSteps.lockStep],
     afterPersist: [...rules.afterPersist, approvalSteps.startStep],
+    // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
+    audit: (e) =>
+      writeAudit(db.knex, platform, e).catch((err: unknown) =>
+        logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
+      ),
   });
   const approvals = createApprovalService(records, db.tenant, timeZone);
   approvalSteps.bind(approvals);
+  const recomputations = new Recomputations(
+    db.tenant,
+    timeZone,
+    (task) =>
+      writeAudit(db.knex, platform, {
+        tenantId: task.tenantId,
+        actor: task.startedBy,
+        origin: 'system',
+        action: 'metadata.recomputed',
+        detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+      }),
+    (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
+  );
   const listener =
     db.kind === 'postgres' && db.url
       ? listenForDeploys(db.url, (payload) => {
@@ -137,6 +156,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const readiness = new Readiness(logger);
   readiness.add('database', () => db.knex.raw('select 1'));
   const stoppers: { name: string; stop: Stopper }[] = [];
+  // Running recomputes finish their batch before the database closes.
+  stoppers.push({ name: 'recompute', stop: () => recomputations.settle() });
   let closing: Promise<void> | null = null;
   const app = createApp({
     tenants,
@@ -145,6 +166,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     approvals,
     tenantSessions: db.tenant,
     meta,
+    recomputations,
     sessions,
     users,
     tokens,

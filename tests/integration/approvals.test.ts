@@ -439,3 +439,27 @@ describe('OpenAPI', () => {
     expect(repDoc.paths['/api/v1/data/product_line/{id}/approvals']).toBeUndefined();
   });
 });
+
+describe('write origin', () => {
+  it('field updates of a request are in the field history with origin approval:<id>', async () => {
+    const pkg = approvalPackage();
+    const o = pkg.objects.find((x) => x.name === 'auth_request')!;
+    o.fields.find((f) => f.name === 'approval_status')!.trackHistory = true;
+    await deploy(pkg);
+    const id = await newRequest('rep1', { level: 'basic', amount: 1 });
+    const req = await submit('rep1', id);
+    await decide('mgr', req.id, { action: 'approve' });
+    const h = (await admin.get(`/api/v1/data/auth_request/${id}/history`)).body.data as {
+      field: string;
+      new: unknown;
+      origin: string;
+      actor: string;
+    }[];
+    const status = h.filter((x) => x.field === 'approval_status');
+    expect(status.map((x) => [x.new, x.origin, x.actor])).toEqual([
+      ['approved', `approval:${req.id}`, ids.mgr],
+      ['pending', `approval:${req.id}`, ids.rep1],
+    ]);
+    await deploy(approvalPackage());
+  });
+});

@@ -199,8 +199,8 @@ describe('rules on delete', () => {
     expect(r.body.errors).toEqual([
       expect.objectContaining({
         pointer: '',
-        code: 'VALIDATION_RULE',
-        message: 'Split the performance 100% before closing as won.',
+        code: 'PARENT_RULE',
+        message: expect.stringContaining('Split the performance 100% before closing as won.'),
         detail: { rule: 'won_needs_full_split', object: 'opportunity', id: opp.id },
       }),
     ]);

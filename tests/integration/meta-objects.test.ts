@@ -77,7 +77,13 @@ describe('GET /meta/objects', () => {
     expect(fieldOf(account, 'tax_id')!.access).toEqual({ read: true, edit: false });
     expect(fieldOf(account, 'name')!.access).toEqual({ read: true, edit: true });
     expect(fieldOf(account, 'account_number')!.access).toEqual({ read: true, edit: false });
-    expect(account.permissions).toEqual({ create: true, read: true, edit: true, delete: false });
+    expect(account.permissions).toEqual({
+      create: true,
+      read: true,
+      edit: true,
+      delete: false,
+      transfer: false,
+    });
     // Labels in both languages, picklist options with theirs.
     expect(account.label).toEqual({ en: 'Account', 'zh-CN': '客户' });
     const industry = fieldOf(account, 'industry')!;
@@ -86,7 +92,13 @@ describe('GET /meta/objects', () => {
 
     // Objects the profile reads but does not change: every field read-only.
     const contract = objectOf(m, 'contract');
-    expect(contract.permissions).toEqual({ create: false, read: true, edit: false, delete: false });
+    expect(contract.permissions).toEqual({
+      create: false,
+      read: true,
+      edit: false,
+      delete: false,
+      transfer: false,
+    });
     expect(contract.fields.every((f) => !f.access.edit)).toBe(true);
     // Nothing the engine alone evaluates reaches the screen.
     for (const o of m.objects)
@@ -104,6 +116,7 @@ describe('GET /meta/objects', () => {
       read: true,
       edit: true,
       delete: true,
+      transfer: true,
     });
     expect(fieldOf(objectOf(mgr, 'account'), 'annual_revenue')!.access).toEqual({ read: true, edit: true });
 
@@ -111,7 +124,13 @@ describe('GET /meta/objects', () => {
     expect(desk.headers.etag).toBe('"m1-p-lead_desk"');
     const m = desk.body.data as VisibleModel;
     expect(m.objects.map((o) => o.name)).toEqual(['lead']);
-    expect(m.objects[0].permissions).toEqual({ create: false, read: true, edit: false, delete: false });
+    expect(m.objects[0].permissions).toEqual({
+      create: false,
+      read: true,
+      edit: false,
+      delete: false,
+      transfer: false,
+    });
 
     const r = await admin.post('/api/v1/users', {
       username: 'nobody',
@@ -139,7 +158,13 @@ describe('GET /meta/objects', () => {
     for (const o of full.objects)
       expect(objectOf(m, o.name).fields.map((f) => f.name)).toEqual(o.fields.map((f) => f.name));
     const account = objectOf(m, 'account');
-    expect(account.permissions).toEqual({ create: true, read: true, edit: true, delete: true });
+    expect(account.permissions).toEqual({
+      create: true,
+      read: true,
+      edit: true,
+      delete: true,
+      transfer: true,
+    });
     expect(fieldOf(account, 'annual_revenue')!.access).toEqual({ read: true, edit: true });
     expect(fieldOf(account, 'account_number')!.access).toEqual({ read: true, edit: false });
   });

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
-import { recomputeDerived } from '../../engine/src/rule-steps/index.js';
-import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
 import { startEngine, onServer, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { field, object, opts } from '../helpers/packages.js';
 import { rulesPackage } from './rules-package.js';
@@ -14,7 +12,22 @@ beforeAll(async () => {
 });
 afterAll(() => te?.close());
 
-const tenantOf = async () => (await te.engine.tenants.list()).find((x) => x.id === t.tenantId)!;
+/** POST /meta/recompute, then polls its status URL until it is done: the report. */
+async function recompute(tt: TestTenant, object?: string) {
+  const r = await tt.post('/api/v1/meta/recompute', object ? { object } : {});
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  const url = r.headers.location as string;
+  for (let i = 0; i < 200; i++) {
+    const s = await tt.get(url).expect(200);
+    if (s.body.data.status !== 'running') {
+      expect(s.body.data.status).toBe('done');
+      expect(s.body.data.done).toBe(s.body.data.total);
+      return s.body.data.report as { object: string; rollups: number; formulas: number }[];
+    }
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error('recompute did not finish');
+}
 
 describe('deploy-time checks', () => {
   it('refuses a package whose expressions are wrong, with JSON pointers', async () => {
@@ -64,31 +77,35 @@ describe('recompute after a deploy adds a roll-up or a formula', () => {
       field('total_amount', 'rollup', {
         summary: { object: 'opportunity', via: 'account', fn: 'sum', field: 'amount' },
       }),
+      field('open_count', 'rollup', {
+        summary: {
+          object: 'opportunity',
+          via: 'account',
+          fn: 'count',
+          filter: { stage: { ne: 'closed_lost' } },
+        },
+      }),
       field('label', 'formula', {
         returnType: 'text',
         expression: { cat: [{ var: 'name' }, ' / ', { var: 'region' }] },
       }),
     );
+    const empty = (await t.post('/api/v1/data/account', { name: 'No deals Co' }).expect(201)).body.data;
     const d = await t.post('/api/v1/meta/deploy', { package: pkg });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     expect((await t.get(`/api/v1/data/account/${a.id}`)).body.data.total_amount).toBeNull();
-    const tenant = await tenantOf();
-    const model = await te.engine.models.get(t.tenantId);
-    const report = await recomputeDerived(
-      te.engine.db.knex,
-      { schema: tenant.schema as never, dbRole: dbRoleOf(tenant) },
-      model,
-    );
+    expect((await t.get(`/api/v1/data/account/${empty.id}`)).body.data.open_count).toBeNull();
+    const report = await recompute(t);
     expect(report.find((x) => x.object === 'account')!.rollups).toBeGreaterThan(0);
     const after = (await t.get(`/api/v1/data/account/${a.id}`)).body.data;
     expect(after.total_amount).toBe(60);
     expect(after.label).toBe('Recompute Co / east');
-    const again = await recomputeDerived(
-      te.engine.db.knex,
-      { schema: tenant.schema as never, dbRole: dbRoleOf(tenant) },
-      model,
-      'account',
-    );
+    expect(after.open_count).toBe(3);
+    // a count of no children is 0, also for records made before the roll-up existed
+    expect((await t.get(`/api/v1/data/account/${empty.id}`)).body.data.open_count).toBe(0);
+    const audit = (await t.get('/api/v1/audit')).body.data as { action: string; origin: string }[];
+    expect(audit.find((x) => x.action === 'metadata.recomputed')).toMatchObject({ origin: 'system' });
+    const again = await recompute(t, 'account');
     expect(again).toEqual([{ object: 'account', rollups: 0, formulas: 0 }]);
   });
 });
@@ -163,7 +180,7 @@ describe.skipIf(!onServer)('under concurrent writes (server)', () => {
     // The fields earlier tests added to account are retired with their data: confirmed.
     const dep = await t.post('/api/v1/meta/deploy', {
       package: pkg,
-      confirm: ['retire:account.total_amount', 'retire:account.label'],
+      confirm: ['retire:account.total_amount', 'retire:account.label', 'retire:account.open_count'],
     });
     expect(dep.status, JSON.stringify(dep.body.missing)).toBe(201);
     const singles = Array.from({ length: 30 }, (_, i) => t.post('/api/v1/data/quote', { title: `q${i}` }));
@@ -217,10 +234,16 @@ describe('similar duplicates (pg_trgm)', () => {
         },
       ),
     );
-    // The fields earlier tests added to account are retired with their data: confirmed.
+    // The fields earlier tests added to account (and, on the server, their quotes) are retired with
+    // their data: confirmed.
     const dep = await t.post('/api/v1/meta/deploy', {
       package: pkg,
-      confirm: ['retire:account.total_amount', 'retire:account.label'],
+      confirm: [
+        'retire:account.total_amount',
+        'retire:account.label',
+        'retire:account.open_count',
+        'retire:quote',
+      ],
     });
     expect(dep.status, JSON.stringify(dep.body.missing)).toBe(201);
     await t.post('/api/v1/data/lead', { company: 'Hangzhou Tessera Software' }).expect(201);

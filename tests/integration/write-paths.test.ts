@@ -82,9 +82,9 @@ describe('single updates without reading the row first', () => {
       .orderBy('seq')
       .select('payload')) as { payload: { changed: string[]; version: number } }[];
     expect(events.map((e) => e.payload)).toEqual([
-      { changed: ['name', 'tags', 'qty'], version: 2 },
-      { changed: ['qty'], version: 3 },
-      { changed: ['qty'], version: 4 },
+      { changed: ['name', 'tags', 'qty'], version: 2, origin: 'user' },
+      { changed: ['qty'], version: 3, origin: 'user' },
+      { changed: ['qty'], version: 4, origin: 'user' },
     ]);
   });
 });

@@ -36,6 +36,7 @@ import {
 } from './routes/approvals.js';
 import type { ApprovalService } from '../processes/approvals/index.js';
 import type { TenantSessions } from '../db/tenant-sessions.js';
+import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
 
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** Tenant sessions (reads of approvals and notifications under the tenant's role). */
   tenantSessions: TenantSessions;
   meta: MetaService;
+  /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
+  recomputations: Recomputations;
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
@@ -110,7 +113,7 @@ export function createApp(d: AppDeps): Express {
   api.use('/approvals', approvalsRouter(approvals));
   api.use('/notifications', notificationsRouter(approvals));
   api.use('/meta/approval-flows', approvalFlowsMetaRouter(approvals));
-  api.use('/meta', metaRouter(d.meta, d.models));
+  api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.get('/audit', scope('admin'), async (_req, res) => {
     const p = principalOf(res);

@@ -14,11 +14,15 @@ export function strictQuery(req: Request, allowed: readonly string[]): Record<st
   return out;
 }
 
-/** `If-Match: "3"` → 3; absent → undefined; `*` → undefined (any version). */
+/**
+ * `If-Match: "3"` → 3; absent → undefined; `*` → undefined (any version). A record's ETag may
+ * carry a derived-values part (`"3-1x9k2"`): If-Match compares the edit version only, so a roll-up
+ * recalculated by a colleague's child record does not make an edit fail.
+ */
 export function ifMatch(req: Request): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined || h.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"m?(\d{1,9})"\s*$/.exec(h);
+  const m = /^\s*(?:W\/)?"m?(\d{1,9})(?:-[0-9a-z]{1,13})?"\s*$/.exec(h);
   if (!m) throw new DomainError(400, 'PRECONDITION_INVALID');
   return Number(m[1]);
 }

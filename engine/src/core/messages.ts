@@ -576,6 +576,31 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'Too many wrong current passwords. Wait {seconds} seconds and try again.',
     'zh-CN': '当前密码错误次数过多。请等待 {seconds} 秒后重试。',
   },
+  // pipeline branch: owner transfer, parent rules after a roll-up changed
+  NO_TRANSFER_ACCESS: {
+    en: 'You have no permission to give {object} records to another owner.',
+    'zh-CN': '你没有将{object}记录转给其他负责人的权限。',
+  },
+  OWNER_NOT_A_USER: {
+    en: 'The new owner "{value}" is not an active user.',
+    'zh-CN': '新负责人“{value}”不是有效的用户。',
+  },
+  META_LAYOUT_TWICE: {
+    en: 'Field "{field}" is placed twice on the layout.',
+    'zh-CN': '字段“{field}”在布局中出现了两次。',
+  },
+  META_RELATED_LIST_VIA: {
+    en: 'A related list needs a lookup of "{object}" to "{parent}"; "{field}" is not one.',
+    'zh-CN': '相关列表需要“{object}”指向“{parent}”的查找关联字段；“{field}”不是。',
+  },
+  META_FORMAT_VERSION: {
+    en: 'This package has metadata format {version}; this engine reads up to format {supported}. Upgrade the engine first.',
+    'zh-CN': '此元数据包的格式版本为 {version}，本引擎最高支持 {supported}。请先升级引擎。',
+  },
+  PARENT_RULE: {
+    en: 'This change would break a rule of {object} "{record}": {message}',
+    'zh-CN': '此更改会使{object}“{record}”违反规则：{message}',
+  },
   // approvals (branch approvals): flows, decisions, locks, notification templates
   APPROVAL_UNKNOWN_ROLE: { en: 'There is no role "{role}".', 'zh-CN': '不存在角色“{role}”。' },
   APPROVAL_UNKNOWN_PROFILE: { en: 'There is no profile "{profile}".', 'zh-CN': '不存在简档“{profile}”。' },

@@ -144,8 +144,8 @@ export interface ObjectDef {
   nameField?: string;
   fields: FieldDef[];
   indexes?: IndexDef[];
-  /** Presentation only: sections and field order of the record form. */
-  layout?: JsonObject;
+  /** Presentation only: form sections, related lists, the compact card (layout.schema.json). */
+  layout?: LayoutDef;
   /** Who sees and edits which records (organisation-wide default, sharing rules). */
   sharing?: SharingDef;
   /** Conditions that refuse a write, each with a bilingual message (docs/rules.md). */
@@ -156,8 +156,41 @@ export interface ObjectDef {
   [extension: `x_${string}`]: JsonValue | undefined;
 }
 
+/** The record page of an object (metadata/schema/layout.schema.json); checked at deploy. */
+export interface LayoutDef {
+  sections?: { label?: I18nText; columns?: number; collapsed?: boolean; fields: string[] }[];
+  /** Child records on the page: the child object and its lookup to this one. */
+  relatedLists?: {
+    object: string;
+    field: string;
+    label?: I18nText;
+    columns?: string[];
+    sort?: string;
+    limit?: number;
+  }[];
+  /** Fields a card shows (phone list, kanban, a lookup's hover). */
+  compact?: { fields: string[] };
+  [extension: `x_${string}`]: JsonValue | undefined;
+}
+
+/**
+ * A place for a process feature's definitions (business types, pipelines, approval flows,
+ * automations, pools): a name, the object it applies to, and settings the later issues define.
+ */
+export interface ProcessDef {
+  name: string;
+  object: string;
+  label?: I18nText;
+  [setting: string]: JsonValue | undefined;
+}
+
+/** The metadata format this engine writes; packages without `formatVersion` are version 1. */
+export const FORMAT_VERSION = 1;
+
 /** A metadata package: the whole set of a tenant's objects, deployed as one unit. */
 export interface PackageDef {
+  /** Version of the metadata format (absent: 1). Deploys store it; GET /meta returns it. */
+  formatVersion?: number;
   name?: string;
   description?: string;
   objects: ObjectDef[];
@@ -165,8 +198,13 @@ export interface PackageDef {
   roles?: RoleDef[];
   /** Permission sets: object and field permissions, assigned to users. */
   profiles?: ProfileDef[];
+  // Process features (the next issues fill them; today: a name, an existing object, unique names).
+  businessTypes?: ProcessDef[];
+  pipelines?: ProcessDef[];
   /** Approval flows (core/approval-model.ts, docs/metadata.md). */
   approvalFlows?: ApprovalFlowDef[];
+  automations?: ProcessDef[];
+  pools?: ProcessDef[];
   /** Named groups of users that approval steps (and later pools) route to. */
   queues?: QueueDef[];
   /** Notification texts overriding the built-in ones by name. */
@@ -207,6 +245,8 @@ export interface ObjectPermissions {
   viewAll?: boolean;
   /** Edit and delete every record, whoever owns it. */
   modifyAll?: boolean;
+  /** Give records they may edit to another owner (PATCH of `owner`, batch transfer). */
+  transfer?: boolean;
 }
 
 export interface ProfileDef {
@@ -242,6 +282,7 @@ export interface ObjectAccess {
   read: boolean;
   edit: boolean;
   delete: boolean;
+  transfer: boolean;
 }
 
 /** An object as one user sees it: usable wherever an ObjectDef is read. */

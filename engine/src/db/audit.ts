@@ -13,7 +13,10 @@ export type AuditAction =
   | 'token.created'
   | 'metadata.deployed'
   | 'metadata.rolled_back'
-  | 'metadata.purged';
+  | 'metadata.purged'
+  | 'metadata.recomputed'
+  | 'record.owner_transferred'
+  | 'record.team_changed';
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -21,6 +24,8 @@ export interface AuditEntry {
   action: AuditAction;
   detail?: Record<string, unknown>;
   ip?: string;
+  /** Who wrote: user (default), system, automation:<rule>, approval:<id>, import:<job>. */
+  origin?: string;
 }
 
 /** Appends to the platform's audit log (logins, users, permission and metadata changes). */
@@ -34,6 +39,7 @@ export async function writeAudit(db: Knex | Knex.Transaction, platform: Ident, e
       action: e.action,
       detail: e.detail ? JSON.stringify(e.detail) : null,
       ip: e.ip ?? null,
+      origin: e.origin ?? 'user',
     });
 }
 
@@ -44,5 +50,5 @@ export function readAudit(db: Knex, platform: Ident, tenantId: string, limit = 2
     .where({ tenant_id: tenantId })
     .orderBy('seq', 'desc')
     .limit(limit)
-    .select('seq', 'actor', 'action', 'detail', 'ip', 'at');
+    .select('seq', 'actor', 'action', 'origin', 'detail', 'ip', 'at');
 }

@@ -56,6 +56,11 @@ export async function ensurePlatform(knex: Knex, schema: Ident): Promise<void> {
         t.timestamp('at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
         t.index(['tenant_id', 'seq']);
       });
+    // Who wrote: user, system, automation:<rule>, approval:<id>, import:<job> (see records/pipeline).
+    if (!(await trx.schema.withSchema(schema).hasColumn('audit_log', 'origin')))
+      await trx.schema.withSchema(schema).alterTable('audit_log', (t) => {
+        t.text('origin');
+      });
     if (!(await has('settings')))
       await trx.schema.withSchema(schema).createTable('settings', (t) => {
         t.text('key').primary();

@@ -1,6 +1,7 @@
 import approvalFlowSchema from '../../../metadata/schema/approval-flow.schema.json' with { type: 'json' };
 import fieldSchema from '../../../metadata/schema/field.schema.json' with { type: 'json' };
 import i18nSchema from '../../../metadata/schema/i18n-text.schema.json' with { type: 'json' };
+import layoutSchema from '../../../metadata/schema/layout.schema.json' with { type: 'json' };
 import objectSchema from '../../../metadata/schema/object.schema.json' with { type: 'json' };
 import packageSchema from '../../../metadata/schema/package.schema.json' with { type: 'json' };
 import { createAjv, type ValidateFunction } from '../core/ajv.js';
@@ -10,6 +11,7 @@ import { FIELD_TYPE_NAMES, fieldType } from '../fields/registry.js';
 /** The meta-model's JSON Schemas (metadata/schema/), compiled once. */
 const ajv = createAjv();
 ajv.addSchema(i18nSchema);
+ajv.addSchema(layoutSchema);
 ajv.addSchema(objectSchema);
 ajv.addSchema(fieldSchema);
 ajv.addSchema(approvalFlowSchema);

@@ -3,13 +3,20 @@ import { ajvIssues } from '../core/ajv.js';
 import { createAjv } from '../core/ajv.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
 import { identProblem } from '../core/ident.js';
-import type { FieldDef, I18nText, ObjectDef, PackageDef } from '../core/model.js';
+import {
+  FORMAT_VERSION,
+  type FieldDef,
+  type I18nText,
+  type ObjectDef,
+  type PackageDef,
+} from '../core/model.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
 import { expressionSize } from './expression-size.js';
 import { META_LIMITS } from './limits.js';
 import { validateFieldShape, validatePackageShape } from './schemas.js';
 import { checkSecurity } from './validate-security.js';
 import { checkRules } from './validate-rules.js';
+import { checkFormatAndProcesses, checkLayouts } from './validate-layout.js';
 
 export type ValidationResult = { ok: true; pkg: PackageDef } | { ok: false; issues: FieldIssue[] };
 
@@ -37,7 +44,13 @@ export function validatePackage(input: unknown): ValidationResult {
   checkSemantics(pkg, issues);
   checkSecurity(pkg, issues);
   checkRules(pkg, issues);
-  return issues.length ? { ok: false, issues } : { ok: true, pkg };
+  checkLayouts(pkg, issues);
+  checkFormatAndProcesses(pkg, issues);
+  // A package without a format version is version 1 (made before versions existed); it is stored
+  // with its version, so GET /meta and exports carry it.
+  return issues.length
+    ? { ok: false, issues }
+    : { ok: true, pkg: { formatVersion: pkg.formatVersion ?? FORMAT_VERSION, ...pkg } };
 }
 
 function checkName(name: string, at: string, issues: FieldIssue[]) {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CompiledObject } from '../metadata/compile.js';
 
-export type ObjectOp = 'create' | 'read' | 'edit' | 'delete';
+export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
 
 /**
  * What the caller may do, as the records service asks it. The security layer implements it per

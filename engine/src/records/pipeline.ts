@@ -6,6 +6,17 @@ import type { AccessPolicy } from './access.js';
 
 export type WriteOp = 'create' | 'update' | 'delete';
 
+/**
+ * Who is writing, beside which user: a person through the API (`user`), the engine itself
+ * (`system`: roll-up and formula recalculation, recompute), an automation rule, an approval, an
+ * import job. Steps read it from the WriteContext; field history, events and the audit log store it.
+ */
+export type WriteOrigin =
+  'user' | 'system' | `automation:${string}` | `approval:${string}` | `import:${string}`;
+
+const ORIGIN = /^(user|system|(automation|approval|import):[A-Za-z0-9_.:-]{1,100})$/;
+export const isWriteOrigin = (s: unknown): s is WriteOrigin => typeof s === 'string' && ORIGIN.test(s);
+
 /** One record being written. Steps read `input` and `before`, and shape `values`. */
 export interface WriteItem {
   index: number;
@@ -57,6 +68,8 @@ export interface WriteContext {
   schema: Ident;
   tenantId: string;
   actor: string;
+  /** Who is writing: a user, the system, an automation, an approval, an import. */
+  origin: WriteOrigin;
   model: CompiledModel;
   object: CompiledObject;
   items: WriteItem[];

@@ -2,7 +2,7 @@ import { text as msg } from '../core/messages.js';
 import type { Knex } from 'knex';
 import type { TenantSessions } from '../db/tenant-sessions.js';
 import { DomainError, badRequest, notFound } from '../core/errors.js';
-import type { Ident } from '../core/ident.js';
+import { SYSTEM_FIELDS, type Ident } from '../core/ident.js';
 import { FIELD_HISTORY } from '../schema-sync/ddl.js';
 import type { JsonValue } from '../core/model.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
@@ -18,7 +18,11 @@ import {
   type WriteContext,
   type WriteItem,
   type WriteOp,
+  type WriteOrigin,
 } from './pipeline.js';
+import { emitRecordEvent } from './internal-write.js';
+import { entityTag } from './entity-tag.js';
+import { ownerTransfer } from './steps/owner.js';
 import { getRecord, isUuid, listRecords, type ListQuery, type ReadScope } from './read.js';
 import { listTeam, removeTeamMember, setTeamMember } from './team.js';
 import { autoNumbers } from './steps/auto-numbers.js';
@@ -41,6 +45,17 @@ export interface Scope {
   access: AccessPolicy;
   /** The tenant's database role: every transaction runs under it (the database's tenant fence). */
   dbRole: Ident;
+  /** Who is writing (default `user`): automation, approvals and imports say so here. */
+  origin?: WriteOrigin;
+}
+
+/** An entry of the platform's audit log, as records reports it (see db/audit.ts). */
+export interface RecordAudit {
+  tenantId: string;
+  actor: string;
+  origin: WriteOrigin;
+  action: 'record.owner_transferred' | 'record.team_changed';
+  detail: Record<string, unknown>;
 }
 
 export interface BatchOperation {
@@ -53,6 +68,7 @@ export interface BatchOperation {
 export const MAX_BATCH = 1000;
 /** Tries of a write without a transaction before it takes locks instead (hot rows). */
 const UNLOCKED_ATTEMPTS = 3;
+const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 
 /** Back to what the caller sent, before the steps run (again, after a lost race). */
 function resetItem(item: WriteItem) {
@@ -76,6 +92,8 @@ export interface RecordsOptions {
   beforeValidate?: RecordStep[];
   /** Steps run after persist and before history and outbox (e.g. roll-ups, duplicate checks). */
   afterPersist?: RecordStep[];
+  /** Appends to the platform's audit log after commit (transfers, team changes). */
+  audit?: (e: RecordAudit) => Promise<void>;
 }
 
 /**
@@ -96,6 +114,7 @@ export class RecordsService {
       normalize,
       ...(opts.beforeValidate ?? []),
       validate,
+      ownerTransfer,
       lookupAccess,
       ...(opts.ruleSteps ?? []),
       autoNumbers(opts.timeZone),
@@ -142,9 +161,11 @@ export class RecordsService {
     return this.read(s, (r) => listRecords(r, o, q));
   }
 
-  get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
+  /** One record, its edit version and its ETag (which also covers derived values). */
+  async get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
     const o = this.object(s.model, object);
-    return this.read(s, (r) => getRecord(r, o, id, fields, expand));
+    const got = await this.read(s, (r) => getRecord(r, o, id, fields, expand));
+    return { ...got, tag: entityTag(o, got.record, got.version) };
   }
 
   /** Tracked-field changes of one record, newest first; only fields the caller may read. */
@@ -159,20 +180,22 @@ export class RecordsService {
         .where({ object_id: o.id, record_id: id })
         .orderBy('seq', 'desc')
         .limit(500)
-        .select('field', 'old_value', 'new_value', 'actor', 'at')) as {
+        .select('field', 'old_value', 'new_value', 'actor', 'origin', 'at')) as {
         field: string;
         old_value: unknown;
         new_value: unknown;
         actor: string;
+        origin: string;
         at: Date;
       }[];
       return rows
-        .filter((h) => readable.has(h.field))
+        .filter((h) => readable.has(h.field) || SYSTEM.has(h.field))
         .map((h) => ({
           field: h.field,
           old: h.old_value,
           new: h.new_value,
           actor: h.actor,
+          origin: h.origin,
           at: h.at.toISOString(),
         }));
     });
@@ -183,14 +206,54 @@ export class RecordsService {
     return this.read(s, (r) => listTeam(r, o, id));
   }
 
-  setTeamMember(s: Scope, object: string, id: string, userId: string, access: unknown) {
+  /**
+   * Adds someone to a record's team (or changes their access). Like every change of a record,
+   * it emits an event (`record.team_changed`) in its transaction and is audited, with its origin.
+   */
+  async setTeamMember(s: Scope, object: string, id: string, userId: string, access: unknown) {
     const o = this.object(s.model, object);
-    return this.writeScope(s, (r) => setTeamMember(r, o, id, userId, access));
+    const change = { userId, access, change: 'set' };
+    await this.writeScope(s, async (r) => {
+      await setTeamMember(r, o, id, userId, access);
+      await emitRecordEvent(this.internal(s, r.db, o), id, 'record.team_changed', change);
+    });
+    await this.audited(s, 'record.team_changed', { object: o.name, id, ...change });
   }
 
-  removeTeamMember(s: Scope, object: string, id: string, userId: string) {
+  async removeTeamMember(s: Scope, object: string, id: string, userId: string) {
     const o = this.object(s.model, object);
-    return this.writeScope(s, (r) => removeTeamMember(r, o, id, userId));
+    const change = { userId, change: 'removed' };
+    await this.writeScope(s, async (r) => {
+      await removeTeamMember(r, o, id, userId);
+      await emitRecordEvent(this.internal(s, r.db, o), id, 'record.team_changed', change);
+    });
+    await this.audited(s, 'record.team_changed', { object: o.name, id, ...change });
+  }
+
+  /** Gives up to 1,000 records to another owner: all or none, like a batch of owner updates. */
+  async transfer(s: Scope, object: string, ids: unknown, owner: unknown) {
+    if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === 'string'))
+      throw badRequest('BAD_REQUEST', { reason: 'ids must be a non-empty list of record ids' });
+    return this.batch(
+      s,
+      object,
+      (ids as string[]).map((id) => ({ op: 'update' as const, id, data: { owner } })),
+      () => '',
+    );
+  }
+
+  private internal(s: Scope, trx: Knex, o: CompiledObject) {
+    return { trx, schema: s.schema, object: o, actor: s.actor, origin: s.origin ?? 'user' };
+  }
+
+  private async audited(s: Scope, action: RecordAudit['action'], detail: Record<string, unknown>) {
+    await this.opts.audit?.({
+      tenantId: s.tenantId,
+      actor: s.actor,
+      origin: s.origin ?? 'user',
+      action,
+      detail,
+    });
   }
 
   aggregate(s: Scope, object: string, body: unknown) {
@@ -292,7 +355,7 @@ export class RecordsService {
     }[],
     batch: boolean,
     outer?: Knex,
-  ): Promise<{ record: Record<string, JsonValue> | null; version: number | null }[]> {
+  ): Promise<{ record: Record<string, JsonValue> | null; version: number | null; tag: string | null }[]> {
     const object = this.object(s.model, objectName);
     const items: WriteItem[] = raw.map((r, index) => ({
       ...r,
@@ -308,6 +371,7 @@ export class RecordsService {
       schema: s.schema,
       tenantId: s.tenantId,
       actor: s.actor,
+      origin: s.origin ?? 'user',
       model: s.model,
       object,
       items,
@@ -358,11 +422,20 @@ export class RecordsService {
     }
     done ??= await this.inTenant(s, (trx) => run(trx, true));
     if (!outer) this.kickOutbox(s);
+    const moved = done.items.filter(
+      (i) => i.before && i.after && 'owner' in i.values && i.before.owner !== i.after.owner,
+    );
+    if (moved.length)
+      await this.audited(s, 'record.owner_transferred', {
+        object: object.name,
+        records: moved.map((i) => ({ id: i.after!.id, from: i.before!.owner, to: i.after!.owner })),
+      });
     const cat = visibleCatalog(object, s.access.readable(object));
-    return done.items.map((i) => ({
-      record: i.after ? rowToRecord(cat, i.after) : null,
-      version: (i.after?.version as number | undefined) ?? null,
-    }));
+    return done.items.map((i) => {
+      const record = i.after ? rowToRecord(cat, i.after) : null;
+      const version = (i.after?.version as number | undefined) ?? null;
+      return { record, version, tag: record && version !== null ? entityTag(object, record, version) : null };
+    });
   }
 }
 

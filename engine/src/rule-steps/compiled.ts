@@ -26,6 +26,8 @@ export interface ObjectRules {
   /** Does any active validation rule check deletes? */
   onDelete: boolean;
   duplicates: DuplicateRuleDef[];
+  /** Count and sum roll-ups: a new record has no children, so they start at 0 (min/max: null). */
+  zeroRollups: CompiledField[];
   /** lookup field → target fields that expressions read through it. */
   lookups: Map<string, Set<string>>;
   /** Does anything run in the rules step? */
@@ -114,6 +116,7 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
       })),
     onDelete: false,
     duplicates: (o.def.duplicateRules ?? []).filter((d) => d.active !== false),
+    zeroRollups: o.fieldList.filter((f) => f.def.summary?.fn === 'count' || f.def.summary?.fn === 'sum'),
     lookups,
     any: false,
     cost: 0,

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
+import type { FieldIssue } from '../core/errors.js';
 import type { Ident } from '../core/ident.js';
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { catalogOf } from '../records/catalog.js';
 import { applyFilter } from '../records/filter.js';
-import type { PrepareContext, RecordStep, WriteItem } from '../records/pipeline.js';
-import { evaluate } from '../rules/index.js';
+import { lockRows, writeDerived, type InternalScope } from '../records/internal-write.js';
+import type { PrepareContext, RecordStep, WriteItem, WriteOrigin } from '../records/pipeline.js';
+import { evaluate, truthy } from '../rules/index.js';
 import { graphFor, rulesFor, type RollupLink } from './compiled.js';
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn } from './context.js';
 
@@ -14,6 +16,8 @@ interface Change {
   before: Row | null;
   after: Row | null;
   changed: Set<string> | 'all';
+  /** Where in the request the write that caused this change sits (for a parent rule's error). */
+  pointer?: string;
 }
 interface Env {
   trx: Knex;
@@ -21,6 +25,11 @@ interface Env {
   model: CompiledModel;
   today: string;
   now: string;
+  /** Who caused the recalculation, and its origin (always `system` for derived values). */
+  actor: string | null;
+  origin: WriteOrigin;
+  /** Parent rules broken by a roll-up change; null: do not check (a backfill after a deploy). */
+  issues: FieldIssue[] | null;
 }
 
 /** How deep one write may ripple (child → parent roll-up → grand-parent roll-up / formulas). */
@@ -53,6 +62,9 @@ export function derivedStep(timeZone: string): RecordStep {
         model: ctx.model,
         today: todayIn(timeZone, now),
         now: now.toISOString(),
+        actor: ctx.actor,
+        origin: 'system',
+        issues: ctx.issues,
       };
       await propagate(env, ctx.object, ctx.items.map(changeOf), 0);
     },
@@ -61,11 +73,24 @@ export function derivedStep(timeZone: string): RecordStep {
 
 function changeOf(i: WriteItem): Change {
   if (i.op !== 'update')
-    return { before: i.before, after: i.op === 'delete' ? null : (i.after ?? null), changed: 'all' };
+    return {
+      before: i.before,
+      after: i.op === 'delete' ? null : (i.after ?? null),
+      changed: 'all',
+      pointer: i.pointer,
+    };
   const changed = new Set<string>();
   for (const k of Object.keys(i.values)) changed.add(k);
-  return { before: i.before, after: i.after ?? null, changed };
+  return { before: i.before, after: i.after ?? null, changed, pointer: i.pointer };
 }
+
+const internal = (env: Env, o: CompiledObject): InternalScope => ({
+  trx: env.trx,
+  schema: env.schema,
+  object: o,
+  actor: env.actor,
+  origin: env.origin,
+});
 
 const touches = (c: Change, inputs: Set<string>) =>
   c.changed === 'all' || [...inputs].some((f) => (c.changed as Set<string>).has(f));
@@ -77,22 +102,31 @@ async function propagate(env: Env, o: CompiledObject, changes: Change[], depth: 
   for (const link of g.rollupsOf.get(o.name) ?? [])
     byParent.set(link.parent.name, [...(byParent.get(link.parent.name) ?? []), link]);
   for (const links of byParent.values()) {
-    const ids = new Set<string>();
+    // parent id → where the first child write that touched it sits in the request
+    const ids = new Map<string, string | undefined>();
     for (const c of changes)
       for (const l of links)
         if (touches(c, l.inputs))
           for (const row of [c.before, c.after])
-            if (row && typeof row[l.via.column] === 'string') ids.add(row[l.via.column] as string);
+            if (row && typeof row[l.via.column] === 'string' && !ids.has(row[l.via.column] as string))
+              // a deleted child has no body: the error points at the operation itself
+              ids.set(
+                row[l.via.column] as string,
+                c.pointer === undefined ? undefined : c.after ? `${c.pointer}/${l.via.name}` : c.pointer,
+              );
     if (!ids.size) continue;
     const parent = links[0].parent;
     const parentChanges = await recomputeRollups(
       env,
       parent,
       rulesOnParent(parent, env.model),
-      [...ids].sort(),
+      [...ids.keys()].sort(),
     );
     const formulaChanges = await recomputeFormulasAfter(env, parent, parentChanges);
-    await propagate(env, parent, merge(parentChanges, formulaChanges), depth + 1);
+    const merged = merge(parentChanges, formulaChanges);
+    for (const c of merged) c.pointer = ids.get(c.after!.id as string);
+    await checkParentRules(env, parent, merged);
+    await propagate(env, parent, merged, depth + 1);
   }
   for (const link of g.lookupFormulasOf.get(o.name) ?? []) {
     const ids = changes
@@ -102,6 +136,54 @@ async function propagate(env: Env, o: CompiledObject, changes: Change[], depth: 
     const out = await recomputeFormulas(env, link.object, (q) => q.whereIn(link.lookup.column, ids));
     await propagate(env, link.object, out, depth + 1);
   }
+}
+
+/**
+ * A parent's own validation rules, when its roll-ups (or formulas reading them) changed: as in
+ * Salesforce, a child write that leaves the parent breaking one of its rules is refused, in the
+ * same transaction (the parent row is locked, so concurrent sibling writes are checked in turn).
+ * Only rules that read a changed field run: a rule the change cannot affect is not re-judged.
+ */
+async function checkParentRules(env: Env, parent: CompiledObject, changes: Change[]): Promise<void> {
+  if (!env.issues || !changes.length) return;
+  const r = rulesFor(env.model, parent);
+  if (!r.validation.length) return;
+  const name = parent.nameField ? parent.fields.get(parent.nameField) : undefined;
+  const lookups = r.lookups.size
+    ? await loadLookups(
+        env.trx,
+        env.schema,
+        env.model,
+        parent,
+        r.lookups,
+        changes.map((c) => asJson(parent, c.after)!),
+      )
+    : [];
+  changes.forEach((c, n) => {
+    const changed = c.changed === 'all' ? null : c.changed;
+    // a recalculation is an update of the parent: rules that run on update and read what changed
+    const rules = r.validation.filter(
+      (v) => v.on.has('update') && (!changed || [...v.expr.refs.fields].some((f) => changed.has(f))),
+    );
+    if (!rules.length) return;
+    const record = asJson(parent, c.after)!;
+    const data = dataFor(record, asJson(parent, c.before), env.actor, env.today, env.now, lookups[n]);
+    for (const v of rules) {
+      const res = evaluate(v.expr, data);
+      if ('error' in res || !truthy(res.value)) continue;
+      env.issues!.push({
+        pointer: c.pointer ?? '',
+        code: 'PARENT_RULE',
+        params: {
+          object: parent.def.label,
+          record: String((name && c.after![name.column]) ?? c.after!.id),
+          message: v.rule.message,
+          rule: v.rule.name,
+        },
+        detail: { object: parent.name, id: c.after!.id, rule: v.rule.name },
+      });
+    }
+  });
 }
 
 /** All roll-ups of a parent object (recomputed together: one lock, one UPDATE). */
@@ -137,32 +219,13 @@ export async function recomputeRollups(
   ids: string[],
 ): Promise<Change[]> {
   if (!links.length || !ids.length) return [];
-  const t = () => env.trx.withSchema(env.schema).table(parent.table);
-  const old = (await t().whereIn('id', ids).orderBy('id').forNoKeyUpdate().select('*')) as Row[];
+  const w = internal(env, parent);
+  const old = await lockRows(w, ids);
   if (!old.length) return [];
   const set: Record<string, unknown> = {};
   for (const l of links) set[l.field.column] = aggregate(env, l);
-  const fresh = (await t()
-    .whereIn(
-      'id',
-      old.map((r) => r.id as string),
-    )
-    .update(set)
-    .returning('*')) as Row[];
-  const before = new Map(old.map((r) => [r.id as string, r]));
-  const out: Change[] = [];
-  for (const row of fresh) {
-    const b = before.get(row.id as string)!;
-    const changed = new Set(
-      links
-        .filter((l) => !sameValue(num(b[l.field.column]), num(row[l.field.column])))
-        .map((l) => l.field.name),
-    );
-    if (changed.size) out.push({ before: b, after: row, changed });
-  }
-  return out;
+  return writeDerived(w, old, set);
 }
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /** Formulas of a parent that read the roll-ups that just changed. */
 async function recomputeFormulasAfter(env: Env, o: CompiledObject, changes: Change[]): Promise<Change[]> {
@@ -183,6 +246,7 @@ function merge(a: Change[], b: Change[]): Change[] {
         before: x.before,
         after: c.after,
         changed: new Set([...(x.changed as Set<string>), ...(c.changed as Set<string>)]),
+        pointer: x.pointer,
       });
   }
   return [...byId.values()];
@@ -202,7 +266,7 @@ export async function recomputeFormulas(
   if (!rows.length) return [];
   const recs = rows.map((row) => asJson(o, row)!);
   const lookups = r.lookups.size ? await loadLookups(env.trx, env.schema, env.model, o, r.lookups, recs) : [];
-  const out: Change[] = [];
+  const sets = new Map<Row, Record<string, unknown>>();
   for (const [n, rec] of recs.entries()) {
     const data = dataFor(rec, rec, null, env.today, env.now, lookups[n]);
     const set: Record<string, unknown> = {};
@@ -213,58 +277,88 @@ export async function recomputeFormulas(
       rec[f.field.name] = v;
       data[f.field.name] = v;
     }
-    if (!Object.keys(set).length) continue;
-    const [after] = (await env.trx
-      .withSchema(env.schema)
-      .table(o.table)
-      .where('id', rows[n].id as string)
-      .update(set)
-      .returning('*')) as Row[];
-    out.push({
-      before: rows[n],
-      after,
-      changed: new Set(r.formulas.filter((f) => f.field.column in set).map((f) => f.field.name)),
-    });
+    if (Object.keys(set).length) sets.set(rows[n], set);
   }
-  return out;
+  return writeDerived(internal(env, o), [...sets.keys()], (row) => sets.get(row) ?? null);
+}
+
+/** Where a recompute writes: the tenant's schema, and transactions under the tenant's role. */
+export interface RecomputeTarget {
+  schema: Ident;
+  write<T>(fn: (trx: Knex) => Promise<T>): Promise<T>;
+}
+
+export interface RecomputeProgress {
+  /** Records of objects with roll-ups or formulas, visited so far / in all. */
+  done: number;
+  total: number;
+  /** The object being recomputed. */
+  object: string | null;
+}
+
+export interface RecomputeReport {
+  object: string;
+  rollups: number;
+  formulas: number;
 }
 
 /**
- * Recomputes stored formulas and roll-ups of existing records, e.g. after a deploy added one:
- * every roll-up and formula of `objectName` (or of every object), in one transaction per object.
+ * Recomputes stored formulas and roll-ups of existing records, e.g. after a deploy added or
+ * changed one: every roll-up and formula of `object` (or of every object), in batches of
+ * `batchSize` records, one transaction per batch, reporting progress after each. Writes go through
+ * the internal write path (history, events) with origin `system`. Parent rules are not re-checked:
+ * a backfill brings stored values up to date, it does not judge old records.
  */
 export async function recomputeDerived(
-  knex: Knex,
-  tenant: { schema: Ident; dbRole?: Ident },
+  target: RecomputeTarget,
   model: CompiledModel,
-  objectName?: string,
-  opts: { timeZone?: string; batchSize?: number } = {},
-): Promise<{ object: string; rollups: number; formulas: number }[]> {
+  opts: {
+    object?: string;
+    timeZone?: string;
+    batchSize?: number;
+    actor?: string | null;
+    onProgress?: (p: RecomputeProgress) => void | Promise<void>;
+  } = {},
+): Promise<RecomputeReport[]> {
   const now = new Date();
-  const objects = objectName
-    ? [model.objects.get(objectName)].filter((o): o is CompiledObject => !!o)
-    : [...model.objects.values()];
-  const report: { object: string; rollups: number; formulas: number }[] = [];
+  const objects = (
+    opts.object
+      ? [model.objects.get(opts.object)].filter((o): o is CompiledObject => !!o)
+      : [...model.objects.values()]
+  ).filter((o) => rulesOnParent(o, model).length > 0 || rulesFor(model, o).formulas.length > 0);
   const batch = opts.batchSize ?? 500;
+  const progress: RecomputeProgress = { done: 0, total: 0, object: null };
+  await target.write(async (trx) => {
+    for (const o of objects) {
+      const [{ n }] = (await trx.withSchema(target.schema).from(o.table).count({ n: '*' })) as {
+        n: unknown;
+      }[];
+      progress.total += Number(n);
+    }
+  });
+  await opts.onProgress?.({ ...progress });
+  const report: RecomputeReport[] = [];
   for (const o of objects) {
     const links = rulesOnParent(o, model);
     const hasFormulas = rulesFor(model, o).formulas.length > 0;
-    if (!links.length && !hasFormulas) continue;
+    progress.object = o.name;
     let rollups = 0;
     let formulas = 0;
     for (let after = ''; ;) {
-      const done = await knex.transaction(async (trx) => {
-        if (tenant.dbRole) await trx.raw('select set_config(?, ?, true)', ['role', tenant.dbRole]);
+      const done = await target.write(async (trx) => {
         const env: Env = {
           trx,
-          schema: tenant.schema,
+          schema: target.schema,
           model,
           today: todayIn(opts.timeZone ?? 'Asia/Shanghai', now),
           now: now.toISOString(),
+          actor: opts.actor ?? null,
+          origin: 'system',
+          issues: null,
         };
         const ids = (
           (await trx
-            .withSchema(tenant.schema)
+            .withSchema(target.schema)
             .from(o.table)
             .where('id', '>', after || '00000000-0000-0000-0000-000000000000')
             .orderBy('id')
@@ -277,10 +371,12 @@ export async function recomputeDerived(
         rollups += rc.length;
         formulas += fc.length;
         await propagate(env, o, merge(rc, fc), 1);
-        return ids[ids.length - 1];
+        return { last: ids[ids.length - 1], count: ids.length };
       });
       if (!done) break;
-      after = done;
+      after = done.last;
+      progress.done = Math.min(progress.total, progress.done + done.count);
+      await opts.onProgress?.({ ...progress });
     }
     report.push({ object: o.name, rollups, formulas });
   }

@@ -2,10 +2,10 @@ import type { Knex } from 'knex';
 import type { RecordStep } from '../records/pipeline.js';
 import { derivedStep } from './derived.js';
 import { duplicatesStep } from './duplicates.js';
-import { parentRulesOnDeleteStep } from './parent-rules.js';
 import { defaultsStep, recordRulesStep } from './record-rules.js';
 
 export { recomputeDerived } from './derived.js';
+export { Recomputations, type RecomputeTask } from './recompute-tasks.js';
 export { normalized } from './duplicates.js';
 
 export interface RuleSteps {
@@ -43,11 +43,7 @@ export async function createRuleSteps(knex: Knex, timeZone: string): Promise<Rul
   return {
     beforeValidate: [defaultsStep(timeZone)],
     ruleSteps: [recordRulesStep(timeZone)],
-    afterPersist: [
-      derivedStep(timeZone),
-      parentRulesOnDeleteStep(timeZone),
-      duplicatesStep({ trigramSchema: () => trigramSchema }),
-    ],
+    afterPersist: [derivedStep(timeZone), duplicatesStep({ trigramSchema: () => trigramSchema })],
     trigramSchema,
   };
 }

@@ -92,6 +92,9 @@ export function recordRulesStep(timeZone: string): RecordStep {
     needsBefore: (ctx) => rulesFor(ctx.model, ctx.object).any,
     async run(ctx) {
       const r = rulesFor(ctx.model, ctx.object);
+      if (r.zeroRollups.length)
+        for (const item of ctx.items)
+          if (item.op === 'create') for (const f of r.zeroRollups) item.values[f.name] = 0;
       if (!r.any) return;
       spendRuleWork(ctx, r);
       const live = ctx.items.filter((i) => i.op !== 'delete' || r.onDelete);

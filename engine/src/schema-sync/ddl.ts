@@ -255,7 +255,7 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
       sql: `create index ${q('ix_record_shares_user' as Ident)} on ${t(ctx, RECORD_SHARES)} (user_id, object_id)`,
     },
     {
-      sql: `create table ${t(ctx, FIELD_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, field_id uuid not null, field text not null, old_value jsonb, new_value jsonb, actor uuid, at timestamp with time zone not null default now())`,
+      sql: `create table ${t(ctx, FIELD_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, field_id uuid not null, field text not null, old_value jsonb, new_value jsonb, actor uuid, at timestamp with time zone not null default now(), origin text not null default 'user')`,
     },
     {
       sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)`,

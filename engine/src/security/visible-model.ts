@@ -1,4 +1,4 @@
-import type { FieldDef, JsonObject, VisibleField, VisibleModel, VisibleObject } from '../core/model.js';
+import type { FieldDef, LayoutDef, VisibleField, VisibleModel, VisibleObject } from '../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
 import type { AccessPolicy } from '../records/access.js';
 
@@ -32,14 +32,14 @@ export function visibleModel(model: CompiledModel, access: AccessPolicy, key: st
       version: model.version,
       objects: [...model.objects.values()]
         .filter((o) => access.can(o, 'read'))
-        .map((o) => visibleObject(o, access)),
+        .map((o) => visibleObject(model, o, access)),
     });
     perModel.set(key, v);
   }
   return v;
 }
 
-function visibleObject(o: CompiledObject, access: AccessPolicy): VisibleObject {
+function visibleObject(model: CompiledModel, o: CompiledObject, access: AccessPolicy): VisibleObject {
   const readable = access.readable(o);
   const editable = access.editable(o);
   const fields = o.fieldList
@@ -56,11 +56,12 @@ function visibleObject(o: CompiledObject, access: AccessPolicy): VisibleObject {
       read: true,
       edit: access.can(o, 'edit'),
       delete: access.can(o, 'delete'),
+      transfer: access.can(o, 'transfer'),
     },
   };
   if (o.def.description) out.description = o.def.description;
   if (o.nameField && readable.has(o.nameField)) out.nameField = o.nameField;
-  if (o.def.layout) out.layout = visibleLayout(o.def.layout, readable);
+  if (o.def.layout) out.layout = visibleLayout(model, o.def.layout, readable, access);
   return out;
 }
 
@@ -75,12 +76,26 @@ function visibleField(f: CompiledField, edit: boolean, readable: ReadonlySet<str
   return { ...def, access: { read: true, edit } };
 }
 
-/** The layout with hidden fields taken out of its sections (presentation settings kept as they are). */
-function visibleLayout(layout: JsonObject, readable: ReadonlySet<string>): JsonObject {
+/**
+ * The layout with hidden fields taken out of its sections and compact card, and related lists
+ * kept only for child objects the user may read, with their readable columns (presentation
+ * settings kept as they are).
+ */
+function visibleLayout(
+  model: CompiledModel,
+  layout: LayoutDef,
+  readable: ReadonlySet<string>,
+  access: AccessPolicy,
+): LayoutDef {
   const out = structuredClone(layout);
-  if (Array.isArray(out.sections))
-    for (const s of out.sections)
-      if (s && typeof s === 'object' && !Array.isArray(s) && Array.isArray(s.fields))
-        s.fields = s.fields.filter((n) => typeof n === 'string' && readable.has(n));
+  for (const s of out.sections ?? []) s.fields = s.fields.filter((n) => readable.has(n));
+  if (out.compact) out.compact.fields = out.compact.fields.filter((n) => readable.has(n));
+  if (out.relatedLists)
+    out.relatedLists = out.relatedLists.flatMap((rl) => {
+      const child = model.objects.get(rl.object);
+      if (!child || !access.can(child, 'read') || !access.readable(child).has(rl.field)) return [];
+      const cols = access.readable(child);
+      return [{ ...rl, ...(rl.columns ? { columns: rl.columns.filter((c) => cols.has(c)) } : {}) }];
+    });
   return out;
 }

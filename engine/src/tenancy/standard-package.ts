@@ -11,6 +11,7 @@ let cached: PackageDef | null = null;
 export function standardPackage(): PackageDef {
   if (cached) return structuredClone(cached);
   const index = JSON.parse(readFileSync(join(STANDARD_DIR, 'index.json'), 'utf8')) as {
+    formatVersion: number;
     name: string;
     description: string;
     objects: string[];
@@ -23,6 +24,12 @@ export function standardPackage(): PackageDef {
     PackageDef,
     'roles' | 'profiles'
   >;
-  cached = { name: index.name, description: index.description, objects, ...security };
+  cached = {
+    formatVersion: index.formatVersion,
+    name: index.name,
+    description: index.description,
+    objects,
+    ...security,
+  };
   return structuredClone(cached);
 }

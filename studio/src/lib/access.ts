@@ -1,8 +1,8 @@
 import type { FieldDef, ObjectAccess, ObjectDef, VisibleField, VisibleObject } from '../api/types';
 import { isRelationField, isWritable } from './objects';
 
-const ALL: ObjectAccess = { create: true, read: true, edit: true, delete: true };
-const NONE: ObjectAccess = { create: false, read: false, edit: false, delete: false };
+const ALL: ObjectAccess = { create: true, read: true, edit: true, delete: true, transfer: true };
+const NONE: ObjectAccess = { create: false, read: false, edit: false, delete: false, transfer: false };
 
 /**
  * What the user may do with an object's records, as GET /meta/objects tells. A definition

@@ -8,7 +8,15 @@ import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
 import { apiRouter, type ApiRouter, scope as need } from '../scopes.js';
-import { etag, idParam, ifMatch, intParam, listParam, parseJsonParam, strictQuery } from '../http-helpers.js';
+import {
+  idParam,
+  ifMatch,
+  ifNoneMatch,
+  intParam,
+  listParam,
+  parseJsonParam,
+  strictQuery,
+} from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
@@ -57,10 +65,10 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
 
   r.post('/:object', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    const { record, version } = await records.create(await scope(res), object(req), req.body);
+    const { record, tag } = await records.create(await scope(res), object(req), req.body);
     res
       .status(201)
-      .setHeader('ETag', etag(version!))
+      .setHeader('ETag', tag!)
       .setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
     res.json({ data: record });
   });
@@ -79,6 +87,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
     res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
+  /** Batch owner transfer: `{"ids": [...], "owner": "<user id>"}`, all or none. */
+  r.post('/:object/transfer', need('write'), async (req, res) => {
+    strictQuery(req, WRITE_PARAMS);
+    const body = (req.body ?? {}) as { ids?: unknown; owner?: unknown };
+    const results = await records.transfer(await scope(res), object(req), body.ids, body.owner);
+    res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
+  });
+
   r.post('/:object/aggregate', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     res.json({ data: await records.aggregate(await scope(res), object(req), req.body) });
@@ -86,15 +102,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
 
   r.get('/:object/:id', need('read'), async (req, res) => {
     const q = strictQuery(req, GET_PARAMS);
-    const { record, version } = await records.get(
+    const { record, tag } = await records.get(
       await scope(res),
       object(req),
       idParam(req, 'id'),
       listParam(q.fields),
       listParam(q.expand),
     );
-    const tag = etag(version);
-    if (req.headers['if-none-match'] === tag) return void res.status(304).setHeader('ETag', tag).end();
+    if (ifNoneMatch(req, tag)) return void res.status(304).setHeader('ETag', tag).end();
     res.setHeader('ETag', tag).json({ data: record });
   });
 
@@ -129,14 +144,14 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
 
   r.patch('/:object/:id', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    const { record, version } = await records.update(
+    const { record, tag } = await records.update(
       await scope(res),
       object(req),
       idParam(req, 'id'),
       req.body,
       ifMatch(req),
     );
-    res.setHeader('ETag', etag(version!)).json({ data: record });
+    res.setHeader('ETag', tag!).json({ data: record });
   });
 
   r.delete('/:object/:id', need('write'), async (req, res) => {

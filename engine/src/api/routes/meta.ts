@@ -1,7 +1,7 @@
 import { text as msg } from '../../core/messages.js';
 import { json } from 'express';
 import type { Request, Response } from 'express';
-import { badRequest, renderIssues } from '../../core/errors.js';
+import { badRequest, notFound, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
 import { FIELD_TYPE_NAMES, fieldType } from '../../fields/registry.js';
 import { fieldDefinitionSchema } from '../../metadata/schemas.js';
@@ -10,6 +10,8 @@ import { policyFor } from '../../security/policy.js';
 import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
+import type { Recomputations } from '../../rule-steps/index.js';
+import { dbRoleOf } from '../../tenancy/tenants.js';
 import { principalOf } from '../context.js';
 import { langOf } from '../problem.js';
 import { apiRouter, type ApiRouter, scope } from '../scopes.js';
@@ -95,7 +97,7 @@ function bodyOf(v: VisibleModel): string {
  * /api/v1/meta: the tenant's metadata, its plan, deploy, history and rollback (admins only);
  * the field types and the objects the caller may see (every signed-in user).
  */
-export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
+export function metaRouter(meta: MetaService, models: ModelCache, recomputations: Recomputations): ApiRouter {
   const r = apiRouter();
   r.use(json({ limit: '8mb' }));
 
@@ -223,6 +225,33 @@ export function metaRouter(meta: MetaService, models: ModelCache): ApiRouter {
         options(req, (req.body ?? {}) as DeployBody),
       ),
     );
+  });
+
+  /**
+   * Backfills stored roll-ups and formulas of existing records (after a deploy added or changed
+   * one): 202 with a status URL; the work runs in batches in the background.
+   */
+  r.post('/recompute', scope('admin'), async (req, res) => {
+    strictQuery(req, ['locale']);
+    const body = (req.body ?? {}) as { object?: unknown };
+    const p = who(res);
+    const model = await models.get(p.tenant.id);
+    if (body.object !== undefined && (typeof body.object !== 'string' || !model.objects.has(body.object)))
+      throw notFound('OBJECT_NOT_FOUND', { object: String(body.object) });
+    const task = recomputations.start(
+      { id: p.tenant.id, schema: p.tenant.schema, dbRole: dbRoleOf(p.tenant) },
+      model,
+      p.userId,
+      body.object,
+    );
+    res.status(202).setHeader('Location', `${req.baseUrl}/recompute/${task.id}`).json({ data: task });
+  });
+
+  r.get('/recompute/:id', scope('admin'), (req, res) => {
+    strictQuery(req, ['locale']);
+    const task = recomputations.get(who(res).tenant.id, String(req.params.id));
+    if (!task) throw notFound();
+    res.json({ data: task });
   });
 
   r.post('/purge', scope('admin'), async (req, res) => {

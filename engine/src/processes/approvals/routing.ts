@@ -35,8 +35,16 @@ export interface Run {
   due: { requestId: string; stepSeq: number; runAt: Date }[];
 }
 
-/** The system's scope for the request's own writes: every field, any lock, on behalf of the actor. */
-export const systemScope = (r: Run): Scope => ({ ...r.scope, access: ALLOW_ALL, actor: r.actor });
+/**
+ * The system's scope for the request's own writes: every field, any lock, on behalf of the actor,
+ * with origin `approval:<request id>` (field history, events and the audit log keep it).
+ */
+export const systemScope = (r: Run): Scope => ({
+  ...r.scope,
+  access: ALLOW_ALL,
+  actor: r.actor,
+  origin: `approval:${r.req.id}`,
+});
 
 export async function readRow(r: Run): Promise<Record<string, unknown>> {
   const row = (await r.trx

@@ -20,6 +20,9 @@ export const authorize: RecordStep = {
       if (!access.can(o, needed))
         throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(needed) });
     }
+    // A change of owner is a transfer: its own permission, beside edit (row access: load-before).
+    if (ctx.items.some((i) => i.op === 'update' && 'owner' in i.input) && !access.can(o, 'transfer'))
+      throw new DomainError(403, 'NO_TRANSFER_ACCESS', { object: o.def.label });
     const editable = access.editable(o);
     for (const item of ctx.items)
       for (const name of Object.keys(item.input))

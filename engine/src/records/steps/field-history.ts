@@ -2,22 +2,36 @@ import { FIELD_HISTORY } from '../../schema-sync/ddl.js';
 import { catalogOf } from '../catalog.js';
 import type { PrepareContext, RecordStep } from '../pipeline.js';
 
-const tracks = (ctx: PrepareContext) =>
-  ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory);
+/** History rows of system fields (the owner) carry this field id: they have no field definition. */
+export const SYSTEM_FIELD_ID = '00000000-0000-0000-0000-000000000000';
 
-/** Writes old → new for tracked fields that an update changed, in the write's transaction. */
+const transfers = (ctx: PrepareContext) => ctx.items.some((i) => i.op === 'update' && 'owner' in i.input);
+const tracks = (ctx: PrepareContext) =>
+  (ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory)) ||
+  transfers(ctx);
+
+/**
+ * Writes old → new for tracked fields that an update changed, and for every change of owner, in
+ * the write's transaction, with the write's origin.
+ */
 export const fieldHistory: RecordStep = {
   name: 'field-history',
   needsTransaction: (ctx) => tracks(ctx),
   needsBefore: (ctx) => tracks(ctx),
   async run(ctx) {
     const tracked = ctx.object.fieldList.filter((f) => f.def.trackHistory);
-    if (!tracked.length) return;
+    if (!tracked.length && !ctx.items.some((i) => 'owner' in i.values)) return;
     const cat = catalogOf(ctx.object);
     const rows = [];
     for (const item of ctx.items) {
       if (item.op !== 'update' || !item.before || !item.after) continue;
-      for (const f of tracked) {
+      const entries: { id: string; name: string; column: string }[] = tracked.map((f) => ({
+        id: f.id,
+        name: f.name,
+        column: f.column,
+      }));
+      if ('owner' in item.values) entries.push({ id: SYSTEM_FIELD_ID, name: 'owner', column: 'owner' });
+      for (const f of entries) {
         const q = cat.all.get(f.name)!;
         const json = (raw: unknown) =>
           raw === null || raw === undefined ? null : q.fromDb ? q.fromDb(raw) : raw;
@@ -32,6 +46,7 @@ export const fieldHistory: RecordStep = {
           old_value: JSON.stringify(oldV),
           new_value: JSON.stringify(newV),
           actor: ctx.actor,
+          origin: ctx.origin,
         });
       }
     }

@@ -11,17 +11,18 @@ import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } fro
 /** Field values → column values (the same names today; kept apart so physical names may differ). */
 function toColumns(o: CompiledObject, values: Record<string, unknown>) {
   const row: Record<string, unknown> = {};
+  // `owner` is the one system field a write may set (a transfer: see steps/owner.ts).
   for (const [name, v] of Object.entries(values))
-    row[o.fields.get(name)!.column] = v === undefined ? null : v;
+    row[name === 'owner' ? 'owner' : o.fields.get(name)!.column] = v === undefined ? null : v;
   return row;
 }
 
 // The record's own outbox event is written by the statement that writes the row: one round trip,
 // and atomic even when the write runs without a transaction.
 const EVENT =
-  'insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, ?::jsonb from _w';
+  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('origin', ?::text) from _w";
 const UPDATE_EVENT =
-  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('changed', ?::jsonb, 'version', _w.version) from _w";
+  "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('changed', ?::jsonb, 'version', _w.version, 'origin', ?::text) from _w";
 
 type Row = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ export const persist: RecordStep = {
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
     const event = (type: string) =>
-      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, '{}']);
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, ctx.origin]);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
@@ -86,7 +87,7 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
   const o = ctx.object;
   const row = toColumns(o, item.values);
   const cols = Object.keys(row);
-  const n = cols.length; // slots: the values, then the actor
+  const n = cols.length; // slots: the values, the actor, the origin
   const shape = shapeOf(o, ANY_POLICY, `create|${cols.join(',')}`, () =>
     withEvent(
       ctx,
@@ -100,10 +101,10 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
           updated_by: slot(n),
         })
         .returning('*'),
-      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), '{}']),
+      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), slot(n + 1)]),
     ),
   );
-  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor]);
+  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, ctx.origin]);
   return saved;
 }
 
@@ -115,7 +116,7 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
   const o = ctx.object;
   const row = toColumns(o, item.values);
   const cols = Object.keys(row);
-  const n = cols.length; // slots: the values, the actor, the id, the version
+  const n = cols.length; // slots: the values, the actor, the id, the version, the origin
   const guard = ctx.blind
     ? `blind|${item.expectedVersion !== undefined}|${(item.requireStored ?? []).join(',')}`
     : ctx.locked
@@ -136,11 +137,25 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
     if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
     const changed = JSON.stringify(Object.keys(item.values));
-    const event = ctx.trx.raw(UPDATE_EVENT, [ctx.schema, OUTBOX, 'record.updated', o.name, slot(n), changed]);
+    const event = ctx.trx.raw(UPDATE_EVENT, [
+      ctx.schema,
+      OUTBOX,
+      'record.updated',
+      o.name,
+      slot(n),
+      changed,
+      slot(n + 3),
+    ]);
     return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
-  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, item.id, version]);
+  const [saved] = await runShape(ctx.trx, shape, [
+    ...cols.map((c) => row[c]),
+    ctx.actor,
+    item.id,
+    version,
+    ctx.origin,
+  ]);
   return saved;
 }
 
