@@ -144,7 +144,15 @@ describe('room for process features', () => {
       ...pkg,
       businessTypes: [{ name: 'internal', object: 'project', label: l('Internal', '内部') }],
       pipelines: [{ name: 'delivery', object: 'project', stages: [] }],
-      approvalFlows: [{ name: 'big_budget', object: 'project' }],
+      // approval flows are defined now (docs/metadata.md): a minimal one
+      approvalFlows: [
+        {
+          name: 'big_budget',
+          object: 'project',
+          label: l('Big budget', '大预算'),
+          steps: [{ name: 'manager', label: l('Manager', '上级'), approvers: [{ kind: 'manager' }] }],
+        },
+      ],
       automations: [{ name: 'remind_owner', object: 'task' }],
       pools: [{ name: 'unassigned', object: 'task' }],
     };
