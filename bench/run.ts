@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { crmPackage, INDUSTRIES, REGIONS, REP_PROFILE } from './package.js';
 import { lastJson, runChild, spawnServer, type Server } from './proc.js';
+import { dropRuns, freePort, holdTag, namespaceOf, newTag } from './namespace.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -36,6 +37,9 @@ const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:
 const TOKEN = 'tsr_bench_0123456789abcdef';
 const PROFILE = flag('profile');
 const RESULTS = join(ROOT, 'bench/results');
+/** This run's schemas: bench_<tag>_platform, _crm, _ref, _raw, _scale (bench/namespace.ts). */
+const TAG = newTag();
+const NS = namespaceOf(TAG);
 
 type Case = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
 interface Run {
@@ -89,8 +93,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-/** Clean-up DDL on names read from pg_namespace/pg_roles, quoted by pg's escapeIdentifier. */
-const ddlText = (text: string) => text;
 
 async function http(base: string, method: string, path: string, body?: unknown, token = TOKEN) {
   const r = await fetch(base + path, {
@@ -134,20 +136,9 @@ const accountsSeed = () =>
   }));
 
 async function cleanServer() {
+  const dropped = await dropRuns(DATABASE_URL, 'unheld');
   const c = new pg.Client({ connectionString: DATABASE_URL });
   await c.connect();
-  const schemas = (await c.query(`select nspname from pg_namespace where nspname like 'bench\\_%'`)).rows.map(
-    (r) => r.nspname as string,
-  );
-  for (const s of schemas)
-    await c.query(ddlText('drop schema if exists ' + c.escapeIdentifier(s) + ' cascade'));
-  const roles = (await c.query(`select rolname from pg_roles where rolname like 'bench\\_%\\_app'`)).rows.map(
-    (r) => r.rolname as string,
-  );
-  for (const r of roles) {
-    await c.query(ddlText('drop owned by ' + c.escapeIdentifier(r)));
-    await c.query(ddlText('drop role if exists ' + c.escapeIdentifier(r)));
-  }
   const version = (await c.query('show server_version')).rows[0].server_version as string;
   const settings = Object.fromEntries(
     (
@@ -157,7 +148,7 @@ async function cleanServer() {
     ).rows.map((r) => [r.name, r.setting]),
   );
   await c.end();
-  if (schemas.length) log(`dropped ${schemas.length} leftover bench schemas and ${roles.length} roles`);
+  if (dropped) log(`dropped ${dropped} schemas of earlier bench runs`);
   return { version, settings };
 }
 
@@ -165,6 +156,8 @@ async function cleanServer() {
 interface Target {
   name: string;
   label: string;
+  /** Tessera on the server: EXPLAIN of the SQL it generates for the bench's reads (bench/explain.ts). */
+  checkPlans?(): Promise<IndexCheck>;
   run(c: Case, rep: number): Promise<Run>;
   prepareReads(): Promise<void>;
   stop(): Promise<void>;
@@ -237,7 +230,13 @@ async function tesseraTarget(
   if (PROFILE) mkdirSync(profDir, { recursive: true });
   const server = await startServer(
     'bench/servers/tessera.ts',
-    { ...env, PORT: String(port), BENCH_TOKEN: TOKEN },
+    {
+      ...env,
+      PORT: String(port),
+      BENCH_TOKEN: TOKEN,
+      BENCH_PLATFORM: `${NS}_platform`,
+      BENCH_PREFIX: `${NS}_`,
+    },
     PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
   );
   const base = `http://127.0.0.1:${port}`;
@@ -259,6 +258,19 @@ async function tesseraTarget(
   return {
     ...lt,
     server,
+    checkPlans: env.DATABASE_URL
+      ? async () =>
+          lastJson<IndexCheck>(
+            await child('bench/explain.ts', [
+              JSON.stringify({
+                url: env.DATABASE_URL,
+                token: repToken,
+                platform: `${NS}_platform`,
+                prefix: `${NS}_`,
+              }),
+            ]),
+          )
+      : undefined,
     async prepareReads() {
       await server.ask('analyze');
       await ids();
@@ -271,10 +283,10 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
   const server = await startServer('bench/reference/server.ts', {
     PORT: String(port),
     DATABASE_URL,
-    BENCH_SCHEMA: 'bench_ref',
+    BENCH_SCHEMA: `${NS}_ref`,
     BENCH_TOKEN: TOKEN,
   });
-  const raw = await rawTarget('reference', { db: 'server', url: DATABASE_URL, schema: 'bench_ref' }, idsFile);
+  const raw = await rawTarget('reference', { db: 'server', url: DATABASE_URL, schema: `${NS}_ref` }, idsFile);
   const lt = await loadTarget(
     'reference',
     'reference (express + pg)',
@@ -286,6 +298,13 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
 }
 
 type Results = Partial<Record<Case, Record<string, Summary | number | null | string>>>;
+interface IndexCheck {
+  ok: boolean;
+  failures: string[];
+  plans: { request: string; ms: number; scans: string[]; sorts: string[]; shape: string; sql: string }[];
+}
+/** The index check's result and each target's table after the run (size, live and dead rows). */
+const serverExtras: { index_check?: IndexCheck; tables?: Record<string, unknown>[] } = {};
 
 async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Results> {
   const targets: Target[] = [];
@@ -293,14 +312,19 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
   if (db === 'server') {
     if (want('tessera'))
       targets.push(
-        await tesseraTarget('Tessera (server)', { DATABASE_URL }, 3901, join(tmp, 'ids-tessera.json')),
+        await tesseraTarget(
+          'Tessera (server)',
+          { DATABASE_URL },
+          await freePort(),
+          join(tmp, 'ids-tessera.json'),
+        ),
       );
-    if (want('reference')) targets.push(await referenceTarget(3902, join(tmp, 'ids-ref.json')));
+    if (want('reference')) targets.push(await referenceTarget(await freePort(), join(tmp, 'ids-ref.json')));
     if (want('raw'))
       targets.push(
         await rawTarget(
           'raw pg (pool 16)',
-          { db: 'server', url: DATABASE_URL, schema: 'bench_raw' },
+          { db: 'server', url: DATABASE_URL, schema: `${NS}_raw` },
           join(tmp, 'ids-raw.json'),
         ),
       );
@@ -310,7 +334,7 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
         await tesseraTarget(
           'Tessera (PGlite)',
           { DATABASE_URL: '', TESSERA_DATA_DIR: join(tmp, 'tessera-pglite') },
-          3911,
+          await freePort(),
           join(tmp, 'ids-tessera-pglite.json'),
         ),
       );
@@ -330,10 +354,22 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
       if (['W3', 'W4', 'W5', 'W6'].includes(c) && !readsReady) {
         for (const t of targets) await t.prepareReads();
         readsReady = true;
+        for (const t of targets) {
+          if (!t.checkPlans) continue;
+          const check = await t.checkPlans();
+          serverExtras.index_check = check;
+          for (const p of check.plans)
+            log(`plan: ${p.request}: ${p.shape || '—'} | ${p.scans.join('; ')} | ${p.ms} ms`);
+          if (!check.ok) {
+            log(`INDEX CHECK FAILED: ${check.failures.join('; ')}`);
+            process.exitCode = 1;
+          } else log('index check: every list that filters or sorts on an indexed column reads an index');
+        }
       }
       const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
       for (let rep = 1; rep <= REPS; rep++)
-        for (const t of targets) {
+        // Each rep starts with another target, so no target always runs first after a write case.
+        for (const t of targets.map((_, i) => targets[(i + rep - 1) % targets.length])) {
           const r = await t.run(c, rep);
           if (c === 'W2') {
             const rows = r.requests * 1000;
@@ -359,15 +395,34 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
       row.ratio_raw = tp('tessera') && tp('raw') ? tp('tessera')! / tp('raw')! : null;
       out[c] = row;
     }
+    if (db === 'server') serverExtras.tables = await tableStats();
   } finally {
     for (const t of targets) await t.stop();
   }
   return out;
 }
 
+/** Each target's opportunity table after the run: the "same rows" behind the read ratios. */
+async function tableStats() {
+  const c = new pg.Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  try {
+    return (
+      await c.query(
+        `select schemaname as schema, n_live_tup as live, n_dead_tup as dead, pg_relation_size(relid) as bytes,
+           last_autovacuum, last_vacuum from pg_stat_user_tables
+         where relname = 'opportunity' and schemaname = any($1) order by 1`,
+        [['crm', 'ref', 'raw'].map((x) => `${NS}_${x}`)],
+      )
+    ).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 // ---------- report ----------
-const TARGETS_READS = new Set<Case>(['W3', 'W4', 'W6']);
-const goal = (c: Case) => (TARGETS_READS.has(c) ? 0.7 : 0.5);
+/** Issue 14's goals, Tessera / reference: reads 0.9×, single writes 0.8×, bulk 1.0×. */
+const goal = (c: Case) => ({ W1: 0.8, W2: 1.0, W3: 0.9, W4: 0.9, W5: 0.8, W6: 0.9 })[c];
 function table(title: string, res: Results, cols: string[]): string {
   const f = (n: number | undefined) => (n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
   const lines = [`\n${title}`, ''];
@@ -425,6 +480,7 @@ async function main() {
   const started = Date.now();
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  const lock = DBS.includes('server') ? await holdTag(DATABASE_URL, TAG) : null;
   const report: Record<string, unknown> = {
     date: new Date().toISOString(),
     load_average_at_start: loadavg().map((x) => Number(x.toFixed(2))),
@@ -458,7 +514,7 @@ async function main() {
           (report.versions as Record<string, unknown>).postgres = info.version;
           report.postgres_settings = info.settings;
           const res = await runDatabase('server', tmp);
-          (report.databases as Record<string, unknown>).server = res;
+          (report.databases as Record<string, unknown>).server = { ...res, ...serverExtras };
           printed.push(
             table(
               `CRM workload v1 on the Postgres ${info.version} server (median of ${REPS}; thr = req/s, W2 rows/s)`,
@@ -488,13 +544,17 @@ async function main() {
     if (!flag('no-scale') && DBS.includes('server')) {
       const out = await child(
         'bench/scale.ts',
-        [QUICK ? '--quick' : '', `--url=${DATABASE_URL}`].filter(Boolean),
+        [QUICK ? '--quick' : '', `--url=${DATABASE_URL}`, `--ns=${NS}`].filter(Boolean),
       );
       report.scale = lastJson(out);
       console.log('\nMetadata scale (Postgres server)\n' + JSON.stringify(report.scale, null, 2));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    // Kept with --keep (to EXPLAIN by hand: bench/explain.ts); else dropped with the lock.
+    if (lock && !flag('keep')) await dropRuns(DATABASE_URL, [TAG]).catch((e) => log('clean-up failed:', e));
+    else if (lock) log(`kept schemas ${NS}_*`);
+    await lock?.release();
   }
   report.load_average_at_end = loadavg().map((x) => Number(x.toFixed(2)));
   report.elapsed_s = Math.round((Date.now() - started) / 1000);

@@ -19,6 +19,7 @@ import { dbRoleOf, type Tenant } from '../engine/src/tenancy/tenants.js';
 import { validatorsFor } from '../engine/src/validation/record-schema.js';
 import { field, l, object } from './package.js';
 import { spawnServer } from './proc.js';
+import { freePort } from './namespace.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -29,8 +30,10 @@ const BIG_ROWS = Number(opt('rows') ?? (QUICK ? 100_000 : 1_000_000));
 /** Seconds to spend creating tenants; the count follows from the time one takes (capped at 1,000). */
 const TENANT_BUDGET_S = Number(opt('tenant-budget') ?? (QUICK ? 10 : 60));
 const TENANTS_MAX = Number(opt('tenants') ?? 1000);
-const PLATFORM = 'bench_scale';
-const PREFIX = 'bench_s_';
+/** run.ts's namespace (bench/namespace.ts), so concurrent runs on one server never meet. */
+const NS = opt('ns') ?? 'bench_000000';
+const PLATFORM = `${NS}_scale`;
+const PREFIX = `${NS}_s_`;
 /** The engine's default time zone (createEngine without `timeZone`), for the rule steps timed alone. */
 const TIME_ZONE = 'Asia/Shanghai';
 const log = (...a: unknown[]) => console.error('[scale]', ...a);
@@ -151,13 +154,17 @@ async function clean() {
   const c = new pg.Client({ connectionString: URL_ });
   await c.connect();
   for (const r of (
-    await c.query(`select nspname from pg_namespace where nspname = $1 or nspname like 'bench\\_s\\_%'`, [
+    await c.query(`select nspname from pg_namespace where nspname = $1 or starts_with(nspname, $2)`, [
       PLATFORM,
+      PREFIX,
     ])
   ).rows)
     await c.query(ddlText('drop schema if exists ' + c.escapeIdentifier(r.nspname) + ' cascade'));
-  for (const r of (await c.query(`select rolname from pg_roles where rolname like 'bench\\_s\\_%\\_app'`))
-    .rows) {
+  for (const r of (
+    await c.query(`select rolname from pg_roles where starts_with(rolname, $1) and rolname like '%\\_app'`, [
+      PREFIX,
+    ])
+  ).rows) {
     await c.query(ddlText('drop owned by ' + c.escapeIdentifier(r.rolname)));
     await c.query(ddlText('drop role ' + c.escapeIdentifier(r.rolname)));
   }
@@ -288,9 +295,10 @@ async function main() {
       const createAllMs = ms(t);
       await engine.close();
       // cold boot: a fresh server process on the platform holding them
+      const port = await freePort();
       const server = await spawnServer(ROOT, 'bench/servers/tessera.ts', {
         DATABASE_URL: URL_,
-        PORT: '3921',
+        PORT: String(port),
         BENCH_ATTACH: '1',
         BENCH_PLATFORM: PLATFORM,
         BENCH_PREFIX: PREFIX,
@@ -300,7 +308,7 @@ async function main() {
       const warm: number[] = [];
       const get = async (i: number) => {
         const t0 = performance.now();
-        const r = await fetch(`http://127.0.0.1:3921/api/v1/data/obj_${1 + (i % 30)}?limit=10`, {
+        const r = await fetch(`http://127.0.0.1:${port}/api/v1/data/obj_${1 + (i % 30)}?limit=10`, {
           headers: { authorization: `Bearer ${token(i)}` },
         });
         await r.text();

@@ -46,7 +46,7 @@ async function main() {
         return { accounts, ids };
       }
       if (m.op === 'analyze')
-        return void (await k.raw('analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
+        return void (await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
       if (m.op === 'mem')
         return {
           rss: process.memoryUsage().rss,

@@ -107,7 +107,7 @@ export class RecordsService {
   /** Steps that only check (validate, then lookups and rules): they all run while only required values are missing. */
   private readonly checks: ReadonlySet<RecordStep>;
   constructor(private opts: RecordsOptions) {
-    this.checks = new Set([validate, lookupAccess, ...(opts.ruleSteps ?? [])]);
+    this.checks = new Set([validate, ownerTransfer, lookupAccess, ...(opts.ruleSteps ?? [])]);
     this.steps = [
       authorize,
       loadBefore,

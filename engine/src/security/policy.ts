@@ -122,14 +122,16 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
         w.orWhereIn(col('owner'), (sub) =>
           sub.withSchema(schema).from(USERS).select('id').whereIn('role', below),
         );
-      w.orWhereExists((sub) => {
+      // `id in (uncorrelated subquery)`, not a correlated EXISTS: Postgres runs it once as a hashed
+      // subplan either way, but costs the EXISTS per row (~200× too high), which kept aggregates
+      // off parallel plans (docs/performance.md, "Aggregates").
+      w.orWhereIn(col('id'), (sub) => {
         sub
           .withSchema(schema)
           .from(RECORD_SHARES)
-          .select(sub.client.raw('1'))
+          .select('record_id')
           .where('object_id', o.id)
-          .where('user_id', s.userId)
-          .whereRaw('?? = ??', [`${RECORD_SHARES}.record_id`, col('id')]);
+          .where('user_id', s.userId);
         if (needEdit) sub.where('access', 'edit');
       });
       for (const rule of sharingRules)
