@@ -136,6 +136,9 @@ describe('a three-step flow through the API', () => {
     expect((await admin.get(`/api/v1/data/auth_request/${id}`)).body.data.notes).toBeNull();
     expect((await admin.get(`/api/v1/data/auth_request/${id}`)).body.data.approval_status).toBe('pending');
 
+    // the current approver (who may edit it anyway, through the role hierarchy) is not locked out
+    expect((await as.mgr('patch', `/api/v1/data/auth_request/${id}`, { notes: 'checked' })).status).toBe(200);
+
     // the record's approval state
     const state = (await as.rep1('get', `/api/v1/data/auth_request/${id}/approvals`)).body.data;
     expect(state.status).toBe('pending');

@@ -19,34 +19,28 @@ export const approvalLockStep: RecordStep = {
     if (ctx.access === ctx.unrestricted || !hasFlows(ctx.model, ctx.object.name)) return;
     const ids = ctx.items.filter((i) => i.op !== 'create' && i.id).map((i) => i.id!);
     if (!ids.length) return;
+    // One query: the pending requests of these records, and whether the writer decides at their step now.
+    const R = APPROVAL_REQUESTS;
+    const T = APPROVAL_TASKS;
     const pending = (await ctx.trx
       .withSchema(ctx.schema)
-      .from(APPROVAL_REQUESTS)
-      .where('object', ctx.object.name)
-      .where('status', 'pending')
-      .whereIn('record_id', ids)
-      .select('id', 'record_id', 'definition', 'step_seq')) as {
-      id: string;
-      record_id: string;
-      definition: ApprovalFlowDef;
-      step_seq: number;
-    }[];
-    if (!pending.length) return;
-    const approving = new Set(
-      (
-        (await ctx.trx
+      .from(R)
+      .where(`${R}.object`, ctx.object.name)
+      .where(`${R}.status`, 'pending')
+      .whereIn(`${R}.record_id`, ids)
+      .select(`${R}.id`, `${R}.record_id`, `${R}.definition`)
+      .select(
+        ctx.trx
           .withSchema(ctx.schema)
-          .from(APPROVAL_TASKS)
-          .whereIn(
-            'request_id',
-            pending.map((p) => p.id),
-          )
-          .where({ user_id: ctx.actor, status: 'pending' })
-          .select('request_id', 'step_seq')) as { request_id: string; step_seq: number }[]
-      )
-        .filter((t) => pending.some((p) => p.id === t.request_id && p.step_seq === t.step_seq))
-        .map((t) => t.request_id),
-    );
+          .from(T)
+          .count('*')
+          .where(`${T}.request_id`, ctx.trx.ref(`${R}.id`))
+          .where(`${T}.step_seq`, ctx.trx.ref(`${R}.step_seq`))
+          .where({ [`${T}.user_id`]: ctx.actor, [`${T}.status`]: 'pending' })
+          .as('mine'),
+      )) as { id: string; record_id: string; definition: ApprovalFlowDef; mine: string | number }[];
+    if (!pending.length) return;
+    const approving = new Set(pending.filter((p) => Number(p.mine) > 0).map((p) => p.id));
     const issues: FieldIssue[] = [];
     for (const item of ctx.items) {
       const p = pending.find((x) => x.record_id === item.id);
