@@ -38,7 +38,8 @@ async function managerOf(r: Run, userId: string): Promise<string[]> {
  * not yet due, is left alone; the timeline records one `escalate` per step entry.
  */
 export async function escalateStep(r: Run, job: EscalationJob, now = new Date()): Promise<boolean> {
-  if (r.req.status !== 'pending' || r.req.step_seq !== job.stepSeq || r.req.current_step === null) return false;
+  if (r.req.status !== 'pending' || r.req.step_seq !== job.stepSeq || r.req.current_step === null)
+    return false;
   if (!r.req.step_due_at || r.req.step_due_at > now) return false;
   const done = await r.store
     .decisions()
@@ -65,8 +66,9 @@ export async function escalateStep(r: Run, job: EscalationJob, now = new Date())
     step: r.req.current_step,
     detail: { stepSeq: job.stepSeq, action: step.escalation ?? 'notify', moved },
   });
-  const still = (await r.store.currentTasks(r.req)).filter((t) => t.status === 'pending').map((t) => t.user_id);
+  const still = (await r.store.currentTasks(r.req))
+    .filter((t) => t.status === 'pending')
+    .map((t) => t.user_id);
   await notify(r, [...still, r.req.submitter], 'approval_overdue', { step });
   return true;
 }
-
