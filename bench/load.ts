@@ -3,11 +3,11 @@
  * argv[2]: JSON config; prints one JSON line: { requests, seconds, rps, p50, p99, errors, non2xx }.
  */
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AGGREGATE_BODY, LIST_FILTER, opportunity, randomStage, rng } from './data.js';
 
 export interface LoadConfig {
-  kind: 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+  kind: 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7';
   /** http://127.0.0.1:port plus the objects' base path, e.g. …/api/v1/data or the reference's root. */
   base: string;
   token: string;
@@ -31,6 +31,7 @@ const json = { 'content-type': 'application/json' };
 type Req = { method: string; path: string; body?: string; headers?: Record<string, string> };
 
 let setup: (req: Req) => Req;
+let afterRun = () => undefined as void;
 let n = cfg.seed * 1_000_000;
 const cycle = (bodies: string[]) => {
   let i = 0;
@@ -84,6 +85,29 @@ switch (cfg.kind) {
       body: JSON.stringify({ stage: randomStage(r) }),
     });
     break;
+  case 'W7': {
+    // Each request moves one deal to the other stage (this process is W7's only writer, so it
+    // knows where each deal is): every move runs a gate of two related-record items.
+    const deals = JSON.parse(readFileSync(`${cfg.idsFile}.deals`, 'utf8')) as string[];
+    // where the previous runs left the deals
+    const at = new Map<string, string>(
+      existsSync(`${cfg.idsFile}.stages`) ? JSON.parse(readFileSync(`${cfg.idsFile}.stages`, 'utf8')) : [],
+    );
+    afterRun = () => writeFileSync(`${cfg.idsFile}.stages`, JSON.stringify([...at]));
+    setup = (q) => {
+      const id = deals[Math.floor(r() * deals.length)];
+      const to = (at.get(id) ?? 'open_a') === 'open_a' ? 'lost_b' : 'open_a';
+      at.set(id, to);
+      return {
+        ...q,
+        method: 'PATCH',
+        path: `${path}/deal/${id}`,
+        headers: { ...q.headers, ...json },
+        body: JSON.stringify({ stage: to }),
+      };
+    };
+    break;
+  }
   case 'W6': {
     const body = JSON.stringify(AGGREGATE_BODY);
     setup = (q) => ({
@@ -116,6 +140,7 @@ const result = await new Promise<autocannon.Result>((resolve, reject) => {
   );
   instance.on('response', () => (lastResponse = performance.now()));
 });
+afterRun();
 const seconds = ((cfg.amount ? lastResponse : performance.now()) - started) / 1000;
 const ok = result['2xx'];
 process.stdout.write(

@@ -44,7 +44,13 @@ const crud = { create: true, read: true, edit: true, delete: true };
 export function crmPackage(): PackageDef {
   return {
     name: 'bench-crm-v1',
-    profiles: [{ name: REP_PROFILE, label: l('Bench rep'), objects: { account: crud, opportunity: crud } }],
+    profiles: [
+      {
+        name: REP_PROFILE,
+        label: l('Bench rep'),
+        objects: { account: crud, opportunity: crud, deal: crud, visit: crud },
+      },
+    ],
     objects: [
       // Everyone reads every account and opportunity; only owners (and their managers) edit them.
       { ...accountObject(), sharing: { default: 'public_read' } },
@@ -64,6 +70,61 @@ export function crmPackage(): PackageDef {
         ],
         { indexes: [{ fields: ['stage'] }, { fields: ['close_date'] }], sharing: { default: 'public_read' } },
       ),
+      ...gatedObjects(),
+    ],
+    pipelines: [gatedPipeline()],
+  };
+}
+
+/**
+ * W7: deals whose stage pipeline gates every stage with two related-record items (a survey
+ * visit and a demo visit). Separate objects, so W1–W6 run exactly as before.
+ */
+export const VISIT_KINDS = ['survey', 'demo', 'call'] as const;
+const gate = () =>
+  ['survey', 'demo'].map((kind) => ({
+    kind: 'related_records',
+    name: kind,
+    object: 'visit',
+    via: 'deal',
+    filter: { kind: { eq: kind } },
+  }));
+function gatedObjects(): ObjectDef[] {
+  return [
+    object(
+      'deal',
+      [
+        field('name', 'text', { required: true, maxLength: 120 }),
+        field('amount', 'currency', { precision: 14, scale: 2 }),
+        field('stage', 'picklist', { options: opts(['open_a', 'lost_b']) }),
+      ],
+      { sharing: { default: 'public_read_write' } },
+    ),
+    object(
+      'visit',
+      [
+        field('name', 'text', { maxLength: 120 }),
+        field('deal', 'lookup', { target: 'deal' }),
+        field('kind', 'picklist', { options: opts(VISIT_KINDS) }),
+      ],
+      { sharing: { default: 'public_read' } },
+    ),
+  ];
+}
+/**
+ * Both stages gated: leaving for the lost stage runs its gate, coming back (a reopening) runs the
+ * open stage's, so every move of W7's toggle evaluates two related-record items.
+ */
+function gatedPipeline() {
+  return {
+    name: 'gated',
+    object: 'deal',
+    label: l('Gated'),
+    field: 'stage',
+    allowBack: true,
+    stages: [
+      { value: 'open_a', gate: gate() },
+      { value: 'lost_b', category: 'lost' as const, gate: gate() },
     ],
   };
 }

@@ -5,6 +5,7 @@ import { ALLOW_ALL } from '../engine/src/records/access.js';
 import { dbRoleOf } from '../engine/src/tenancy/tenants.js';
 import demoData from './demo-data.json' with { type: 'json' };
 import { seedApprovals } from './demo-approvals.js';
+import { seedOpportunities, withDemoProcesses } from './demo-pipelines.js';
 
 export interface DemoInfo {
   /** What this start did: created the demo tenant, found it, or left a database of other tenants alone. */
@@ -44,7 +45,7 @@ export async function seedDemo(
     created = await engine.tenants.create({
       slug,
       name: 'Demo Co. / 演示公司',
-      package: pkg,
+      package: withDemoProcesses(pkg),
       token,
       adminPassword: password,
     });
@@ -76,8 +77,7 @@ export async function seedDemo(
     const { record } = await engine.records.create(scopeOf(owner), 'account', data);
     accountIds.set(data.name, record!.id as string);
   }
-  for (const { account, owner, ...data } of demoData.opportunities)
-    await engine.records.create(scopeOf(owner), 'opportunity', { ...data, account: accountIds.get(account) });
+  await seedOpportunities(engine, scopeOf, accountIds, demoData.opportunities, tenant.schema);
   await seedApprovals(engine, tenant, adminUserId, password, people, accountIds);
   return { state: 'created', slug, token, password };
 }

@@ -10,11 +10,13 @@ import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { createProcessSteps, registerGateItem, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
 import {
   createApprovalService,
   registerApprovals,
   type ApprovalService,
+  approvalApprovedGateItem,
 } from './processes/approvals/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
@@ -62,6 +64,7 @@ export interface Engine {
   models: ModelCache;
   records: RecordsService;
   approvals: ApprovalService;
+  stages: StageService;
   meta: MetaService;
   sessions: Sessions;
   users: Users;
@@ -113,17 +116,20 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Process features (rules, stage gates, approvals) plug their steps in here.
   const timeZone = cfg.timeZone ?? 'Asia/Shanghai';
   const rules = await createRuleSteps(db.knex, timeZone);
-  // Approval locks run after the rules, before persist; the service needs the records service.
+  // Stage gates run after the rules (conditions see formulas); history is written after persist.
+  const processes = createProcessSteps(timeZone);
+  // Approval locks run after the rules and stage gates; flows that start themselves, after persist.
   const approvalSteps = registerApprovals(timeZone);
+  registerGateItem(approvalApprovedGateItem);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
     cursors,
     dispatcher,
     timeZone,
-    beforeValidate: rules.beforeValidate,
-    ruleSteps: [...rules.ruleSteps, approvalSteps.lockStep],
-    afterPersist: [...rules.afterPersist, approvalSteps.startStep],
+    beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps, approvalSteps.lockStep],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist, approvalSteps.startStep],
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
@@ -132,6 +138,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   });
   const approvals = createApprovalService(records, db.tenant, timeZone);
   approvalSteps.bind(approvals);
+  const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,
     timeZone,
@@ -165,6 +172,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     records,
     approvals,
     tenantSessions: db.tenant,
+    stages,
     meta,
     recomputations,
     sessions,
@@ -185,6 +193,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     models,
     records,
     approvals,
+    stages,
     meta,
     sessions,
     users,

@@ -4,10 +4,7 @@ import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
 import { approvalPackage, makeUsers, type As } from '../helpers/approvals.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 
-/**
- * The `approval_approved` gate item on its own: what the stage gate step (branch stages) will
- * ask it. Registration into the gate registry is one line in engine.ts once that lands.
- */
+/** The `approval_approved` gate item on its own, then as a stage gate through the API. */
 let te: TestEngine;
 let admin: TestTenant;
 let as: Record<string, As>;
@@ -87,5 +84,66 @@ describe('gate item approval_approved', () => {
         { pkg, object, pointer: '/p' },
       ),
     ).toEqual([]);
+  });
+});
+
+describe('as a stage gate', () => {
+  it('refuses the stage move until the approval is approved since the record entered its stage', async () => {
+    const pkg = approvalPackage();
+    const o = pkg.objects.find((x) => x.name === 'auth_request')!;
+    o.fields.push({
+      name: 'stage',
+      label: { en: 'Stage', 'zh-CN': '阶段' },
+      type: 'picklist',
+      default: 'draft',
+      options: [
+        { value: 'draft', label: { en: 'Draft', 'zh-CN': '草稿' }, order: 1 },
+        { value: 'signing', label: { en: 'Signing', 'zh-CN': '合同签订' }, order: 2 },
+      ],
+    });
+    pkg.pipelines = [
+      {
+        name: 'main',
+        object: 'auth_request',
+        label: { en: 'Main', 'zh-CN': '主流程' },
+        field: 'stage',
+        stages: [
+          { value: 'draft', probability: 10 },
+          {
+            value: 'signing',
+            probability: 90,
+            gate: [{ kind: 'approval_approved', name: 'approved', flow: 'auth' }],
+          },
+        ],
+      },
+    ] as never;
+    const d = await admin.post('/api/v1/meta/deploy', { package: pkg });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    const c = await as.rep1('post', '/api/v1/data/auth_request', {
+      name: 'Gate',
+      reviewer: ids.mgr,
+      level: 'basic',
+      amount: 1,
+    });
+    const id = c.body.data.id as string;
+    const move = () => as.rep1('patch', `/api/v1/data/auth_request/${id}`, { stage: 'signing' });
+    const refused = await move();
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('STAGE_GATE');
+    expect(refused.body.errors.map((e: { code: string }) => e.code)).toContain('GATE_APPROVAL_NEEDED');
+    const s = await as.rep1('post', `/api/v1/data/auth_request/${id}/approvals`, {});
+    await as.mgr('post', `/api/v1/approvals/${s.body.data.id}/decisions`, { action: 'approve' });
+    const ok = await move();
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.data.stage).toBe('signing');
+    // a gate naming a flow the object does not have is refused at deploy
+    (pkg.pipelines as unknown as { stages: { gate?: { flow?: string }[] }[] }[])[0].stages[1].gate![0].flow =
+      'nope';
+    const bad = await admin.post('/api/v1/meta/deploy', { package: pkg });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0]).toMatchObject({
+      pointer: '/pipelines/0/stages/1/gate/0/flow',
+      code: 'APPROVAL_FLOW_NOT_FOUND',
+    });
   });
 });

@@ -36,6 +36,8 @@ import {
 } from './routes/approvals.js';
 import type { ApprovalService } from '../processes/approvals/index.js';
 import type { TenantSessions } from '../db/tenant-sessions.js';
+import { recordStagesRouter, stagesRouter } from './routes/stages.js';
+import type { StageService } from '../processes/index.js';
 import type { Recomputations } from '../rule-steps/index.js';
 import { healthRouter, type Readiness } from './health.js';
 import { assignRequestId, requestLogger } from './request-log.js';
@@ -47,6 +49,7 @@ export interface AppDeps {
   approvals: ApprovalService;
   /** Tenant sessions (reads of approvals and notifications under the tenant's role). */
   tenantSessions: TenantSessions;
+  stages: StageService;
   meta: MetaService;
   /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
   recomputations: Recomputations;
@@ -109,7 +112,9 @@ export function createApp(d: AppDeps): Express {
   });
   const approvals = { approvals: d.approvals, models: d.models, sessions: d.tenantSessions };
   api.use('/data', recordApprovalsRouter(approvals));
+  api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
+  api.use('/stages', stagesRouter(d.stages, d.models));
   api.use('/approvals', approvalsRouter(approvals));
   api.use('/notifications', notificationsRouter(approvals));
   api.use('/meta/approval-flows', approvalFlowsMetaRouter(approvals));

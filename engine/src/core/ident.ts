@@ -19,6 +19,20 @@ export const SYSTEM_FIELDS = [
   'version',
 ] as const;
 
+/**
+ * Engine fields of objects with business types or a stage pipeline: the record's type, when it
+ * entered its stage and when it is due to leave it (stored), days in the stage and whether it
+ * is overdue (computed when read). An object that has them may not have fields of these names
+ * (checked at deploy, so objects without business types keep fields they already had).
+ */
+export const PROCESS_FIELDS = [
+  'business_type',
+  'stage_entered_at',
+  'stage_due_at',
+  'days_in_stage',
+  'stale',
+] as const;
+
 // Postgres reserved key words (SQL:2016 "reserved" in the PG docs appendix) plus names the engine keeps.
 const RESERVED = new Set<string>([
   ...SYSTEM_FIELDS,

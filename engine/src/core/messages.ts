@@ -601,6 +601,144 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'This change would break a rule of {object} "{record}": {message}',
     'zh-CN': '此更改会使{object}“{record}”违反规则：{message}',
   },
+  // branch stages: business types, pipelines, stage gates (processes/)
+  STAGE_GATE: {
+    en: 'The record cannot move to this stage: {count} condition(s) are not met, listed below.',
+    'zh-CN': '记录无法进入该阶段：有 {count} 项条件未满足，详见下方列表。',
+  },
+  GATE_FIELD_REQUIRED: {
+    en: '“{field}” must be filled in before “{stage}”.',
+    'zh-CN': '进入“{stage}”前必须填写“{field}”。',
+  },
+  GATE_FIELD_REQUIRED_MET: { en: '“{field}” is filled in.', 'zh-CN': '“{field}”已填写。' },
+  GATE_FIELD_REQUIRED_LABEL: { en: '“{field}” filled in', 'zh-CN': '已填写“{field}”' },
+  GATE_FIELD_PATH: { en: '{lookup} › {field}', 'zh-CN': '{lookup}的{field}' },
+  GATE_CONDITION: { en: 'Before “{stage}”: {message}', 'zh-CN': '进入“{stage}”前：{message}' },
+  GATE_CONDITION_MET: { en: '{message} (met)', 'zh-CN': '{message}（已满足）' },
+  GATE_CONDITION_ERROR: {
+    en: 'The condition “{message}” could not be evaluated for this record.',
+    'zh-CN': '无法对此记录计算条件“{message}”。',
+  },
+  GATE_RELATED_RECORDS: {
+    en: '“{stage}” needs at least {min} record(s) of {object}{scope}; found {count}.',
+    'zh-CN': '进入“{stage}”需要至少 {min} 条{object}记录{scope}，目前有 {count} 条。',
+  },
+  GATE_RELATED_RECORDS_MET: {
+    en: 'Found {count} record(s) of {object}{scope} (at least {min} needed).',
+    'zh-CN': '已有 {count} 条{object}记录{scope}（至少需要 {min} 条）。',
+  },
+  GATE_RELATED_RECORDS_LABEL: {
+    en: 'At least {min} record(s) of {object}{scope}',
+    'zh-CN': '至少 {min} 条{object}记录{scope}',
+  },
+  GATE_SCOPE_SINCE_STAGE: { en: ' since entering the current stage', 'zh-CN': '（自进入当前阶段以来）' },
+  GATE_SCOPE_WITHIN_DAYS: { en: ' from the last {days} days', 'zh-CN': '（最近 {days} 天内）' },
+  STAGE_SKIP_NOT_ALLOWED: {
+    en: 'This pipeline does not let a record skip stages: from “{from}” to “{to}” skips {skipped}.',
+    'zh-CN': '该阶段流程不允许跳过阶段：从“{from}”到“{to}”会跳过{skipped}。',
+  },
+  STAGE_BACK_NOT_ALLOWED: {
+    en: 'This pipeline does not let a record move back from “{from}” to “{to}”.',
+    'zh-CN': '该阶段流程不允许从“{from}”退回到“{to}”。',
+  },
+  STAGE_NOT_IN_PIPELINE: {
+    en: '“{value}” is not a stage of the pipeline “{pipeline}”.',
+    'zh-CN': '“{value}”不是阶段流程“{pipeline}”中的阶段。',
+  },
+  BUSINESS_TYPE_UNKNOWN: {
+    en: '“{value}” is not a business type of this object.',
+    'zh-CN': '“{value}”不是此对象的业务类型。',
+  },
+  BUSINESS_TYPE_NOT_ALLOWED: {
+    en: 'Your profile may not use the business type “{type}”.',
+    'zh-CN': '你的简档无权使用业务类型“{type}”。',
+  },
+  OPTION_NOT_IN_TYPE: {
+    en: '“{value}” is not an option for records of the business type “{type}”.',
+    'zh-CN': '“{value}”不是业务类型“{type}”的可选值。',
+  },
+  NO_PIPELINE: {
+    en: 'There is no stage pipeline here ({object}).',
+    'zh-CN': '此处没有阶段流程（{object}）。',
+  },
+  STAGE_HAS_RECORDS: {
+    en: '{count} record(s) of the pipeline “{pipeline}” are in the stage “{stage}”, which it no longer has. Deploy with "stageMoves" naming the stage they move to.',
+    'zh-CN':
+      '阶段流程“{pipeline}”中有 {count} 条记录处于已被移除的阶段“{stage}”。请在部署时为它们指定要移至的阶段。',
+  },
+  STAGE_MOVE_INVALID: {
+    en: 'A stage move is {pipeline, from, to}, naming a pipeline of the package (at most 500 moves).',
+    'zh-CN': '每条阶段迁移须写明阶段流程、原阶段和目标阶段，且阶段流程必须属于本元数据包（最多 500 条）。',
+  },
+  STAGE_MOVE_NOT_A_STAGE: {
+    en: '“{value}” is not a stage of the pipeline “{pipeline}”.',
+    'zh-CN': '“{value}”不是阶段流程“{pipeline}”中的阶段。',
+  },
+  STAGE_MOVE_NEEDED: {
+    en: 'Records sit in stages this deploy removes ({count} place(s)), listed below.',
+    'zh-CN': '有记录处于本次部署移除的阶段（{count} 处），详见下方列表。',
+  },
+  PROCESS_FIELD_TAKEN: {
+    en: 'The field name "{name}" belongs to the engine on objects with business types or a pipeline: rename the field.',
+    'zh-CN': '在有业务类型或阶段流程的对象上，字段名 "{name}" 由系统使用：请重命名该字段。',
+  },
+  PIPELINE_BAD_FIELD: {
+    en: 'A pipeline moves through a picklist field: "{field}" of "{object}" is not one.',
+    'zh-CN': '阶段流程必须基于单选字段：“{object}”的“{field}”不是单选字段。',
+  },
+  PIPELINE_FIELD_DIFFERS: {
+    en: 'Every pipeline of an object uses the same stage field ("{field}").',
+    'zh-CN': '同一对象的所有阶段流程必须使用同一个阶段字段（"{field}"）。',
+  },
+  PIPELINE_NEEDS_TYPES: {
+    en: '"{object}" has no business types, so it can have only one pipeline.',
+    'zh-CN': '“{object}”没有业务类型，因此只能有一个阶段流程。',
+  },
+  PIPELINE_NOT_AN_OPTION: {
+    en: 'Stage "{value}" is not an option of the stage field.',
+    'zh-CN': '阶段 "{value}" 不是阶段字段的可选值。',
+  },
+  PIPELINE_FIRST_NOT_OPEN: {
+    en: 'The first stage of a pipeline is an open one (records start there).',
+    'zh-CN': '阶段流程的第一个阶段必须是进行中阶段（新记录从这里开始）。',
+  },
+  GATE_NOT_A_LOOKUP: {
+    en: '"{field}" is not a lookup: only a lookup leads to another record\'s field.',
+    'zh-CN': '"{field}" 不是查找关联字段：只有查找关联字段才能引用另一条记录的字段。',
+  },
+  GATE_BAD_VIA: {
+    en: '"{field}" of "{object}" must be a lookup or master-detail field to "{target}".',
+    'zh-CN': '“{object}”的 "{field}" 必须是指向“{target}”的查找关联或主从字段。',
+  },
+  GATE_BAD_DATE_FIELD: {
+    en: '"{field}" of "{object}" must be a date or date-time field.',
+    'zh-CN': '“{object}”的 "{field}" 必须是日期或日期时间字段。',
+  },
+  BUSINESS_TYPE_TWO_DEFAULTS: {
+    en: '"{object}" has more than one default business type.',
+    'zh-CN': '“{object}”有多个默认业务类型。',
+  },
+  META_UNKNOWN_PROFILE: { en: 'Profile "{profile}" does not exist.', 'zh-CN': '简档“{profile}”不存在。' },
+  BUSINESS_TYPE_DEFAULT_NOT_USABLE: {
+    en: 'Profile "{profile}" cannot be given a default it may not use: add it to "profiles".',
+    'zh-CN': '简档“{profile}”无权使用该业务类型，不能将其设为默认：请先允许该简档使用它。',
+  },
+  BUSINESS_TYPE_NOT_A_PICKLIST: {
+    en: '"{field}" is not a picklist: a business type limits the options of picklists only.',
+    'zh-CN': '"{field}" 不是单选或多选字段：业务类型只能限定选项列表字段的可选值。',
+  },
+  BUSINESS_TYPE_STAGE_OPTIONS: {
+    en: 'The stages of "{field}" come from the type\'s pipeline: leave the field out of "picklists".',
+    'zh-CN': '"{field}" 的阶段由该类型的阶段流程决定：请不要在选项限定中列出它。',
+  },
+  BUSINESS_TYPE_REQUIRED_COMPUTED: {
+    en: '"{field}" is computed by the system and cannot be required.',
+    'zh-CN': '"{field}" 由系统计算，不能设为必填。',
+  },
+  BUSINESS_TYPE_UNKNOWN_PIPELINE: {
+    en: 'Pipeline "{pipeline}" does not exist for "{object}".',
+    'zh-CN': '“{object}”不存在阶段流程 "{pipeline}"。',
+  },
   // approvals (branch approvals): flows, decisions, locks, notification templates
   APPROVAL_UNKNOWN_ROLE: { en: 'There is no role "{role}".', 'zh-CN': '不存在角色“{role}”。' },
   APPROVAL_UNKNOWN_PROFILE: { en: 'There is no profile "{profile}".', 'zh-CN': '不存在简档“{profile}”。' },

@@ -198,17 +198,85 @@ export interface PackageDef {
   roles?: RoleDef[];
   /** Permission sets: object and field permissions, assigned to users. */
   profiles?: ProfileDef[];
-  // Process features (the next issues fill them; today: a name, an existing object, unique names).
-  businessTypes?: ProcessDef[];
-  pipelines?: ProcessDef[];
+  /** Kinds of records of an object (业务类型): options, required fields, layout and pipeline per kind. */
+  businessTypes?: BusinessTypeDef[];
+  /** Stage pipelines on a picklist field of an object, with the entry gate of each stage. */
+  pipelines?: PipelineDef[];
   /** Approval flows (core/approval-model.ts, docs/metadata.md). */
   approvalFlows?: ApprovalFlowDef[];
+  // Process features of later issues (today: a name, an existing object, unique names).
   automations?: ProcessDef[];
   pools?: ProcessDef[];
   /** Named groups of users that approval steps (and later pools) route to. */
   queues?: QueueDef[];
   /** Notification texts overriding the built-in ones by name. */
   notificationTemplates?: NotificationTemplateDef[];
+}
+
+/**
+ * A business type (record type): a kind of record of one object with its own picklist options,
+ * required fields, layout and stage pipeline. A record's type is the system field `business_type`.
+ */
+export interface BusinessTypeDef {
+  name: string;
+  object: string;
+  label: I18nText;
+  description?: I18nText;
+  /** Profiles that may create records of this type or move records to it; absent: everyone. */
+  profiles?: string[];
+  /** The object's default type (at most one per object; else the first type). */
+  default?: boolean;
+  /** Profiles for which this type is the default at create (before the object's default). */
+  defaultFor?: string[];
+  /** Picklist field → the option values records of this type may use (a subset of its options). */
+  picklists?: Record<string, string[]>;
+  /** Fields records of this type must have a value in, beside the fields required for all. */
+  required?: string[];
+  /** The record page of this type (a typed layout, like an object's). */
+  layout?: LayoutDef;
+  /** The stage pipeline records of this type follow. */
+  pipeline?: string;
+  active?: boolean;
+}
+
+export type StageCategory = 'open' | 'won' | 'lost';
+
+/** One condition of a stage's entry gate; `kind` names an entry of the gate item registry. */
+export interface GateItemDef {
+  kind: string;
+  /** Stable name of the item within its stage (default `<kind>_<n>`): the machine code's key. */
+  name?: string;
+  /** What the checklist shows; a label is generated from the item when absent. */
+  label?: I18nText;
+  [setting: string]: JsonValue | undefined;
+}
+
+export interface StageDef {
+  /** An option value of the pipeline's stage field. */
+  value: string;
+  probability?: number;
+  category?: StageCategory;
+  /** pipeline, best_case, commit, omitted, closed. */
+  forecastCategory?: string;
+  /** Markdown shown to the user in this stage. */
+  guidance?: I18nText;
+  /** Days a record is expected to stay here; past them it is `stale`. */
+  maxDays?: number;
+  /** What must hold for a record to enter this stage. */
+  gate?: GateItemDef[];
+}
+
+export interface PipelineDef {
+  name: string;
+  object: string;
+  label: I18nText;
+  /** The picklist field that holds the stage (every pipeline of an object uses the same one). */
+  field: string;
+  stages: StageDef[];
+  /** May a record move to an earlier stage (default true)? */
+  allowBack?: boolean;
+  /** May a record skip stages (default false)? Skipping checks every skipped stage's gate. */
+  allowSkip?: boolean;
 }
 
 export type OrgWideDefault = 'private' | 'public_read' | 'public_read_write';

@@ -1,4 +1,4 @@
-import { ident, type Ident } from '../core/ident.js';
+import { ident, internalIdent, type Ident } from '../core/ident.js';
 import type { FieldDef, ObjectDef, PackageDef } from '../core/model.js';
 import type { FieldType, Storage } from '../fields/field-type.js';
 import { fieldType, withDefaults } from '../fields/registry.js';
@@ -23,6 +23,18 @@ export interface CompiledObject {
   readonly nameField: string | null;
   /** Lookups of other objects that point here: for related lists and delete checks. */
   readonly children: readonly { object: string; field: string }[];
+  /**
+   * Engine columns beyond the system ones, kept by process features: `business_type` when the
+   * object has business types, `stage_entered_at` and `stage_due_at` when it has a pipeline.
+   */
+  readonly processColumns: readonly ProcessColumn[];
+  /** The picklist field its pipelines move through, or null. */
+  readonly stageField: string | null;
+}
+
+export interface ProcessColumn {
+  readonly name: Ident;
+  readonly pg: 'text' | 'timestamptz';
 }
 
 /** A validated package with identifiers minted: built once per tenant metadata version. */
@@ -41,7 +53,19 @@ export function compileModel(pkg: PackageDef, version: number, hash: string): Co
     for (const f of o.fields)
       if (f.target)
         children.set(f.target, [...(children.get(f.target) ?? []), { object: o.name, field: f.name }]);
+  const typed = new Set((pkg.businessTypes ?? []).map((t) => t.object));
+  const stageFields = new Map((pkg.pipelines ?? []).map((p) => [p.object, p.field]));
   for (const o of pkg.objects) {
+    const stageField = stageFields.get(o.name) ?? null;
+    const processColumns: ProcessColumn[] = [
+      ...(typed.has(o.name) ? [{ name: internalIdent('business_type'), pg: 'text' as const }] : []),
+      ...(stageField
+        ? [
+            { name: internalIdent('stage_entered_at'), pg: 'timestamptz' as const },
+            { name: internalIdent('stage_due_at'), pg: 'timestamptz' as const },
+          ]
+        : []),
+    ];
     const fieldList = o.fields.map((raw): CompiledField => {
       const def = withDefaults(raw);
       const type = fieldType(def.type);
@@ -69,6 +93,8 @@ export function compileModel(pkg: PackageDef, version: number, hash: string): Co
         fieldList,
         nameField,
         children: children.get(o.name) ?? [],
+        processColumns,
+        stageField,
       }),
     );
   }

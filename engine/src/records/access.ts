@@ -9,6 +9,8 @@ export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
  * and every write.
  */
 export interface AccessPolicy {
+  /** The caller's profile (its business types, their default); absent for administrators and system work. */
+  profile?: string | null;
   /** Object-level permission. */
   can(o: CompiledObject, op: ObjectOp): boolean;
   /** Field names the caller may read (system fields are always readable). */

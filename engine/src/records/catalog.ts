@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
 import { internalIdent, type Ident } from '../core/ident.js';
+import { badRequest } from '../core/errors.js';
+import { text as msg } from '../core/messages.js';
 import type { JsonValue } from '../core/model.js';
 import type { AggregateFn, FilterOp, OperandKind } from '../fields/field-type.js';
 import type { CompiledField, CompiledObject } from '../metadata/compile.js';
@@ -16,6 +19,15 @@ export interface Queryable {
   field?: CompiledField;
   /** Target object of a lookup, for expand. */
   target?: string;
+  /**
+   * A value computed when read from the stored column `column` (days in stage, stale): its
+   * filter is translated into conditions on that column, computed now.
+   */
+  derived?: {
+    where(b: Knex.QueryBuilder, op: FilterOp, value: unknown, column: string, at: string): void;
+  };
+  /** Sorts as another queryable does, in the opposite direction (days in stage: entry time). */
+  sortAs?: { name: string; reverse: boolean };
   /** A user field: expands to the user's name. */
   users?: boolean;
 }
@@ -52,6 +64,86 @@ const SYSTEM: Queryable[] = [
   system('version', 'integer', ['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
 ];
 
+const DAY = 86_400_000;
+const daysSince = (raw: unknown): JsonValue => {
+  if (raw === null || raw === undefined) return null;
+  const t = raw instanceof Date ? raw.getTime() : Date.parse(String(raw));
+  return Math.max(0, Math.floor((Date.now() - t) / DAY));
+};
+const badValue = (at: string, reason: unknown) => badRequest('BAD_FILTER', { pointer: at, reason });
+
+/**
+ * Whole days since the record entered its stage. `days >= n` is `entered <= now - n days`, so
+ * every comparison becomes one on the stored entry time, which an index can serve.
+ */
+const daysInStage: Queryable = system(
+  'days_in_stage',
+  'integer',
+  ['eq', 'gt', 'gte', 'lt', 'lte', 'isNull'],
+  {
+    column: internalIdent('stage_entered_at'),
+    fromDb: daysSince,
+    sortAs: { name: 'stage_entered_at', reverse: true },
+    derived: {
+      where(b, op, v, column, at) {
+        if (op === 'isNull') {
+          if (typeof v !== 'boolean') throw badValue(at, msg('R_EXPECTED_BOOLEAN'));
+          if (v) b.whereNull(column);
+          else b.whereNotNull(column);
+          return;
+        }
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100_000)
+          throw badValue(at, msg('R_OUT_OF_RANGE', { min: 0, max: 100_000 }));
+        const ago = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+        const n = v as number;
+        // days >= n  ⇔  entered <= now - n days;  days < n  ⇔  entered > now - n days
+        if (op === 'gte') b.where(column, '<=', ago(n));
+        else if (op === 'gt') b.where(column, '<=', ago(n + 1));
+        else if (op === 'lt') b.where(column, '>', ago(n));
+        else if (op === 'lte') b.where(column, '>', ago(n + 1));
+        else b.where(column, '<=', ago(n)).andWhere(column, '>', ago(n + 1));
+      },
+    },
+  },
+);
+
+/** Past the stage's maximum days: the stored due time has passed. */
+const stale: Queryable = system('stale', 'boolean', ['eq'], {
+  column: internalIdent('stage_due_at'),
+  fromDb: (raw) =>
+    raw === null || raw === undefined
+      ? false
+      : (raw instanceof Date ? raw.getTime() : Date.parse(String(raw))) < Date.now(),
+  sortable: false,
+  derived: {
+    where(b, _op, v, column, at) {
+      if (typeof v !== 'boolean') throw badValue(at, msg('R_EXPECTED_BOOLEAN'));
+      const now = new Date().toISOString();
+      if (v) b.where(column, '<', now);
+      else b.where((x) => x.whereNull(column).orWhere(column, '>=', now));
+    },
+  },
+});
+
+/** The engine fields of an object with business types or a pipeline (see core/ident PROCESS_FIELDS). */
+function processQueryables(o: CompiledObject): Queryable[] {
+  const out: Queryable[] = [];
+  if (o.processColumns.some((c) => c.name === 'business_type'))
+    out.push(
+      system('business_type', 'string', ['eq', 'ne', 'in', 'nin', 'isNull'], {
+        groupable: true,
+      }),
+    );
+  if (o.stageField)
+    out.push(
+      system('stage_entered_at', 'datetime', TIME_OPS, { fromDb: iso, aggregates: ['min', 'max'] }),
+      system('stage_due_at', 'datetime', TIME_OPS, { fromDb: iso, aggregates: ['min', 'max'] }),
+      daysInStage,
+      stale,
+    );
+  return out;
+}
+
 export interface Catalog {
   all: ReadonlyMap<string, Queryable>;
   /** Names in output order: system fields, then the object's fields. */
@@ -64,7 +156,7 @@ const cache = new WeakMap<CompiledObject, Catalog>();
 export function catalogOf(o: CompiledObject): Catalog {
   let c = cache.get(o);
   if (c) return c;
-  const all = new Map<string, Queryable>(SYSTEM.map((s) => [s.name, s]));
+  const all = new Map<string, Queryable>([...SYSTEM, ...processQueryables(o)].map((s) => [s.name, s]));
   for (const f of o.fieldList) {
     const t = { ...f.type, ...f.type.specialize?.(f.def) };
     all.set(f.name, {

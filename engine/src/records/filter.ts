@@ -61,6 +61,7 @@ export function applyFilter(qb: Where, filter: unknown, cat: Catalog, table?: st
 function predicate(b: Where, q: Queryable, column: string, op: string, v: unknown, at: string): void {
   if (!(q.operators as readonly string[]).includes(op))
     throw fail(at, msg('R_OPERATOR_NOT_ALLOWED', { op, field: q.name, allowed: q.operators.join(', ') }));
+  if (q.derived) return q.derived.where(b, op as FilterOp, v, column, at);
   switch (op as FilterOp) {
     case 'eq':
       if (v === null) b.whereNull(column);

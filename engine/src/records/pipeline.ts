@@ -29,6 +29,11 @@ export interface WriteItem {
   before: Record<string, unknown> | null;
   /** Field name → value to store. Starts as the input; steps may add (defaults, auto-numbers). */
   values: Record<string, unknown>;
+  /**
+   * Engine columns (CompiledObject.processColumns) a process step sets, by column: the business
+   * type, when the record entered its stage. Persist writes them with the values.
+   */
+  system?: Record<string, unknown>;
   /** The stored row after persist. */
   after?: Record<string, unknown>;
   /**

@@ -76,6 +76,7 @@ function resetItem(item: WriteItem) {
   item.after = undefined;
   item.values = {};
   item.requireStored = undefined;
+  item.system = undefined;
 }
 
 export interface RecordsOptions {

@@ -16,14 +16,18 @@ export function parseSort(sort: string | undefined, cat: Catalog): SortKey[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const desc = raw.startsWith('-');
-    const name = desc ? raw.slice(1) : raw;
-    const q = cat.all.get(name);
-    if (!q) throw badRequest('BAD_SORT', { field: name, reason: msg('R_UNKNOWN_FIELD', { field: name }) });
+    const descending = raw.startsWith('-');
+    const name = descending ? raw.slice(1) : raw;
+    const found = cat.all.get(name);
+    if (!found)
+      throw badRequest('BAD_SORT', { field: name, reason: msg('R_UNKNOWN_FIELD', { field: name }) });
+    // days in stage sorts by the entry time, the other way round (an index on it serves both)
+    const q = found.sortAs ? cat.all.get(found.sortAs.name)! : found;
+    const desc = found.sortAs?.reverse ? !descending : descending;
     if (!q.sortable) throw badRequest('BAD_SORT', { field: name, reason: msg('R_NOT_SORTABLE') });
-    if (keys.some((k) => k.q.name === name))
+    if (keys.some((k) => k.q.name === q.name))
       throw badRequest('BAD_SORT', { field: name, reason: msg('R_LISTED_TWICE') });
-    if (name !== 'id') keys.push({ q, desc });
+    if (q.name !== 'id') keys.push({ q, desc });
   }
   if (keys.length > MAX_SORT_KEYS)
     throw badRequest('BAD_SORT', {

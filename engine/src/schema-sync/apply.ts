@@ -24,6 +24,12 @@ export interface DeployRequest {
   dryRun?: boolean;
   /** Refuse (412) when the tenant's metadata is no longer at this version. */
   expectedVersion?: number;
+  /**
+   * Where records of a stage a pipeline no longer has go: `[{pipeline, from, to}]` (checked by
+   * the stages extension). Without one, removing a stage that records sit in is refused.
+   */
+  stageMoves?: unknown;
+
   /** The `planHash` of the plan the caller reviewed: refuse (409 PLAN_CHANGED) when this one differs. */
   expectPlan?: string;
   /** Consent to what hides data: `retire:<object>.<field>`, `retire:<object>` (see `retired`). */
@@ -49,17 +55,26 @@ export interface RetiredItem {
 /**
  * A process feature's part in a deploy (registered at composition time, like gate items):
  * checks of its metadata after the package's own; `checkData` may read the tenant's data in the
- * deploy's transaction (e.g. that the users an approval flow names exist). Issues refuse with 422.
+ * deploy's transaction (e.g. that the users an approval flow names exist; issues refuse with 422);
+ * and data work in the deploy's transaction after the DDL (e.g. moving records out of a removed
+ * stage), which a dry run shows and rolls back.
  */
 export interface DeployExtension {
   name: string;
   check?(pkg: PackageDef): FieldIssue[];
   checkData?(trx: Knex.Transaction, ctx: { tenant: TenantRef; pkg: PackageDef }): Promise<FieldIssue[]>;
+  apply?(
+    trx: Knex.Transaction,
+    ctx: { tenant: TenantRef; prev: CompiledModel | null; next: CompiledModel; req: DeployRequest },
+  ): Promise<{ issues: FieldIssue[]; steps: PlannedStep[] }>;
 }
 
 const extensions = new Map<string, DeployExtension>();
 /** Adds (or replaces, by name) a deploy extension. */
 export const registerDeployExtension = (e: DeployExtension) => void extensions.set(e.name, e);
+
+/** Issues of extensions that move data: the deploy names what to move instead of allowing loss. */
+const MOVE_CODES = new Set(['STAGE_HAS_RECORDS', 'STAGE_MOVE_INVALID', 'STAGE_MOVE_NOT_A_STAGE']);
 
 export interface PlannedStep {
   change: SchemaChange;
@@ -127,9 +142,10 @@ export async function deploy(
     if (!(e instanceof DryRunRollback)) throw e;
     if (req.dryRun) return e.result;
     const refused = e.result.issues.some((i) => i.code === 'META_TYPE_CHANGE');
+    const moves = e.result.issues.every((i) => MOVE_CODES.has(i.code));
     throw new DomainError(
       refused ? 422 : 409,
-      refused ? 'METADATA_INVALID' : 'LOSSY_CHANGE',
+      refused ? 'METADATA_INVALID' : moves ? 'STAGE_MOVE_NEEDED' : 'LOSSY_CHANGE',
       { count: e.result.issues.length },
       e.result.issues,
       {
@@ -218,6 +234,15 @@ async function planAndApply(
     if (!skip) for (const s of statements) await trx.raw(s.sql, s.bindings ?? []);
     steps.push(step);
   }
+
+  if (!issues.length)
+    for (const x of extensions.values()) {
+      const done = await x.apply?.(trx, { tenant, prev, next, req });
+      if (done) {
+        issues.push(...done.issues);
+        steps.push(...done.steps);
+      }
+    }
 
   const unchanged = current !== null && current.hash === hash && steps.length === 0;
   const retired = retiredItems(changes, retiredRows, current?.package ?? null, new Set(req.confirm ?? []));

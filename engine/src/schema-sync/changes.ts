@@ -54,6 +54,19 @@ export type SchemaChange =
       removed: string[];
       deactivated: string[];
     }
+  // Data moves made by process features at deploy (processes/stages): shown in the plan with
+  // how many records move; no DDL.
+  | { kind: 'setBusinessType'; object: string; from: string | null; to: string; count: number }
+  | {
+      kind: 'moveStage';
+      object: string;
+      field: string;
+      pipeline: string;
+      businessType: string | null;
+      from: string;
+      to: string;
+      count: number;
+    }
   | {
       kind: 'refused';
       object: string;
@@ -66,7 +79,8 @@ export type SchemaChange =
 export type ChangeKind = SchemaChange['kind'];
 
 /** Changes that make no DDL: shown in the plan, applied as metadata alone. */
-export const isMetadataOnly = (c: SchemaChange) => c.kind === 'picklistChange';
+export const isMetadataOnly = (c: SchemaChange) =>
+  c.kind === 'picklistChange' || c.kind === 'setBusinessType' || c.kind === 'moveStage';
 
 export interface MigrationPlan {
   fromVersion: number;

@@ -134,6 +134,8 @@ export function renderChange(c: SchemaChange, ctx: DdlContext): { checks: Check[
       };
     }
     case 'picklistChange':
+    case 'setBusinessType':
+    case 'moveStage':
     case 'refused':
       return none;
   }
@@ -230,6 +232,26 @@ export const OUTBOX = '_outbox' as Ident;
 export const SEQUENCES = '_sequences' as Ident;
 export const RECORD_SHARES = '_record_shares' as Ident;
 export const FIELD_HISTORY = '_field_history' as Ident;
+export const STAGE_HISTORY = '_stage_history' as Ident;
+
+/**
+ * Stage history (processes/stages): one row per stay of a record in a stage, from entering to
+ * leaving, with who moved it and the write's origin. Idempotent, so deploys of tenants made
+ * before it existed add it (until engine migrations do).
+ */
+export function stageHistoryTable(ctx: DdlContext): Sql[] {
+  return [
+    {
+      sql: `create table if not exists ${t(ctx, STAGE_HISTORY)} (seq bigserial primary key, object_id uuid not null, record_id uuid not null, pipeline text, business_type text, from_stage text, to_stage text not null, entered_at timestamp with time zone not null, left_at timestamp with time zone, actor uuid, origin text not null default 'user')`,
+    },
+    {
+      sql: `create index if not exists ${q('ix_stage_history_record' as Ident)} on ${t(ctx, STAGE_HISTORY)} (object_id, record_id, seq)`,
+    },
+    {
+      sql: `create index if not exists ${q('ix_stage_history_stage' as Ident)} on ${t(ctx, STAGE_HISTORY)} (object_id, pipeline, to_stage)`,
+    },
+  ];
+}
 
 /** Engine tables of a new tenant schema. */
 export function tenantBootstrap(ctx: DdlContext): Sql[] {
@@ -260,6 +282,7 @@ export function tenantBootstrap(ctx: DdlContext): Sql[] {
     {
       sql: `create index ${q('ix_field_history_record' as Ident)} on ${t(ctx, FIELD_HISTORY)} (object_id, record_id, seq)`,
     },
+    ...stageHistoryTable(ctx),
   ];
 }
 

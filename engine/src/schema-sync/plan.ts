@@ -83,6 +83,17 @@ export function plan(prev: CompiledModel | null, next: CompiledModel, snap: DbSn
     } else if (current !== o.table)
       tableMoves.push({ kind: 'renameTable', object: o.name, from: current as Ident, to: o.table });
     columnSteps.push(...planColumns(before ?? null, o, snap.tables.get(current)!, out, next.pkg));
+    // Process columns are added when an object gains business types or a pipeline, and kept
+    // (unused) when it loses them, so bringing them back finds the data where it was.
+    for (const c of o.processColumns)
+      if (!snap.tables.get(current)!.has(c.name))
+        columnSteps.push({
+          kind: 'addColumn',
+          object: o.name,
+          field: c.name,
+          table: o.table,
+          column: { name: c.name, storage: { pg: c.pg } },
+        });
   }
 
   // 3. Objects that left the package are retired, never dropped: their data waits for a rollback or a purge.
@@ -114,7 +125,10 @@ export function plan(prev: CompiledModel | null, next: CompiledModel, snap: DbSn
 }
 
 function createTable(o: CompiledObject): SchemaChange {
-  const columns: ColumnPlan[] = o.fieldList.map((f) => ({ name: f.column, storage: f.storage }));
+  const columns: ColumnPlan[] = [
+    ...o.fieldList.map((f) => ({ name: f.column, storage: f.storage })),
+    ...o.processColumns.map((c) => ({ name: c.name, storage: { pg: c.pg } })),
+  ];
   return { kind: 'createTable', object: o.name, objectId: o.id, table: o.table, columns };
 }
 

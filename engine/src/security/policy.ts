@@ -140,6 +140,7 @@ function build(model: CompiledModel, s: Subject, schema: string): AccessPolicy {
   };
 
   return {
+    profile: s.profile,
     can: (o: CompiledObject, op: ObjectOp) => !!rulesOf(o).perms[op],
     readable: readableOf,
     editable: (o) => rulesOf(o).editable,

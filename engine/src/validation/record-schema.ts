@@ -14,6 +14,8 @@ export function nullable(schema: JsonSchema): JsonSchema {
 export function writeSchema(o: CompiledObject): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const f of o.fieldList) if (f.type.writable) properties[f.name] = nullable(f.type.valueSchema(f.def));
+  // chosen by the writer; checked against the object's business types by processes/stages
+  if (o.processColumns.some((c) => c.name === 'business_type')) properties.business_type = { type: 'string' };
   return { type: 'object', properties, additionalProperties: false };
 }
 
@@ -28,6 +30,14 @@ export function readSchema(o: CompiledObject): JsonSchema {
     updated_by: { type: ['string', 'null'], format: 'uuid', readOnly: true },
     version: { type: 'integer', readOnly: true },
   };
+  if (o.processColumns.some((c) => c.name === 'business_type'))
+    properties.business_type = { type: ['string', 'null'] };
+  if (o.stageField) {
+    properties.stage_entered_at = { type: ['string', 'null'], format: 'date-time', readOnly: true };
+    properties.stage_due_at = { type: ['string', 'null'], format: 'date-time', readOnly: true };
+    properties.days_in_stage = { type: ['integer', 'null'], readOnly: true };
+    properties.stale = { type: 'boolean', readOnly: true };
+  }
   for (const f of o.fieldList) {
     const { 'x-scale': _scale, ...value } = f.type.valueSchema(f.def) as JsonSchema & { 'x-scale'?: number };
     void _scale;

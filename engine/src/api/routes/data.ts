@@ -22,10 +22,9 @@ const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 's
 const GET_PARAMS = ['fields', 'expand', 'locale'] as const;
 const WRITE_PARAMS = ['locale'] as const;
 
-/** /api/v1/data/{object}: the generic records API over every object of the tenant. */
-export function dataRouter(records: RecordsService, models: ModelCache): ApiRouter {
-  const r = apiRouter();
-  const scope = async (res: Response): Promise<Scope> => {
+/** The records Scope of the signed-in caller: their tenant, model version and access policy. */
+export function scopeFor(models: ModelCache) {
+  return async (res: Response): Promise<Scope> => {
     const p = principalOf(res);
     const model = await models.get(p.tenant.id);
     const access = policyFor(
@@ -42,6 +41,12 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
       dbRole: dbRoleOf(p.tenant),
     };
   };
+}
+
+/** /api/v1/data/{object}: the generic records API over every object of the tenant. */
+export function dataRouter(records: RecordsService, models: ModelCache): ApiRouter {
+  const r = apiRouter();
+  const scope = scopeFor(models);
   const object = (req: Request) => String(req.params.object);
 
   r.get('/:object', need('read'), async (req, res) => {

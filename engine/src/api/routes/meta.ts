@@ -23,6 +23,8 @@ interface DeployBody {
   package?: unknown;
   comment?: unknown;
   allowLossy?: unknown;
+  /** Where records of removed stages go: [{pipeline, from, to}] (processes/stages/deploy.ts). */
+  stageMoves?: unknown;
   expectPlan?: unknown;
   confirm?: unknown;
 }
@@ -60,6 +62,7 @@ function options(req: Request, body: DeployBody) {
   return {
     comment: body.comment as string | undefined,
     allowLossy: body.allowLossy as boolean | undefined,
+    stageMoves: body.stageMoves,
     expectPlan: body.expectPlan as string | undefined,
     confirm: confirm as string[] | undefined,
     dryRun: q.dryRun === 'true',

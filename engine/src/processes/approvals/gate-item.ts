@@ -7,9 +7,9 @@ import type { CompiledModel, CompiledObject } from '../../metadata/compile.js';
 
 /**
  * The gate item kind `approval_approved` ("the contract approval has been approved since
- * entering 合同签订"), for the stage-gate item registry of processes/gates (branch `stages`).
- * Its shapes mirror that registry's GateItemKind, so engine.ts registers it with
- * `registerGateItem(approvalApprovedGateItem)` and stages never import approvals.
+ * entering 合同签订") for the stage-gate item registry (processes/gates). Its shapes are the
+ * parts of that registry's GateItemKind it uses; engine.ts registers it with
+ * `registerGateItem(approvalApprovedGateItem)`, so stages never import approvals.
  */
 interface GateItemDef {
   kind: string;

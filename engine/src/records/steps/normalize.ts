@@ -1,8 +1,10 @@
-import { SYSTEM_FIELDS } from '../../core/ident.js';
+import { PROCESS_FIELDS, SYSTEM_FIELDS } from '../../core/ident.js';
 import type { RecordStep } from '../pipeline.js';
 
 const TRIMMED = new Set(['text', 'email', 'phone', 'url']);
 const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+/** Engine fields a process step maintains; `business_type` is chosen by the writer (see processes/stages). */
+const MAINTAINED = new Set<string>(PROCESS_FIELDS.filter((n) => n !== 'business_type'));
 
 /**
  * Shapes input into values: system and computed fields are refused (no mass assignment),
@@ -19,7 +21,11 @@ export const normalize: RecordStep = {
       for (const [name, v] of Object.entries(item.input)) {
         const f = ctx.object.fields.get(name);
         if (name === 'owner' && item.op === 'update') continue; // a transfer: steps/owner.ts
-        if (SYSTEM.has(name) || (f && !f.type.writable)) {
+        if (
+          SYSTEM.has(name) ||
+          (f && !f.type.writable) ||
+          (!f && MAINTAINED.has(name) && ctx.object.stageField)
+        ) {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'READ_ONLY_FIELD',

@@ -8,14 +8,22 @@ import { OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
-/** Field values → column values (the same names today; kept apart so physical names may differ). */
-function toColumns(o: CompiledObject, values: Record<string, unknown>) {
+/**
+ * Field values → column values (the same names today; kept apart so physical names may differ),
+ * then the engine columns a process step set (business type, stage entry).
+ */
+function toColumns(o: CompiledObject, item: WriteItem) {
   const row: Record<string, unknown> = {};
   // `owner` is the one system field a write may set (a transfer: see steps/owner.ts).
-  for (const [name, v] of Object.entries(values))
+  for (const [name, v] of Object.entries(item.values))
     row[name === 'owner' ? 'owner' : o.fields.get(name)!.column] = v === undefined ? null : v;
+  if (item.system) for (const [column, v] of Object.entries(item.system)) row[column] = v ?? null;
   return row;
 }
+
+const pgOf = (o: CompiledObject, column: string) =>
+  o.fieldList.find((f) => f.column === column)?.storage.pg ??
+  o.processColumns.find((c) => c.name === column)!.pg;
 
 // The record's own outbox event is written by the statement that writes the row: one round trip,
 // and atomic even when the write runs without a transaction.
@@ -85,7 +93,7 @@ const ANY_POLICY = {};
 /** One created record and its event: one statement, its text built once per column set. */
 async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
   const o = ctx.object;
-  const row = toColumns(o, item.values);
+  const row = toColumns(o, item);
   const cols = Object.keys(row);
   const n = cols.length; // slots: the values, the actor, the origin
   const shape = shapeOf(o, ANY_POLICY, `create|${cols.join(',')}`, () =>
@@ -114,7 +122,7 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
  */
 async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | undefined> {
   const o = ctx.object;
-  const row = toColumns(o, item.values);
+  const row = toColumns(o, item);
   const cols = Object.keys(row);
   const n = cols.length; // slots: the values, the actor, the id, the version, the origin
   const guard = ctx.blind
@@ -136,7 +144,7 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
       .returning('*');
     if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
-    const changed = JSON.stringify(Object.keys(item.values));
+    const changed = JSON.stringify([...Object.keys(item.values), ...Object.keys(item.system ?? {})]);
     const event = ctx.trx.raw(UPDATE_EVENT, [
       ctx.schema,
       OUTBOX,
@@ -164,11 +172,11 @@ const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
 /** The INSERT of many created records: arrays per column (see unnestInsert), else VALUES. */
 function insertMany(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | Knex.Raw {
   const o = ctx.object;
-  const rows = creates.map((i) => toColumns(o, i.values));
+  const rows = creates.map((i) => toColumns(o, i));
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns = names.map((name) => ({
     name: name as Ident,
-    pg: o.fieldList.find((f) => f.column === name)!.storage.pg,
+    pg: pgOf(o, name),
   }));
   const sql = unnestInsert(ctx.schema, o.table, columns, STAMPS);
   if (sql)
