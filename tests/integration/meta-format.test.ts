@@ -143,8 +143,7 @@ describe('room for process features', () => {
     const next = {
       ...pkg,
       businessTypes: [{ name: 'internal', object: 'project', label: l('Internal', '内部') }],
-      pipelines: [{ name: 'delivery', object: 'project', stages: [] }],
-      // approval flows are defined now (docs/metadata.md): a minimal one
+      // pipelines (tests/integration/stages.test.ts) and approval flows are real now: a minimal flow
       approvalFlows: [
         {
           name: 'big_budget',
@@ -159,7 +158,7 @@ describe('room for process features', () => {
     const r = await deploy(next);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const back = (await current()).package;
-    expect(back.pipelines).toEqual([{ name: 'delivery', object: 'project', stages: [] }]);
+    expect(back.approvalFlows?.map((f) => f.name)).toEqual(['big_budget']);
     expect(back.pools).toEqual([{ name: 'unassigned', object: 'task' }]);
   });
 
@@ -167,7 +166,7 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      pipelines: [
+      automations: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
@@ -181,15 +180,15 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      pipelines: [
+      automations: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
     });
     expect(r.status).toBe(422);
     expect(issues(r)).toEqual([
-      '/pipelines/0/object META_UNKNOWN_TARGET',
-      '/pipelines/1/name META_DUPLICATE_NAME',
+      '/automations/0/object META_UNKNOWN_TARGET',
+      '/automations/1/name META_DUPLICATE_NAME',
     ]);
   });
 });
