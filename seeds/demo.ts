@@ -4,6 +4,7 @@ import type { Engine } from '../engine/src/engine.js';
 import { ALLOW_ALL } from '../engine/src/records/access.js';
 import { dbRoleOf } from '../engine/src/tenancy/tenants.js';
 import demoData from './demo-data.json' with { type: 'json' };
+import { seedApprovals } from './demo-approvals.js';
 import { seedOpportunities, withDemoProcesses } from './demo-pipelines.js';
 
 export interface DemoInfo {
@@ -77,5 +78,6 @@ export async function seedDemo(
     accountIds.set(data.name, record!.id as string);
   }
   await seedOpportunities(engine, scopeOf, accountIds, demoData.opportunities, tenant.schema);
+  await seedApprovals(engine, tenant, adminUserId, password, people, accountIds);
   return { state: 'created', slug, token, password };
 }

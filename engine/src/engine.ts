@@ -12,8 +12,14 @@ import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
 import { Recomputations, createRuleSteps } from './rule-steps/index.js';
-import { createProcessSteps, StageService } from './processes/index.js';
+import { createProcessSteps, registerGateItem, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
+import {
+  createApprovalService,
+  registerApprovals,
+  type ApprovalService,
+  approvalApprovedGateItem,
+} from './processes/approvals/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
@@ -61,6 +67,7 @@ export interface Engine {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  approvals: ApprovalService;
   stages: StageService;
   meta: MetaService;
   sessions: Sessions;
@@ -144,6 +151,9 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const rules = await createRuleSteps(db.knex, timeZone);
   // Stage gates run after the rules (conditions see formulas); history is written after persist.
   const processes = createProcessSteps(timeZone);
+  // Approval locks run after the rules and stage gates; flows that start themselves, after persist.
+  const approvalSteps = registerApprovals(timeZone);
+  registerGateItem(approvalApprovedGateItem);
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
@@ -151,14 +161,16 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     dispatcher,
     timeZone,
     beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
-    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps],
-    afterPersist: [...processes.afterPersist, ...rules.afterPersist],
+    ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps, approvalSteps.lockStep],
+    afterPersist: [...processes.afterPersist, ...rules.afterPersist, approvalSteps.startStep],
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
         logger.error({ err, action: e.action, tenant: e.tenantId }, 'audit entry not written'),
       ),
   });
+  const approvals = createApprovalService(records, db.tenant, timeZone);
+  approvalSteps.bind(approvals);
   const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,
@@ -197,6 +209,8 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    approvals,
+    tenantSessions: db.tenant,
     stages,
     meta,
     recomputations,
@@ -218,6 +232,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     tenants,
     models,
     records,
+    approvals,
     stages,
     meta,
     sessions,

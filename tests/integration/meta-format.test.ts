@@ -143,7 +143,15 @@ describe('room for process features', () => {
     const next = {
       ...pkg,
       businessTypes: [{ name: 'internal', object: 'project', label: l('Internal', '内部') }],
-      approvalFlows: [{ name: 'big_budget', object: 'project' }],
+      // pipelines (tests/integration/stages.test.ts) and approval flows are real now: a minimal flow
+      approvalFlows: [
+        {
+          name: 'big_budget',
+          object: 'project',
+          label: l('Big budget', '大预算'),
+          steps: [{ name: 'manager', label: l('Manager', '上级'), approvers: [{ kind: 'manager' }] }],
+        },
+      ],
       automations: [{ name: 'remind_owner', object: 'task' }],
       pools: [{ name: 'unassigned', object: 'task' }],
     };
@@ -153,6 +161,7 @@ describe('room for process features', () => {
     expect(back.businessTypes).toEqual([
       { name: 'internal', object: 'project', label: l('Internal', '内部') },
     ]);
+    expect(back.approvalFlows?.map((f) => f.name)).toEqual(['big_budget']);
     expect(back.pools).toEqual([{ name: 'unassigned', object: 'task' }]);
   });
 
@@ -160,7 +169,7 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      approvalFlows: [
+      automations: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
@@ -174,15 +183,15 @@ describe('room for process features', () => {
     const { package: pkg } = await current();
     const r = await deploy({
       ...pkg,
-      approvalFlows: [
+      automations: [
         { name: 'a', object: 'nope' },
         { name: 'a', object: 'project' },
       ],
     });
     expect(r.status).toBe(422);
     expect(issues(r)).toEqual([
-      '/approvalFlows/0/object META_UNKNOWN_TARGET',
-      '/approvalFlows/1/name META_DUPLICATE_NAME',
+      '/automations/0/object META_UNKNOWN_TARGET',
+      '/automations/1/name META_DUPLICATE_NAME',
     ]);
   });
 });

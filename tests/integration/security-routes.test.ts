@@ -58,6 +58,7 @@ function fill(path: string): string {
     object: () => 'account',
     id: () => (path.startsWith('/api/v1/tokens') ? '0123456789abcdef' : randomUUID()),
     userId: () => randomUUID(),
+    requestId: () => randomUUID(),
     version: () => '999',
     name: () => 'zz_nosuch',
   };

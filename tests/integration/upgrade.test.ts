@@ -114,7 +114,12 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
       tenants: [
         {
           tenantId: tenant.id,
-          applied: ['0001_tenant_baseline', '0002_origins_stage_history', '0003_user_manager'],
+          applied: [
+            '0001_tenant_baseline',
+            '0002_origins_stage_history',
+            '0003_user_manager',
+            '0004_approvals',
+          ],
         },
       ],
     });
@@ -168,11 +173,21 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
     expect(platformSteps.sort()).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
     expect(both.filter((e) => e.migrations.platform.length)).toHaveLength(1);
     const tenantSteps = both.flatMap((e) => e.migrations.tenants.flatMap((t) => t.applied));
-    expect(tenantSteps).toEqual(['0001_tenant_baseline', '0002_origins_stage_history', '0003_user_manager']);
+    expect(tenantSteps).toEqual([
+      '0001_tenant_baseline',
+      '0002_origins_stage_history',
+      '0003_user_manager',
+      '0004_approvals',
+    ]);
     const rows = await db.withSchema(platform).table('engine_migrations').orderBy('id').pluck('name');
     expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
     const tenantRows = await db.withSchema(`${prefix}acme`).table('_engine_migrations').pluck('name');
-    expect(tenantRows).toEqual(['0001_tenant_baseline', '0002_origins_stage_history', '0003_user_manager']);
+    expect(tenantRows).toEqual([
+      '0001_tenant_baseline',
+      '0002_origins_stage_history',
+      '0003_user_manager',
+      '0004_approvals',
+    ]);
 
     await smokeFlows(both[1]);
 

@@ -30,6 +30,14 @@ import type { Users } from '../tenancy/users.js';
 import { usersRouter } from './routes/users.js';
 import { jobsRouter } from './routes/jobs.js';
 import type { Jobs } from '../jobs/jobs.js';
+import {
+  approvalFlowsMetaRouter,
+  approvalsRouter,
+  notificationsRouter,
+  recordApprovalsRouter,
+} from './routes/approvals.js';
+import type { ApprovalService } from '../processes/approvals/index.js';
+import type { TenantSessions } from '../db/tenant-sessions.js';
 import { recordStagesRouter, stagesRouter } from './routes/stages.js';
 import type { StageService } from '../processes/index.js';
 import { searchRouter } from './routes/search.js';
@@ -41,6 +49,9 @@ export interface AppDeps {
   tenants: TenantStore;
   models: ModelCache;
   records: RecordsService;
+  approvals: ApprovalService;
+  /** Tenant sessions (reads of approvals and notifications under the tenant's role). */
+  tenantSessions: TenantSessions;
   stages: StageService;
   meta: MetaService;
   /** Background recomputes of roll-ups and formulas (POST /meta/recompute). */
@@ -103,9 +114,14 @@ export function createApp(d: AppDeps): Express {
       data: { tenant: { slug: p.tenant.slug, name: p.tenant.name }, userId: p.userId, isAdmin: p.isAdmin },
     });
   });
+  const approvals = { approvals: d.approvals, models: d.models, sessions: d.tenantSessions };
+  api.use('/data', recordApprovalsRouter(approvals));
   api.use('/data', recordStagesRouter(d.stages, d.models));
   api.use('/data', dataRouter(d.records, d.models));
   api.use('/stages', stagesRouter(d.stages, d.models));
+  api.use('/approvals', approvalsRouter(approvals));
+  api.use('/notifications', notificationsRouter(approvals));
+  api.use('/meta/approval-flows', approvalFlowsMetaRouter(approvals));
   api.use('/meta', metaRouter(d.meta, d.models, d.recomputations));
   api.use('/users', usersRouter(d.users, d.models, auth.evictUser));
   api.use('/jobs', jobsRouter(d.jobs, d.db, d.platform));

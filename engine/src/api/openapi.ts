@@ -1,5 +1,6 @@
 import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
-import type { AccessPolicy } from '../records/access.js';
+import { ALLOW_ALL, type AccessPolicy } from '../records/access.js';
+import { APPROVAL_SCHEMAS, approvalPaths } from './openapi-approvals.js';
 import { readSchema, writeSchema } from '../validation/record-schema.js';
 
 /** Per metadata version, one document per visibility key (profile, or admin). */
@@ -171,6 +172,17 @@ export function openApiFor(
       }),
     };
   }
+  const flows = new Set((model.pkg.approvalFlows ?? []).map((f) => f.object));
+  Object.assign(schemas, APPROVAL_SCHEMAS);
+  Object.assign(
+    paths,
+    approvalPaths(
+      [...model.objects.values()]
+        .filter((o) => flows.has(o.name) && access.can(o, 'read'))
+        .map((o) => o.name),
+      access === ALLOW_ALL,
+    ),
+  );
   const doc = {
     openapi: '3.1.0',
     info: {

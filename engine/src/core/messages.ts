@@ -788,6 +788,127 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: 'every pipeline and business type must belong to "{object}"',
     'zh-CN': '所有阶段流程和业务类型都必须属于“{object}”',
   },
+  // approvals (branch approvals): flows, decisions, locks, notification templates
+  APPROVAL_UNKNOWN_ROLE: { en: 'There is no role "{role}".', 'zh-CN': '不存在角色“{role}”。' },
+  APPROVAL_UNKNOWN_PROFILE: { en: 'There is no profile "{profile}".', 'zh-CN': '不存在简档“{profile}”。' },
+  APPROVAL_UNKNOWN_QUEUE: { en: 'There is no queue "{queue}".', 'zh-CN': '不存在队列“{queue}”。' },
+  APPROVAL_UNKNOWN_USER: { en: 'There is no user "{user}".', 'zh-CN': '不存在用户“{user}”。' },
+  APPROVAL_UNKNOWN_TEMPLATE: {
+    en: 'There is no notification template "{template}".',
+    'zh-CN': '不存在通知模板“{template}”。',
+  },
+  APPROVAL_UNKNOWN_BUSINESS_TYPE: {
+    en: '“{object}” has no business type "{type}".',
+    'zh-CN': '“{object}”没有业务类型“{type}”。',
+  },
+  APPROVAL_NOT_USER_FIELD: {
+    en: '“{field}” is not a user field of “{object}”.',
+    'zh-CN': '“{field}”不是“{object}”的用户字段。',
+  },
+  APPROVAL_NOT_LOOKUP: {
+    en: '“{field}” is not a lookup of “{object}” to the record.',
+    'zh-CN': '“{field}”不是“{object}”上指向该记录的查找字段。',
+  },
+  APPROVAL_STATUS_FIELD: {
+    en: 'The status field “{field}” must be text, or a picklist with the options {values}.',
+    'zh-CN': '状态字段“{field}”必须是文本，或包含选项 {values} 的选项列表。',
+  },
+  APPROVAL_LOCK_FIELDS: {
+    en: 'Locking fields needs the list of fields to lock.',
+    'zh-CN': '锁定字段时需要列出要锁定的字段。',
+  },
+  APPROVAL_ESCALATION_NEEDS_DUE: {
+    en: 'An escalation needs a due time (dueHours).',
+    'zh-CN': '超时处理需要先设置处理期限。',
+  },
+  APPROVAL_FIELD_NOT_WRITABLE: {
+    en: '“{field}” is computed and cannot be set.',
+    'zh-CN': '“{field}”是计算字段，不能设置。',
+  },
+  TEMPLATE_INVALID: { en: 'The template does not compile: {reason}', 'zh-CN': '模板无法编译：{reason}' },
+  TEMPLATE_UNKNOWN_NAME: {
+    en: 'The template reads {names}, which it cannot: it may read {allowed}.',
+    'zh-CN': '模板读取了不可用的名称 {names}：只能读取 {allowed}。',
+  },
+  APPROVAL_NO_FLOW: {
+    en: 'No approval flow applies to this “{object}” record.',
+    'zh-CN': '没有适用于此“{object}”记录的审批流程。',
+  },
+  APPROVAL_FLOW_NOT_FOUND: {
+    en: 'There is no approval flow "{flow}".',
+    'zh-CN': '不存在审批流程“{flow}”。',
+  },
+  APPROVAL_NOT_APPLICABLE: {
+    en: 'The approval flow “{flow}” does not apply to this record.',
+    'zh-CN': '审批流程“{flow}”不适用于此记录。',
+  },
+  APPROVAL_NO_APPROVERS: {
+    en: 'Step “{step}” of “{flow}” has no approver for this record. Nothing was changed: name an approver on the record or ask an administrator to fix the flow.',
+    'zh-CN':
+      '“{flow}”的步骤“{step}”对此记录没有审批人。未做任何更改：请在记录上指定审批人，或请管理员修改流程。',
+  },
+  APPROVAL_ALREADY_PENDING: {
+    en: 'This record is already waiting for approval.',
+    'zh-CN': '此记录已在审批中。',
+  },
+  APPROVAL_NOT_FOUND: { en: 'There is no such approval request.', 'zh-CN': '不存在该审批请求。' },
+  APPROVAL_NOT_PENDING: {
+    en: 'This request is no longer pending (it is {status}): nothing was changed.',
+    'zh-CN': '该审批已结束（{status}），未做任何更改。',
+  },
+  APPROVAL_ALREADY_DECIDED: {
+    en: 'This step has already been decided: nothing was changed. Reload to see the request as it is now.',
+    'zh-CN': '此步骤已处理，未做任何更改。请刷新查看审批的最新状态。',
+  },
+  APPROVAL_WAITING: {
+    en: 'Someone added before you at step “{step}” decides first.',
+    'zh-CN': '在步骤“{step}”中加签在你之前的人需先处理。',
+  },
+  APPROVAL_NOT_APPROVER: {
+    en: 'You are not an approver of this request at its current step.',
+    'zh-CN': '你不是此审批当前步骤的审批人。',
+  },
+  APPROVAL_NOT_APPROVER_OF_STEP: {
+    en: 'This user has no pending decision at the current step.',
+    'zh-CN': '该用户在当前步骤没有待处理的审批。',
+  },
+  APPROVAL_SELF: {
+    en: 'The submitter may not approve their own request at this step.',
+    'zh-CN': '此步骤不允许提交人审批自己的申请。',
+  },
+  APPROVAL_ALREADY_APPROVER: {
+    en: '{user} already decides at this step.',
+    'zh-CN': '{user} 已是此步骤的审批人。',
+  },
+  APPROVAL_NOT_SUBMITTER: {
+    en: 'Only the submitter may recall this request.',
+    'zh-CN': '只有提交人可以撤回此审批。',
+  },
+  APPROVAL_FLOW_GONE: {
+    en: 'The flow "{flow}" of this request cannot be read any more; an administrator must recall or reassign it.',
+    'zh-CN': '此审批的流程“{flow}”已无法读取，请管理员处理。',
+  },
+  APPROVAL_BAD_BOX: {
+    en: '"{value}" is not an inbox: use {allowed}.',
+    'zh-CN': '“{value}”不是审批箱：请使用 {allowed}。',
+  },
+  RECORD_LOCKED: {
+    en: 'The record is locked while it waits for approval: nothing was changed.',
+    'zh-CN': '记录在审批期间已锁定，未做任何更改。',
+  },
+  RECORD_LOCKED_APPROVAL: {
+    en: 'Record {id} is waiting for approval and is locked for everyone but its approvers and administrators.',
+    'zh-CN': '记录 {id} 正在审批，除审批人和管理员外不能修改。',
+  },
+  GATE_APPROVAL_APPROVED: { en: '“{flow}” is approved.', 'zh-CN': '“{flow}”已审批通过。' },
+  GATE_APPROVAL_NEEDED: {
+    en: '“{flow}” must be approved first (since the record entered this stage).',
+    'zh-CN': '需先通过“{flow}”审批（自进入本阶段以来）。',
+  },
+  FIELD_LOCKED_APPROVAL: {
+    en: '“{field}” is locked while the record waits for approval.',
+    'zh-CN': '记录审批期间“{field}”已锁定。',
+  },
 };
 
 /** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */

@@ -2,6 +2,8 @@
  * The shape of metadata as authors write it (metadata/*.json, the studio, the metadata API).
  * Plain types, no logic: every layer above imports these.
  */
+import type { ApprovalFlowDef, NotificationTemplateDef, QueueDef } from './approval-model.js';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [k: string]: JsonValue };
 export type JsonObject = { [k: string]: JsonValue };
@@ -200,10 +202,15 @@ export interface PackageDef {
   businessTypes?: BusinessTypeDef[];
   /** Stage pipelines on a picklist field of an object, with the entry gate of each stage. */
   pipelines?: PipelineDef[];
+  /** Approval flows (core/approval-model.ts, docs/metadata.md). */
+  approvalFlows?: ApprovalFlowDef[];
   // Process features of later issues (today: a name, an existing object, unique names).
-  approvalFlows?: ProcessDef[];
   automations?: ProcessDef[];
   pools?: ProcessDef[];
+  /** Named groups of users that approval steps (and later pools) route to. */
+  queues?: QueueDef[];
+  /** Notification texts overriding the built-in ones by name. */
+  notificationTemplates?: NotificationTemplateDef[];
 }
 
 /**

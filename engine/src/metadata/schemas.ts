@@ -1,3 +1,4 @@
+import approvalFlowSchema from '../../../metadata/schema/approval-flow.schema.json' with { type: 'json' };
 import fieldSchema from '../../../metadata/schema/field.schema.json' with { type: 'json' };
 import i18nSchema from '../../../metadata/schema/i18n-text.schema.json' with { type: 'json' };
 import layoutSchema from '../../../metadata/schema/layout.schema.json' with { type: 'json' };
@@ -13,6 +14,7 @@ ajv.addSchema(i18nSchema);
 ajv.addSchema(layoutSchema);
 ajv.addSchema(objectSchema);
 ajv.addSchema(fieldSchema);
+ajv.addSchema(approvalFlowSchema);
 
 export const validatePackageShape: ValidateFunction = ajv.compile(packageSchema);
 

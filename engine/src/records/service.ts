@@ -324,6 +324,32 @@ export class RecordsService {
     return this.write(s, object, items, true);
   }
 
+  /**
+   * Writes inside the caller's transaction (under the tenant's role): the same steps, rows locked.
+   * For process features whose own work must commit with the write (an approval decision and the
+   * field updates it makes). The caller kicks the outbox after commit (`kickOutbox`).
+   */
+  async writeWithin(trx: Knex, s: Scope, object: string, ops: BatchOperation[]) {
+    return this.write(
+      s,
+      object,
+      ops.map((op, i) => ({
+        op: op.op,
+        id: op.id,
+        input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, `/operations/${i}/data`),
+        expectedVersion: op.version,
+        pointer: `/operations/${i}/data`,
+      })),
+      true,
+      trx,
+    );
+  }
+
+  /** Delivers events written by a transaction that has committed (see writeWithin). */
+  kickOutbox(s: Scope) {
+    void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
+  }
+
   private async write(
     s: Scope,
     objectName: string,
@@ -335,6 +361,7 @@ export class RecordsService {
       pointer?: string;
     }[],
     batch: boolean,
+    outer?: Knex,
   ): Promise<{ record: Record<string, JsonValue> | null; version: number | null; tag: string | null }[]> {
     const object = this.object(s.model, objectName);
     const items: WriteItem[] = raw.map((r, index) => ({
@@ -359,7 +386,8 @@ export class RecordsService {
       unrestricted: ALLOW_ALL,
     };
     const prepared = new Map<string, unknown>();
-    const pre = { ...base, db: this.opts.knex };
+    // Inside a caller's transaction, reservations join it (one connection on PGlite is busy with it).
+    const pre = { ...base, db: outer ?? this.opts.knex };
     for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare(pre));
     const run = async (trx: Knex, locked: boolean, blind = false) => {
       items.forEach(resetItem);
@@ -390,7 +418,7 @@ export class RecordsService {
       items.length === 1 &&
       items[0].op === 'update' &&
       !this.steps.some((step) => step.needsBefore?.(pre) ?? true);
-    let done: WriteContext | null = null;
+    let done: WriteContext | null = outer ? await run(outer, true) : null;
     for (let attempt = 0; !atomic && !done && attempt < UNLOCKED_ATTEMPTS; attempt++) {
       done = await this.opts.sessions
         .read(s.dbRole, (db) => run(db, false, blind && attempt === 0))
@@ -400,7 +428,7 @@ export class RecordsService {
         });
     }
     done ??= await this.inTenant(s, (trx) => run(trx, true));
-    void this.opts.dispatcher.kick(s.tenantId, s.schema).catch(() => undefined);
+    if (!outer) this.kickOutbox(s);
     const moved = done.items.filter(
       (i) => i.before && i.after && 'owner' in i.values && i.before.owner !== i.after.owner,
     );

@@ -54,12 +54,15 @@ export interface RetiredItem {
 
 /**
  * A process feature's part in a deploy (registered at composition time, like gate items):
- * checks of its metadata after the package's own, and data work in the deploy's transaction
- * after the DDL (e.g. moving records out of a removed stage), which a dry run shows and rolls back.
+ * checks of its metadata after the package's own; `checkData` may read the tenant's data in the
+ * deploy's transaction (e.g. that the users an approval flow names exist; issues refuse with 422);
+ * and data work in the deploy's transaction after the DDL (e.g. moving records out of a removed
+ * stage), which a dry run shows and rolls back.
  */
 export interface DeployExtension {
   name: string;
   check?(pkg: PackageDef): FieldIssue[];
+  checkData?(trx: Knex.Transaction, ctx: { tenant: TenantRef; pkg: PackageDef }): Promise<FieldIssue[]>;
   apply?(
     trx: Knex.Transaction,
     ctx: { tenant: TenantRef; prev: CompiledModel | null; next: CompiledModel; req: DeployRequest },
@@ -169,6 +172,9 @@ async function planAndApply(
   const checked = validatePackage(req.package);
   if (!checked.ok) throw new DomainError(422, 'METADATA_INVALID', {}, checked.issues);
   const extra = [...extensions.values()].flatMap((x) => x.check?.(checked.pkg) ?? []);
+  if (!extra.length)
+    for (const x of extensions.values())
+      if (x.checkData) extra.push(...(await x.checkData(trx, { tenant, pkg: checked.pkg })));
   if (extra.length) throw new DomainError(422, 'METADATA_INVALID', {}, extra);
   const pkg = assignIds(checked.pkg, current?.package ?? null, {
     tenant: tenant.id,

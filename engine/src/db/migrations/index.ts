@@ -5,6 +5,7 @@ import { auditOrigin } from './platform-0003-audit-origin.js';
 import { tenantBaseline } from './tenant-0001-baseline.js';
 import { originsAndStageHistory } from './tenant-0002-origins-stage-history.js';
 import { userManager } from './tenant-0003-user-manager.js';
+import { approvalTables } from './tenant-0004-approvals.js';
 
 /**
  * THE lists of engine migrations, in order. A feature that needs an engine table adds one module
@@ -16,6 +17,7 @@ export const TENANT_MIGRATIONS: readonly EngineMigration[] = [
   tenantBaseline,
   originsAndStageHistory,
   userManager,
+  approvalTables,
 ];
 
 export type { EngineMigration, MigrationContext } from './migration.js';
