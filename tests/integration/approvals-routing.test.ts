@@ -266,7 +266,8 @@ describe('flows that start themselves', () => {
     expect(state.status).toBe('pending');
     expect(state.rounds[0].submitter.id).toBe(ids.rep1);
     expect((await as.rep1('get', `/api/v1/data/quote/${id}`)).body.data.approval_status).toBe('pending');
-    // only the discount is locked
+    // only the discount is locked, and the record's approval state says so
+    expect(state.lock).toEqual({ mode: 'fields', fields: ['discount'], exempt: false });
     expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { discount: 5 })).status).toBe(423);
     expect((await as.rep1('patch', `/api/v1/data/quote/${id}`, { name: 'Q2' })).status).toBe(200);
     await as.boss('post', `/api/v1/approvals/${state.current.requestId}/decisions`, { action: 'approve' });

@@ -36,6 +36,12 @@ async function submit(by: string, id: string, comment = 'please') {
   };
 }
 
+async function productLine() {
+  const r = await admin.post('/api/v1/data/product_line', { name: 'PL' });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.data.id as string;
+}
+
 const decide = (by: string, requestId: string, body: object) =>
   as[by]('post', `/api/v1/approvals/${requestId}/decisions`, body);
 
@@ -144,6 +150,12 @@ describe('a three-step flow through the API', () => {
     expect(state.status).toBe('pending');
     expect(state.current.step.name).toBe('review');
     expect(state.current.approvers.map((a: { id: string }) => a.id)).toEqual([ids.mgr]);
+    // what is locked, and for whom: the whole record, for the submitter but not the approver
+    expect(state.flows).toBe(true);
+    expect(state.lock).toEqual({ mode: 'record', fields: [], exempt: false });
+    const mgrState = (await as.mgr('get', `/api/v1/data/auth_request/${id}/approvals`)).body.data;
+    expect(mgrState.lock).toEqual({ mode: 'record', fields: [], exempt: true });
+    expect((await admin.get(`/api/v1/data/auth_request/${id}/approvals`)).body.data.lock.exempt).toBe(true);
 
     // someone else: 403; the submitter cannot approve their own request
     expect((await decide('outsider', req.id, { action: 'approve' })).status).toBe(403);
@@ -186,6 +198,12 @@ describe('a three-step flow through the API', () => {
     expect(follow.body.data.map((f: { name: string }) => f.name)).toEqual(['Onboard']);
     // unlocked again
     expect((await as.rep1('patch', `/api/v1/data/auth_request/${id}`, { notes: 'after' })).status).toBe(200);
+    const after = (await as.rep1('get', `/api/v1/data/auth_request/${id}/approvals`)).body.data;
+    expect(after.lock).toBeNull();
+    // an object without flows says so (a screen offers no submit there)
+    const none = (await as.rep1('get', `/api/v1/data/product_line/${await productLine()}/approvals`)).body
+      .data;
+    expect(none).toMatchObject({ status: null, flows: false, lock: null, rounds: [] });
   });
 
   it('skips finance and legal for a basic level and asks the director above 10,000', async () => {

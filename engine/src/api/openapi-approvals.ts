@@ -103,6 +103,17 @@ export const APPROVAL_SCHEMAS: Record<string, unknown> = {
         type: ['object', 'null'],
         properties: { requestId: uuid, step: { type: 'object' }, approvers: { type: 'array' } },
       },
+      flows: { type: 'boolean', description: 'Whether any approval flow exists for the object' },
+      lock: {
+        type: ['object', 'null'],
+        description:
+          'While pending: what is locked; exempt: the caller (an approver now, an admin) may still edit',
+        properties: {
+          mode: { enum: ['record', 'fields'] },
+          fields: { type: 'array', items: { type: 'string' } },
+          exempt: { type: 'boolean' },
+        },
+      },
       rounds: { type: 'array', items: ref('ApprovalRequest') },
     },
   },

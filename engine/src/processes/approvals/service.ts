@@ -4,7 +4,7 @@ import type { CompiledObject } from '../../metadata/compile.js';
 import type { TenantSessions } from '../../db/tenant-sessions.js';
 import { isUuid } from '../../records/read.js';
 import type { RecordsService, Scope } from '../../records/service.js';
-import { flowOfRequest, flowsOf, type CompiledFlow } from './compiled.js';
+import { flowOfRequest, flowsOf, hasFlows, type CompiledFlow } from './compiled.js';
 import { addApprover, approve, myTask, reject, transfer } from './decisions.js';
 import { finish, flushNotifications, holds, notify, start, syncShares, type Run } from './routing.js';
 import { ApprovalStore, type RequestRow } from './store.js';
@@ -341,11 +341,24 @@ export class ApprovalService {
         .orderBy('round', 'desc')) as RequestRow[];
       const rounds = await requestViews(db, c.scope, reqs);
       const latest = rounds[0] ?? null;
+      const pending = latest?.status === 'pending' ? latest : null;
+      // What the lock step (lock-step.ts) refuses while pending, so screens show it before a 423.
+      const policy = pending ? (reqs[0]!.definition.lock ?? { mode: 'record' }) : null;
+      const mine = !!pending?.approvers.some((a) => a.id === c.scope.actor && a.status === 'pending');
       return {
         status: latest?.status ?? null,
-        current:
-          latest?.status === 'pending'
-            ? { requestId: latest.id, step: latest.currentStep, approvers: latest.approvers }
+        current: pending
+          ? { requestId: pending.id, step: pending.currentStep, approvers: pending.approvers }
+          : null,
+        // Whether any flow exists for the object (a screen offers "submit" only then).
+        flows: hasFlows(c.scope.model, o.name),
+        lock:
+          policy && policy.mode !== 'none'
+            ? {
+                mode: policy.mode,
+                fields: policy.mode === 'fields' ? (policy.fields ?? []) : [],
+                exempt: c.isAdmin || mine,
+              }
             : null,
         rounds,
       };
