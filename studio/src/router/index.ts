@@ -39,6 +39,7 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('../screens/RecordFormScreen.vue'),
         props: { mode: 'edit' },
       },
+      { path: 'inbox', name: 'inbox', component: () => import('../approvals/InboxScreen.vue') },
       { path: 'setup', redirect: { name: 'setup-objects' } },
       {
         path: 'setup/objects',
