@@ -172,6 +172,10 @@ async function flow(lang: Lang) {
   await expect(rep.getByTestId('edit-record').isDisabled()).resolves.toBe(true);
   await rep.getByTestId('locked-amount').waitFor();
   await rep.getByTestId('approval-recall').waitFor();
+  // The edit form (reached by its address) shows the locked fields disabled.
+  await rep.goto(`${record}/edit`);
+  await poll(() => rep.getByTestId('field-amount').locator('input').first().isDisabled()).toBe(true);
+  await poll(() => rep.getByTestId('field-name').locator('input').first().isDisabled()).toBe(true);
   await rep.close();
 
   // The manager: the badge in the nav and the bell count it; the inbox lists it; approve.

@@ -13,6 +13,7 @@ export function useApprovalState(api: Api, object: Ref<string>, id: Ref<string>)
   let seq = 0;
   async function load() {
     const mine = ++seq;
+    if (!id.value) return void (state.value = null); // a new record: nothing to ask
     loading.value = true;
     try {
       const r = await approvalsApi.state(api, object.value, id.value);
