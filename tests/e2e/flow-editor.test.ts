@@ -217,6 +217,12 @@ async function build(lang: Lang) {
     // The preview changed nothing.
     const rec = await t.get(`/api/v1/data/auth_request/${records.advanced}`).expect(200);
     expect(rec.body.data.approval_status ?? null).toBeNull();
+
+    // At phone width the editor fits the screen, an open step too.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('step-0').locator('.step-row').click();
+    await page.getByTestId('step-0').getByTestId('step-label-en').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(failures).toEqual([]);
   } finally {
     await ctx.close();
