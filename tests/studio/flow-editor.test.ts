@@ -149,6 +149,47 @@ describe('approval flow editor', () => {
     expect(body.package.approvalFlows![1].steps.map((s) => s.name)).toEqual(['reviewer', 'boss']);
   });
 
+  it('picks a related field hop by hop and actions per event', async () => {
+    const plan: DeployResult = {
+      applied: false,
+      version: 8,
+      previousVersion: 7,
+      hash: 'h',
+      steps: [],
+      issues: [],
+    };
+    const { w, calls } = await mountEditor('en', { plan: () => plan });
+    const option = (text: string) =>
+      Array.from(document.querySelectorAll<HTMLElement>('.el-select-dropdown__item')).filter((x) =>
+        x.textContent?.includes(text),
+      );
+    const choose = async (select: string, text: string) => {
+      await w.find(`${select} .el-select__wrapper`).trigger('click');
+      await settle(50);
+      option(text).at(-1)!.click();
+      await settle();
+    };
+    await w.find('[data-testid="step-0"] .step-row').trigger('click');
+    await settle();
+    // The boss step's approver becomes the owner of the gadget's account.
+    await choose('[data-testid="step-0"] [data-testid="approver-kind"]', 'User field on a related record');
+    await choose('[data-testid="step-0"] [data-testid="approver-path-0"]', 'Account →');
+    await choose('[data-testid="step-0"] [data-testid="approver-path-1"]', 'Owner');
+    // When approved: set the level, and notify the owner.
+    await w.find('[data-testid="add-action-approved"]').trigger('click');
+    await settle(20);
+    (document.querySelector('[data-testid="add-action-approved-field_update"]') as HTMLElement).click();
+    await settle();
+    await choose('[data-testid="action-approved-0-set-add"]', 'Level');
+    await choose('[data-testid="action-approved-0-set-level"]', 'Advanced');
+    await w.find('[data-testid="review-deploy"]').trigger('click');
+    await settle(50);
+    const body = calls.find((c) => c.path === '/meta/plan')!.body as { package: PackageDef };
+    const flow = body.package.approvalFlows![1];
+    expect(flow.steps[0].approvers).toEqual([{ kind: 'related_field', path: ['owner_account', 'owner'] }]);
+    expect(flow.actions).toEqual({ approved: [{ kind: 'field_update', set: { level: 'advanced' } }] });
+  });
+
   it('shows the route of a record in Chinese: skipped steps with why, approvers by source', async () => {
     const preview: FlowPreview = {
       flow: { name: 'gadget_flow', label: FLOW.label, object: 'gadget' },
