@@ -190,6 +190,27 @@ describe('approval flow editor', () => {
     expect(flow.actions).toEqual({ approved: [{ kind: 'field_update', set: { level: 'advanced' } }] });
   });
 
+  it('deletes a flow through the plan: the package goes without it', async () => {
+    const plan: DeployResult = {
+      applied: false,
+      version: 8,
+      previousVersion: 7,
+      hash: 'h',
+      steps: [],
+      issues: [],
+    };
+    const { w, calls } = await mountEditor('en', { plan: () => plan });
+    await w.find('[data-testid="flow-delete"]').trigger('click');
+    await settle(50);
+    (document.querySelector('.el-message-box__btns .el-button--primary') as HTMLElement).click();
+    await settle(50);
+    const body = calls.find((c) => c.path === '/meta/plan')!.body as {
+      package: PackageDef;
+      comment?: string;
+    };
+    expect(body.package.approvalFlows!.map((f) => f.name)).toEqual(['other']);
+  });
+
   it('shows the route of a record in Chinese: skipped steps with why, approvers by source', async () => {
     const preview: FlowPreview = {
       flow: { name: 'gadget_flow', label: FLOW.label, object: 'gadget' },
