@@ -125,6 +125,17 @@ describe('approval flow editor', () => {
     await w.find('[data-testid="step-0"] .step-row').trigger('click');
     await settle();
     await expect.poll(() => errorAt('approver-role')).toContain('There is no role boss.');
+
+    // Editing the value an issue points at takes the issue away; the others stay.
+    await w.find('[data-testid="flow-status-field"] .el-select__wrapper').trigger('click');
+    await settle(50);
+    Array.from(document.querySelectorAll<HTMLElement>('.el-select-dropdown__item'))
+      .filter((x) => x.textContent?.includes('Title'))
+      .at(-1)!
+      .click();
+    await settle(50);
+    await expect.poll(() => errorAt('flow-status-field') ?? '').toBe('');
+    expect(errorAt('approver-role')).toContain('There is no role boss.');
   });
 
   it('moves steps with the arrows and deploys them in that order', async () => {
