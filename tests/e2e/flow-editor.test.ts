@@ -163,6 +163,11 @@ async function build(lang: Lang) {
     await drag(page, s1, s0);
     await poll(() => stepNames(page)).toEqual([second, first]);
 
+    // Tried before any deploy, the draft is refused as a deploy would refuse it.
+    await tryOn(page, 'basic request', false);
+    await page.getByTestId('try-error').waitFor();
+    expect(await page.getByTestId('try-result').count()).toBe(0);
+
     // The plan refuses the status field; the issue shows at the status field's input.
     await page.getByTestId('review-deploy').click();
     await page.getByTestId('plan-issues').waitFor();
@@ -229,13 +234,15 @@ async function build(lang: Lang) {
   }
 }
 
-async function tryOn(page: Page, record: string) {
+async function tryOn(page: Page, record: string, ok = true) {
   const select = page.getByTestId('try-record');
   await select.locator('.el-select__wrapper').click();
   await select.locator('input').fill(record.split(' ')[0]);
   await page.locator('.el-select-dropdown__item:visible', { hasText: record }).first().click();
+  // The remote search may still be re-rendering the list: make sure the record was taken.
+  await poll(() => select.innerText()).toContain(record);
   await page.getByTestId('try-run').click();
-  await page.getByTestId('try-result').waitFor();
+  if (ok) await page.getByTestId('try-result').waitFor();
 }
 
 describe.skipIf(!haveChromium)('approval flow editor in the browser', () => {

@@ -265,7 +265,13 @@ describe('approval flow editor', () => {
     await settle();
     await w.find('[data-testid="try-run"]').trigger('click');
     await settle();
-    expect(calls.find((c) => c.path.endsWith('/preview'))!.body).toEqual({ recordId: 'r1' });
+    // The draft goes along: the route is the editor's, deployed or not.
+    const sent = calls.find((c) => c.path.endsWith('/preview'))!.body as {
+      recordId: string;
+      flow: ApprovalFlowDef;
+    };
+    expect(sent.recordId).toBe('r1');
+    expect(sent.flow).toEqual(FLOW);
     const result = w.find('[data-testid="try-result"]');
     expect(result.find('[data-testid="try-applies"]').text()).toBe('此流程适用于该记录。');
     expect(result.find('[data-testid="try-chosen"]').text()).toBe('提交时将启动：装置审批');

@@ -1,5 +1,6 @@
 import type { Api } from '../../api/client';
 import type { I18nText } from '../../api/types';
+import type { ApprovalFlowDef } from '../../../../engine/src/core/approval-model';
 
 /** POST /meta/approval-flows/{name}/preview: the route a record would take (engine preview.ts). */
 export interface FlowPreview {
@@ -28,5 +29,9 @@ export interface PreviewStep {
   noApprovers: boolean;
 }
 
-export const previewFlow = (api: Api, flow: string, recordId: string) =>
-  api.call<FlowPreview>('POST', `/meta/approval-flows/${encodeURIComponent(flow)}/preview`, { recordId });
+/** The route under `draft` (the editor's flow, deployed or not): nothing is stored. */
+export const previewFlow = (api: Api, draft: ApprovalFlowDef, recordId: string) =>
+  api.call<FlowPreview>('POST', `/meta/approval-flows/${encodeURIComponent(draft.name)}/preview`, {
+    recordId,
+    flow: draft,
+  });
