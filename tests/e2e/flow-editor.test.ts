@@ -167,6 +167,8 @@ async function build(lang: Lang) {
     await tryOn(page, 'basic request', false);
     await page.getByTestId('try-error').waitFor();
     expect(await page.getByTestId('try-result').count()).toBe(0);
+    const statusItem = page.locator('.el-form-item', { has: page.getByTestId('flow-status-field') });
+    await statusItem.locator('.el-form-item__error').waitFor();
 
     // The plan refuses the status field; the issue shows at the status field's input.
     await page.getByTestId('review-deploy').click();
@@ -175,7 +177,6 @@ async function build(lang: Lang) {
     await page.locator('.plan-dialog .el-dialog__headerbtn').click();
     await page.getByTestId('plan-dialog').waitFor({ state: 'hidden' });
     await page.getByTestId('flow-issues').waitFor();
-    const statusItem = page.locator('.el-form-item', { has: page.getByTestId('flow-status-field') });
     await statusItem.locator('.el-form-item__error').waitFor();
     expect(await statusItem.locator('.el-form-item__error').innerText()).not.toBe('');
 

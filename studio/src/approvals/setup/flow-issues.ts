@@ -59,5 +59,15 @@ export function useFlowIssues(flowIndex: () => number, flow: () => unknown) {
       .join(' ');
   }
   const clear = () => (issues.value = []);
-  return { issues, local, watching, at, clear };
+  /** Issues found elsewhere (a tried draft's, pointers under `/flow`), shown the same way. */
+  function show(list: PlanIssue[]) {
+    planned = JSON.parse(JSON.stringify(flow())) as unknown;
+    const prefix = `/approvalFlows/${flowIndex()}`;
+    issues.value = list.map((i) => ({
+      ...i,
+      pointer:
+        i.pointer === '/flow' || i.pointer.startsWith('/flow/') ? prefix + i.pointer.slice(5) : i.pointer,
+    }));
+  }
+  return { issues, local, watching, at, clear, show };
 }
