@@ -13,11 +13,12 @@
  *     size, `pg_dump --schema-only` time, a pg_stat_user_tables read.
  * env: TENANTS (200), OBJECTS (30), FIELDS (9 per object), CONCURRENCY (2 creations at once),
  * DATABASE_URL (the server; its database is replaced by BENCH_DB), KEEP=1 (keep the database;
- * a next run with the same TENANTS and OBJECTS reuses its tenants instead of creating them).
+ * a next run with the same TENANTS and OBJECTS reuses its tenants instead of creating them),
+ * DROP=1 (only drop the database and its roles).
  * Prints the results as one JSON line on stdout and writes bench/results/many-tenants.json.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -210,19 +211,24 @@ async function deployOnExisting(out: Record<string, unknown>) {
 }
 
 async function coldStarts(out: Record<string, unknown>) {
-  const boots: { listening_ms: number; ready_ms: number }[] = [];
+  const boots: { listening_ms: number; ready_ms: number; engine_ms: number }[] = [];
   let touched: Record<string, unknown> = {};
   for (let run = 0; run < 3; run++) {
     const port = await freePort();
     const t0 = performance.now();
-    const server = await spawnServer(ROOT, 'bench/servers/tessera.ts', {
-      DATABASE_URL: BENCH_URL,
-      PORT: String(port),
-      BENCH_ATTACH: '1',
-      BENCH_PLATFORM: PLATFORM,
-      BENCH_PREFIX: PREFIX,
-      BENCH_POOL: '8',
-    });
+    const server = await spawnServer(
+      ROOT,
+      'bench/servers/tessera.ts',
+      {
+        DATABASE_URL: BENCH_URL,
+        PORT: String(port),
+        BENCH_ATTACH: '1',
+        BENCH_PLATFORM: PLATFORM,
+        BENCH_PREFIX: PREFIX,
+        BENCH_POOL: '8',
+      },
+      ['--expose-gc'],
+    );
     const listening = Math.round(server.bootMs);
     for (;;) {
       const r = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null);
@@ -230,14 +236,18 @@ async function coldStarts(out: Record<string, unknown>) {
       if (r?.status === 200) break;
       await new Promise((ok) => setTimeout(ok, 20));
     }
-    boots.push({ listening_ms: listening, ready_ms: since(t0) });
-    log(`cold start ${run + 1}: listening ${listening} ms, ready ${since(t0)} ms`);
+    boots.push({ listening_ms: listening, ready_ms: since(t0), engine_ms: server.readyMs });
+    log(
+      `cold start ${run + 1}: listening ${listening} ms (engine ${server.readyMs} ms), ready ${since(t0)} ms`,
+    );
     if (run === 0) touched = await touchAll(port, server);
     await server.stop();
   }
   out.cold_start = {
-    how: 'a fresh node process (tsx, bench/servers/tessera.ts): spawn → READY printed (listening) and → GET /ready 200; 3 starts',
+    how: 'a fresh node process (tsx, bench/servers/tessera.ts): spawn → READY printed (listening) and → GET /ready 200; engine = createEngine to listening, modules already loaded; 3 starts',
     listening_ms: boots.map((b) => b.listening_ms),
+    engine_ms: boots.map((b) => b.engine_ms),
+    median_engine_ms: median(boots.map((b) => b.engine_ms)),
     ready_ms: boots.map((b) => b.ready_ms),
     median_ready_ms: median(boots.map((b) => b.ready_ms)),
   };
@@ -263,25 +273,58 @@ async function touchAll(port: number, server: Awaited<ReturnType<typeof spawnSer
   for (let i = 0; i < TENANTS; i++) first.push(await get(i));
   const firstAllMs = since(t);
   const memFirst = await server.ask<{ rss: number; heapUsed: number; models: number }>('mem');
+  const backends = await postgresBackendMemory();
   t = performance.now();
   for (let i = 0; i < TENANTS; i++) second.push(await get(i));
+  const memSecond = await server.ask<{ rss: number; heapUsed: number; models: number }>('mem');
+  const third: number[] = [];
+  for (let i = 0; i < TENANTS; i++) third.push(await get(i));
   for (let i = 0; i < 200; i++) warm.push(await get(TENANTS - 1));
   const memAll = await server.ask<{ rss: number; heapUsed: number; models: number }>('mem');
   const mib = (b: number) => Math.round(b / 2 ** 20);
   const r = {
-    how: `GET /api/v1/data/obj_<k>?limit=10 with each tenant's token, one at a time, in the first cold-started process`,
+    how: `GET /api/v1/data/obj_<k>?limit=10 with each tenant's token, one at a time, in the first cold-started process; three rounds over all tenants; memory after a forced GC`,
     first_request_ms: { p50: pct(first, 50), p90: pct(first, 90), p99: pct(first, 99), max: pct(first, 100) },
     first_request_all_tenants_ms: firstAllMs,
     second_round_ms: { p50: pct(second, 50), p99: pct(second, 99) },
+    third_round_ms: { p50: pct(third, 50), p99: pct(third, 99) },
     warm_same_tenant_ms: { p50: pct(warm, 50), p99: pct(warm, 99) },
     rss_after_boot_mib: mib(memBoot.rss),
     rss_all_touched_once_mib: mib(memFirst.rss),
-    rss_after_second_round_mib: mib(memAll.rss),
-    heap_used_mib: mib(memAll.heapUsed),
+    heap_after_first_round_mib: mib(memFirst.heapUsed),
+    rss_after_second_round_mib: mib(memSecond.rss),
+    heap_after_second_round_mib: mib(memSecond.heapUsed),
+    rss_after_third_round_mib: mib(memAll.rss),
+    heap_after_third_round_mib: mib(memAll.heapUsed),
     models_cached: memAll.models,
+    postgres_backends_after_first_round: backends,
   };
   log('requests', r);
   return r;
+}
+
+/**
+ * Private memory of the Postgres backends serving the bench database (its relation and catalog
+ * caches grow with every tenant table a connection touches). Read from /proc: only when Postgres
+ * runs on this machine; null otherwise.
+ */
+async function postgresBackendMemory(): Promise<{ backends: number; anon_mib_each: number[] } | null> {
+  const c = new pg.Client({ connectionString: BENCH_URL });
+  await c.connect();
+  try {
+    const pids = (
+      await c.query('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [DB])
+    ).rows.map((r: { pid: number }) => r.pid);
+    const anon = pids.map((pid) => {
+      const kb = /RssAnon:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return Math.round((Number(kb) / 1024) * 10) / 10;
+    });
+    return { backends: pids.length, anon_mib_each: anon.sort((a, b) => b - a) };
+  } catch {
+    return null;
+  } finally {
+    await c.end();
+  }
 }
 
 async function catalogCost(out: Record<string, unknown>) {
@@ -300,22 +343,36 @@ async function catalogCost(out: Record<string, unknown>) {
       (select sum(pg_total_relation_size(c.oid))::bigint from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'pg_catalog' and c.relkind = 'r') as catalog_bytes,
       pg_database_size(current_database())::bigint as database_bytes`);
-    let t = performance.now();
+    const t = performance.now();
     await c.query('select count(*) from pg_stat_user_tables');
     const statMs = since(t);
-    t = performance.now();
-    const { stdout } = await promisify(execFile)('pg_dump', ['--schema-only', '-d', BENCH_URL], {
-      maxBuffer: 1 << 30,
-    });
-    const dumpMs = since(t);
+    const dump = async (args: string[]) => {
+      const t0 = performance.now();
+      try {
+        const { stdout } = await promisify(execFile)('pg_dump', ['--schema-only', ...args, '-d', BENCH_URL], {
+          maxBuffer: 1 << 30,
+        });
+        return { ms: since(t0), mib: Math.round((Buffer.byteLength(stdout) / 2 ** 20) * 10) / 10 };
+      } catch (e) {
+        return { ms: since(t0), error: String((e as { stderr?: string }).stderr ?? e).split('\n')[0] };
+      }
+    };
+    // The whole database takes one lock per table in one transaction (max_locks_per_transaction);
+    // one tenant's schema still reads the whole catalog.
+    const whole = await dump([]);
+    const oneSchema = await dump(['-n', `${PREFIX}m0`]);
+    const locks = await one(
+      "select current_setting('max_locks_per_transaction') as max_locks_per_transaction, current_setting('max_connections') as max_connections",
+    );
     const mib = (b: unknown) => Math.round((Number(b) / 2 ** 20) * 10) / 10;
     out.postgres = {
       ...counts,
       catalog_mib: mib(sizes.catalog_bytes),
       database_mib: mib(sizes.database_bytes),
       pg_stat_user_tables_ms: statMs,
-      pg_dump_schema_only_ms: dumpMs,
-      pg_dump_schema_only_mib: mib(Buffer.byteLength(stdout)),
+      pg_dump_schema_only_whole_database: whole,
+      pg_dump_schema_only_one_tenant: oneSchema,
+      ...locks,
     };
     log('postgres', out.postgres);
   } finally {
@@ -331,6 +388,7 @@ async function main() {
     fields_per_object: FIELDS,
     node: process.version,
   };
+  if (process.env.DROP === '1') return dropBenchDatabase();
   const reuse = KEEP ? await reusable() : null;
   try {
     if (reuse) {
