@@ -53,6 +53,8 @@ async function main() {
         return {
           rss: process.memoryUsage().rss,
           heapUsed: process.memoryUsage().heapUsed,
+          heapTotal: process.memoryUsage().heapTotal,
+          external: process.memoryUsage().external,
           models: engine.models.size(),
         };
       }
