@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../core/errors.js';
+import type { Revocations } from '../tenancy/revocations.js';
 import { hashToken, type Principal, type TenantStore } from '../tenancy/tenants.js';
 import { setCaller } from './scopes.js';
 
@@ -10,9 +11,10 @@ export const bearerToken = (req: Request) =>
 
 /**
  * Bearer token (API token or session) → principal (tenant, user). Resolved tokens are cached
- * briefly so the hot path makes no extra query; logout evicts at once in this process.
+ * briefly so the hot path makes no extra query; a logout, revoke or suspension evicts at once, in
+ * this process and (through Revocations' NOTIFY) in every other engine process on the server.
  */
-export function createAuthenticator(tenants: TenantStore) {
+export function createAuthenticator(tenants: TenantStore, revocations: Revocations) {
   const cache = new Map<string, { p: Principal; at: number }>();
   const middleware: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req);
@@ -33,8 +35,17 @@ export function createAuthenticator(tenants: TenantStore) {
     setCaller(res.locals, hit.p);
     next();
   };
-  const evictUser = (userId: string) => {
-    for (const [k, v] of cache) if (v.p.userId === userId) cache.delete(k);
+  revocations.subscribe((r) => {
+    if (r.kind === 'all') cache.clear();
+    else if (r.kind === 'user') {
+      for (const [k, v] of cache) if (v.p.userId === r.userId) cache.delete(k);
+    } else for (const k of cache.keys()) if (k.startsWith(r.prefix)) cache.delete(k);
+  });
+  return {
+    middleware,
+    evict: (token: string) => revocations.publish({ kind: 'token', prefix: hashToken(token) }),
+    evictUser: (userId: string) => revocations.publish({ kind: 'user', userId }),
+    /** An API token revoked by its id (the first 16 hex digits of its hash). */
+    evictTokenId: (id: string) => revocations.publish({ kind: 'token', prefix: id }),
   };
-  return { middleware, evict: (token: string) => cache.delete(hashToken(token)), evictUser };
 }
