@@ -149,4 +149,19 @@ describe.skipIf(!onServer)('three engine processes on one server', () => {
     );
     expect(refused.every((ms) => ms < 1000)).toBe(true);
   });
+
+  it('share one sign-in allowance: five wrong passwords spread over three processes lock the account in all', async () => {
+    const attempt = (port: number, password: string) =>
+      call(port, '/auth/login', undefined, {
+        method: 'POST',
+        body: JSON.stringify({ tenant: 'multi', username: 'admin', password }),
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt(ports[i % 3], 'wrong-password')).status).toBe(401);
+    // Two wrong tries per process so far at most: per-process counters would still let these in.
+    for (const p of ports) {
+      const r = await attempt(p, PASSWORD);
+      expect(r.status).toBe(429);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
 });
