@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import knexFactory from 'knex';
 import pg from 'pg';
@@ -31,8 +33,11 @@ function run(env: Record<string, string>) {
 
 describe('WORKERS', () => {
   it('is refused on the embedded database, with what to do instead', async () => {
-    const r = run({ WORKERS: '2', TESSERA_DATA_DIR: resolve(ROOT, 'data-never-made') });
+    const dir = resolve(tmpdir(), `tessera-never-${randomBytes(4).toString('hex')}`);
+    const r = run({ WORKERS: '2', TESSERA_DATA_DIR: dir });
     expect(await r.exited).toBe(1);
+    // Refused before anything was made.
+    expect(existsSync(dir)).toBe(false);
     expect(r.err()).toMatch(
       /^tessera: WORKERS is 2, but the embedded PGlite database can be opened by one process only: set DATABASE_URL/,
     );
