@@ -192,6 +192,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const listener =
     onServer && db.url
       ? listenForChanges(db.url, {
+          name: `tessera-listen ${platform}`,
           channels: {
             [META_CHANNEL]: (payload) => {
               const [tenantId, version] = payload.split(':');

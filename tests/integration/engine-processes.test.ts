@@ -190,4 +190,27 @@ describe.skipIf(!onServer)('three engine processes on one server', () => {
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     }
   });
+
+  it('converge after a lost notification: a LISTEN connection that dropped re-checks on reconnect', async () => {
+    const [a, b, c] = ports;
+    const hasField = async (port: number) =>
+      (await call(port, '/data/account?fields=lost_one&limit=1', token)).status === 200;
+    for (const p of [b, c]) expect(await hasField(p)).toBe(false);
+    // Cut the LISTEN connections of this file's processes (named after their platform schema).
+    const cut = await te.engine.db.knex.raw(
+      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?',
+      [`tessera-listen ${te.engine.platform}`],
+    );
+    expect(cut.rows.length).toBeGreaterThanOrEqual(3);
+    // Deployed while they are down: the NOTIFY reaches nobody.
+    const deployed = await call(a, '/meta/objects/account/fields', token, {
+      method: 'POST',
+      body: JSON.stringify(field('lost_one', 'text', { maxLength: 20 })),
+    });
+    expect(deployed.status).toBe(201);
+    // They reconnect after 1 s and re-check every cached model: well before the 5 s fallback.
+    const took = await Promise.all([b, c].map((p) => within(2000, () => hasField(p))));
+    console.info(`after a lost notification: ${took.map((ms) => ms.toFixed(0)).join(' ms, ')} ms`);
+    expect(took.every((ms) => ms < 2000)).toBe(true);
+  });
 });

@@ -20,6 +20,8 @@ export interface ListenHandlers {
    * are lost, so caches fed by them must re-check.
    */
   onReconnect?: () => void;
+  /** The connection's application_name (pg_stat_activity shows it); default `tessera-listen`. */
+  name?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export function listenForChanges(url: string, h: ListenHandlers): { close(): Pro
   };
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: url, application_name: 'tessera-listen' });
+    const c = new pg.Client({ connectionString: url, application_name: h.name ?? 'tessera-listen' });
     c.on('notification', (n) => {
       const handle = h.channels[n.channel as Channel];
       if (handle && n.payload) handle(n.payload);
