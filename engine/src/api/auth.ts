@@ -16,12 +16,15 @@ export const bearerToken = (req: Request) =>
  */
 export function createAuthenticator(tenants: TenantStore, revocations: Revocations) {
   const cache = new Map<string, { p: Principal; at: number }>();
+  // Bumped by every revocation: a lookup that began before one may have read the revoked row.
+  let revoked = 0;
   const middleware: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req);
     if (!token) throw new DomainError(401, 'UNAUTHENTICATED');
     const key = hashToken(token);
     let hit = cache.get(key);
     if (!hit || Date.now() - hit.at > TOKEN_TTL_MS) {
+      const seen = revoked;
       const p = await tenants.principalForToken(token);
       if (!p) {
         cache.delete(key);
@@ -29,13 +32,14 @@ export function createAuthenticator(tenants: TenantStore, revocations: Revocatio
       }
       hit = { p, at: Date.now() };
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, hit);
+      if (seen === revoked) cache.set(key, hit);
     }
     // The route's declared scope (api/scopes.ts) decides whether this caller may use it.
     setCaller(res.locals, hit.p);
     next();
   };
   revocations.subscribe((r) => {
+    revoked++;
     if (r.kind === 'all') cache.clear();
     else if (r.kind === 'user') {
       for (const [k, v] of cache) if (v.p.userId === r.userId) cache.delete(k);
