@@ -11,6 +11,7 @@ import { approvalStartStep } from './start-step.js';
 
 export { ApprovalService, type Caller } from './service.js';
 export { previewFlow } from './preview.js';
+export { draftFlowScope } from './preview-draft.js';
 export { approvalApprovedGateItem } from './gate-item.js';
 export { inbox, type Box } from './views.js';
 
