@@ -8,7 +8,8 @@ import { flowOfRequest, flowsOf, type CompiledFlow } from './compiled.js';
 import { addApprover, approve, myTask, reject, transfer } from './decisions.js';
 import { finish, flushNotifications, holds, notify, start, syncShares, type Run } from './routing.js';
 import { ApprovalStore, type RequestRow } from './store.js';
-import { escalateStep, SYSTEM_ACTOR, type EscalationJob } from './escalation.js';
+import { escalateStep, type EscalationJob } from './escalation.js';
+import { SYSTEM_ACTOR } from '../../jobs/jobs.js';
 import { requestViews } from './views.js';
 
 /** Puts an escalation on the job runner (enqueue at `runAt`, keyed by request and step entry). */
@@ -291,7 +292,7 @@ export class ApprovalService {
    * nothing happens if the request moved on. `scope` is a system scope of the tenant.
    */
   async escalate(scope: Scope, job: EscalationJob, now = new Date()) {
-    const c: Caller = { isAdmin: true, scope: { ...scope, actor: SYSTEM_ACTOR } };
+    const c: Caller = { isAdmin: true, scope: { ...scope, actor: SYSTEM_ACTOR.id } };
     return this.tx(c, async (trx, due) => {
       const store = new ApprovalStore(trx, scope.schema);
       const first = await store.request(job.requestId);
