@@ -24,7 +24,14 @@ function lifecyclePackage(): PackageDef {
       field('approval_status', 'picklist', { options: opts('pending', 'approved', 'rejected', 'recalled') }),
     ]),
   );
+  pkg.objects.push(
+    object('memo_line', [
+      field('name', 'text', { required: true }),
+      field('memo', 'master_detail', { target: 'memo' }),
+    ]),
+  );
   pkg.profiles![0].objects!.memo = { create: true, read: true, edit: true, delete: true };
+  pkg.profiles![0].objects!.memo_line = { create: true, read: true, edit: true, delete: true };
   const one = (name: string, extra: object) => ({
     name,
     label: l(name),
@@ -42,6 +49,12 @@ function lifecyclePackage(): PackageDef {
       object: 'memo',
       start: { on: 'create' },
       statusField: 'approval_status',
+      steps: [{ name: 's', label: l('S'), approvers: [{ kind: 'user', users: ['finance1'] }] }],
+    },
+    {
+      name: 'memo_line',
+      label: l('Memo line'),
+      object: 'memo_line',
       steps: [{ name: 's', label: l('S'), approvers: [{ kind: 'user', users: ['finance1'] }] }],
     },
   ] as PackageDef['approvalFlows'];
@@ -226,6 +239,25 @@ describe('a record deleted while its request is pending', () => {
       .where('id', requestId)
       .first();
     expect(req.status).toBe('cancelled');
+  });
+
+  it('a master-detail parent’s delete cancels its children’s pending requests', async () => {
+    const memo = await as.rep1('post', '/api/v1/data/memo', { name: 'Parent' });
+    const line = await as.rep1('post', '/api/v1/data/memo_line', { name: 'L1', memo: memo.body.data.id });
+    expect(line.status, JSON.stringify(line.body)).toBe(201);
+    const s = await as.rep1('post', `/api/v1/data/memo_line/${line.body.data.id}/approvals`, {});
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    expect((await admin.del(`/api/v1/data/memo/${memo.body.data.id}`)).status).toBe(204);
+    const statuses = await knex()
+      .withSchema(admin.schema)
+      .table('_approval_requests')
+      .whereIn('record_id', [memo.body.data.id, line.body.data.id])
+      .orderBy('object')
+      .select('object', 'status');
+    expect(statuses).toEqual([
+      { object: 'memo', status: 'cancelled' },
+      { object: 'memo_line', status: 'cancelled' },
+    ]);
   });
 });
 
