@@ -42,6 +42,8 @@ export interface Server {
   proc: ChildProcess;
   /** Spawn → `READY` printed (listening), in ms. */
   bootMs: number;
+  /** The number the server printed after READY (bench/servers/tessera.ts: its own start to listening, imports loaded). */
+  readyMs: number;
   ask<T = Record<string, unknown>>(op: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export function spawnServer(
       res({
         proc,
         bootMs: performance.now() - t0,
+        readyMs: Number(/READY (\d+)/.exec(String(d))?.[1] ?? NaN),
         ask: (op) =>
           new Promise((ok, no) => {
             const id = ++n;

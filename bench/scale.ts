@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import pg from 'pg';
-import type { FieldDef, ObjectDef, PackageDef } from '../engine/src/core/model.js';
+import type { FieldDef, ObjectDef } from '../engine/src/core/model.js';
 import { createEngine } from '../engine/src/engine.js';
 import { ALLOW_ALL } from '../engine/src/records/access.js';
 import type { WriteContext, WriteItem } from '../engine/src/records/pipeline.js';
@@ -18,6 +18,7 @@ import { defaultsStep, recordRulesStep } from '../engine/src/rule-steps/record-r
 import { dbRoleOf, type Tenant } from '../engine/src/tenancy/tenants.js';
 import { validatorsFor } from '../engine/src/validation/record-schema.js';
 import { field, l, object } from './package.js';
+import { manyObjects, wideObject } from './wide-objects.js';
 import { spawnServer } from './proc.js';
 import { freePort } from './namespace.js';
 
@@ -48,26 +49,6 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10 : 0;
 };
-
-/** A typical custom object: `n` fields over the common types, one lookup to obj_1 (when not obj_1). */
-function wideObject(name: string, n: number, lookup: string | null): ObjectDef {
-  const kinds: ((i: number) => FieldDef)[] = [
-    (i) => field(`f${i}_text`, 'text', { maxLength: 200 }),
-    (i) => field(`f${i}_num`, 'number', { precision: 12, scale: 2 }),
-    (i) => field(`f${i}_pick`, 'picklist', { options: opts(5) }),
-    (i) => field(`f${i}_date`, 'date'),
-    (i) => field(`f${i}_bool`, 'boolean'),
-    (i) => field(`f${i}_int`, 'integer', { min: 0, max: 1_000_000 }),
-  ];
-  const fields = [field('name', 'text', { required: true, maxLength: 120 })];
-  for (let i = 1; fields.length < n; i++) fields.push(kinds[i % kinds.length](i));
-  if (lookup) fields.push(field('parent', 'lookup', { target: lookup }));
-  return object(name, fields);
-}
-const manyObjects = (count: number, fields: number): PackageDef => ({
-  name: `bench-${count}-objects`,
-  objects: Array.from({ length: count }, (_, i) => wideObject(`obj_${i + 1}`, fields, i ? 'obj_1' : null)),
-});
 
 /** The validated object: 30 fields each carrying a constraint ajv checks. */
 function validatedObject(): ObjectDef {

@@ -47,12 +47,17 @@ async function main() {
       }
       if (m.op === 'analyze')
         return void (await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
-      if (m.op === 'mem')
+      if (m.op === 'mem') {
+        // Live memory, not garbage awaiting collection (when started with --expose-gc).
+        (globalThis as { gc?: () => void }).gc?.();
         return {
           rss: process.memoryUsage().rss,
           heapUsed: process.memoryUsage().heapUsed,
+          heapTotal: process.memoryUsage().heapTotal,
+          external: process.memoryUsage().external,
           models: engine.models.size(),
         };
+      }
     })().then(
       (x) => reply({ ok: true, ...(x ?? {}) }),
       (e: Error) => reply({ ok: false, error: String(e?.message ?? e) }),

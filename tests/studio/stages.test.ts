@@ -390,7 +390,7 @@ describe('kanban board', () => {
     expect(column('lead').querySelector('[data-testid="column-sum"]')!.textContent).toContain('1,500,000');
     expect(cardsIn('lead')).toEqual(['Harbour chiller', 'Airport fans']);
     expect(column('lead').querySelector('[data-testid="card-amount"]')!.textContent).toContain('1,200,000');
-    expect(column('lead').querySelector('[data-testid="card-close_date"]')!.textContent).toBe('2027-03-31');
+    expect(column('lead').querySelector('[data-testid="card-close_date"]')!.textContent).toBe('Mar 31, 2027');
     expect(column('lead').querySelectorAll('[data-testid="card-stale"]')).toHaveLength(1);
     const pages = calls
       .filter((c) => c.method === 'page')

@@ -218,7 +218,17 @@ export function approvalPaths(objects: string[], isAdmin: boolean): Record<strin
         summary:
           'The route a record would take: steps run or skipped and why, approvers by source; changes nothing',
         'x-scope': 'admin',
-        requestBody: json({ type: 'object', properties: { recordId: uuid }, required: ['recordId'] }),
+        requestBody: json({
+          type: 'object',
+          properties: {
+            recordId: uuid,
+            flow: {
+              type: 'object',
+              description: 'A draft of the flow (same name) to preview instead of the deployed one',
+            },
+          },
+          required: ['recordId'],
+        }),
         responses: { 200: { description: 'The route', ...json({ type: 'object' }) }, default: problem },
       },
     };

@@ -909,6 +909,11 @@ export const MESSAGES: Record<string, Record<Lang, string>> = {
     en: '“{field}” is locked while the record waits for approval.',
     'zh-CN': '记录审批期间“{field}”已锁定。',
   },
+  // branch flow-editor: POST /meta/approval-flows/{name}/preview with a draft flow
+  R_PREVIEW_FLOW: {
+    en: '"{property}" must be an approval flow named "{name}"',
+    'zh-CN': '"{property}" 必须是名为“{name}”的审批流程',
+  },
 };
 
 /** An operation on records (the `op` of NO_OBJECT_ACCESS) in both languages. */

@@ -82,9 +82,13 @@ function statementNames(max: number) {
       if (!name) c.bySql.set(sql, (name = `tessera_${++c.made}`));
       return name;
     },
-    /** The old name keeps the old text; the next run parses the statement under a new one. */
-    forget(conn: Conn, sql: string) {
-      perConn.get(conn)?.bySql.delete(sql);
+    /**
+     * A deploy changed a table under this connection's statements: every name on it is retired
+     * (deallocated at the next session), not just the one that failed, since other statements on
+     * the same table would fail next, one retry each. The next runs parse under new names.
+     */
+    forget(conn: Conn) {
+      perConn.get(conn)?.bySql.clear();
     },
     /** Deallocates the names evicted on this connection; run while the session owns it, before its work. */
     async release(conn: Conn) {
@@ -120,7 +124,7 @@ function handlePreparedMarks(client: PoolClient, names?: StatementNames) {
     try {
       return await run(conn, { ...obj, options: name ? { ...options, name } : options });
     } catch (e) {
-      if (planChanged(e)) names?.forget(conn, obj.sql);
+      if (planChanged(e)) names?.forget(conn);
       throw e;
     }
   };
@@ -138,6 +142,8 @@ const directQueries = new WeakMap<Knex, DirectQuery>();
  */
 export const directQueryOf = (db: Knex): DirectQuery | undefined => directQueries.get(db);
 
+/** Tries of one session whose statements met plans a deploy invalidated (one per pooled connection, at most). */
+const PLAN_RETRIES = 4;
 const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHANGED;
 
 /**
@@ -217,18 +223,23 @@ function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNam
         if (!o.names) return (await conn.query(text, values as unknown[])).rows;
         return (await conn.query({ name, text, values: values as unknown[] })).rows;
       } catch (e) {
-        if (planChanged(e)) o.names?.forget(conn, text);
+        if (planChanged(e)) o.names?.forget(conn);
         throw e;
       }
     };
 
-  /** A statement whose plan a deploy invalidated failed before doing anything: run `fn` again. */
+  /**
+   * A statement whose plan a deploy invalidated failed, and its transaction with it: run `fn`
+   * again. The failing connection's statements are all retired, so each connection fails at most
+   * once per deploy; the next try may take another connection that still has old plans.
+   */
   async function session<T>(role: Ident, fn: (db: Knex) => Promise<T>): Promise<T> {
-    try {
-      return await once(role, fn);
-    } catch (e) {
-      if (!planChanged(e)) throw e;
-      return once(role, fn);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once(role, fn);
+      } catch (e) {
+        if (!planChanged(e) || attempt >= PLAN_RETRIES) throw e;
+      }
     }
   }
 

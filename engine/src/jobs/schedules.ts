@@ -66,9 +66,31 @@ export class Schedules {
     nextRun(s.cron, 'UTC', new Date()); // throws on a bad expression
   }
 
-  private async tenantZones(ids?: string[]): Promise<{ id: string; tz: string }[]> {
+  /**
+   * Tenants and their zones; with `lacking`, only tenants that miss one of these system schedules
+   * or hold another definition of it (kind, cron, a zone or payload of its own).
+   */
+  private async tenantZones(
+    ids?: string[],
+    lacking?: { name: string; kind: string; cron: string }[],
+  ): Promise<{ id: string; tz: string }[]> {
     const q = this.knex.withSchema(this.platform).table(TENANTS).select('id', 'time_zone');
     if (ids) q.whereIn('id', ids);
+    if (lacking)
+      q.whereRaw(
+        `(select count(*) from ??.?? s where s.tenant_id = ??.id and s.time_zone is null
+            and s.payload = '{}'::jsonb
+            and (s.name, s.kind, s.cron) in (select * from unnest(?::text[], ?::text[], ?::text[]))) < ?`,
+        [
+          this.platform,
+          JOB_SCHEDULES,
+          TENANTS,
+          lacking.map((l) => l.name),
+          lacking.map((l) => l.kind),
+          lacking.map((l) => l.cron),
+          lacking.length,
+        ],
+      );
     return ((await q) as { id: string; time_zone: string | null }[]).map((t) => ({
       id: t.id,
       tz: t.time_zone ?? this.defaultTimeZone,
@@ -123,12 +145,18 @@ export class Schedules {
     return this.table().where({ tenant_id: tenantId }).orderBy('name').select('*');
   }
 
-  /** The schedules registered job kinds declare, for these tenants (all tenants when omitted). */
+  /**
+   * The schedules registered job kinds declare, for these tenants (all tenants when omitted).
+   * Only tenants that miss one or hold an older definition are written: at start-up, with every
+   * tenant up to date, this is one read and no write, however many tenants there are (it used
+   * to rewrite every tenant's rows and compute their next runs on each start).
+   */
   async ensureSystem(tenantIds?: string[]): Promise<void> {
     const kinds = this.kinds.all().filter((k) => k.schedule);
     if (!kinds.length) return;
     const now = new Date();
-    const rows = (await this.tenantZones(tenantIds)).flatMap((t) =>
+    const wanted = kinds.map((k) => ({ name: k.schedule!.name, kind: k.name, cron: k.schedule!.cron }));
+    const rows = (await this.tenantZones(tenantIds, wanted)).flatMap((t) =>
       kinds.map((k) => ({
         tenant_id: t.id,
         name: k.schedule!.name,

@@ -60,26 +60,42 @@ export class MetaService {
   }
 
   upsertObject(tenant: Tenant, actor: string, object: ObjectDef, opts: DeployOptions) {
-    let at = '';
-    return rebased(
-      () => at,
-      this.deployEdit(
-        tenant,
-        actor,
-        (pkg) => {
-          const i = pkg.objects.findIndex((o) => o.name === object.name || (object.id && o.id === object.id));
-          if (i >= 0) pkg.objects[i] = object;
-          else pkg.objects.push(object);
-          at = `/objects/${i >= 0 ? i : pkg.objects.length - 1}`;
-          return pkg;
-        },
-        opts,
-      ),
+    return this.deployPart(
+      tenant,
+      actor,
+      (pkg) => {
+        const i = pkg.objects.findIndex((o) => o.name === object.name || (object.id && o.id === object.id));
+        if (i >= 0) pkg.objects[i] = object;
+        else pkg.objects.push(object);
+        return `/objects/${i >= 0 ? i : pkg.objects.length - 1}`;
+      },
+      opts,
     );
   }
 
   /** Adds one field to an object (or replaces the same-named one): one deploy. */
   upsertField(tenant: Tenant, actor: string, objectName: string, field: FieldDef, opts: DeployOptions) {
+    return this.deployPart(
+      tenant,
+      actor,
+      (pkg) => {
+        const oi = pkg.objects.findIndex((x) => x.name === objectName);
+        const o = pkg.objects[oi];
+        if (!o) throw notFound('OBJECT_NOT_FOUND', { object: objectName });
+        const i = o.fields.findIndex((f) => f.name === field.name);
+        if (i >= 0) o.fields[i] = { ...field, id: field.id ?? o.fields[i].id };
+        else o.fields.push(field);
+        return `/objects/${oi}/fields/${i >= 0 ? i : o.fields.length - 1}`;
+      },
+      opts,
+    );
+  }
+
+  /**
+   * Deploys an edit of one part of the package (`place` puts it in and says where), with the
+   * problems about that part pointing into the part that was sent (see `rebased`).
+   */
+  private deployPart(tenant: Tenant, actor: string, place: (pkg: PackageDef) => string, opts: DeployOptions) {
     let at = '';
     return rebased(
       () => at,
@@ -87,13 +103,7 @@ export class MetaService {
         tenant,
         actor,
         (pkg) => {
-          const oi = pkg.objects.findIndex((x) => x.name === objectName);
-          const o = pkg.objects[oi];
-          if (!o) throw notFound('OBJECT_NOT_FOUND', { object: objectName });
-          const i = o.fields.findIndex((f) => f.name === field.name);
-          if (i >= 0) o.fields[i] = { ...field, id: field.id ?? o.fields[i].id };
-          else o.fields.push(field);
-          at = `/objects/${oi}/fields/${i >= 0 ? i : o.fields.length - 1}`;
+          at = place(pkg);
           return pkg;
         },
         opts,

@@ -101,6 +101,18 @@ export const routes: RouteRecordRaw[] = [
         meta: { admin: true },
       },
       {
+        path: 'setup/approvals',
+        name: 'setup-approvals',
+        component: () => import('../approvals/setup/FlowsSetup.vue'),
+        meta: { admin: true },
+      },
+      {
+        path: 'setup/approvals/:object/:name',
+        name: 'setup-approval-flow',
+        component: () => import('../approvals/setup/FlowEditor.vue'),
+        meta: { admin: true },
+      },
+      {
         path: 'setup/versions',
         name: 'setup-versions',
         component: () => import('../editors/VersionsView.vue'),

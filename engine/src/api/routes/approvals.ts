@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { badRequest } from '../../core/errors.js';
 import {
+  draftFlowScope,
   inbox,
   previewFlow,
   type ApprovalService,
@@ -106,17 +107,19 @@ export function approvalFlowsMetaRouter(d: ApprovalRoutesDeps): ApiRouter {
   const r = apiRouter();
   r.post('/:name/preview', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
-    const body = (req.body ?? {}) as { recordId?: unknown };
+    const body = (req.body ?? {}) as { recordId?: unknown; flow?: unknown };
     if (typeof body.recordId !== 'string' || !isUuid(body.recordId))
       throw badRequest('BAD_ID', { parameter: 'recordId' }, [
         { pointer: '/recordId', code: 'BAD_ID', params: { parameter: 'recordId' } },
       ]);
-    const c = await callerOf(res, d.models);
+    const name = String(req.params.name);
+    const caller = await callerOf(res, d.models);
+    // A draft from the flow editor replaces the deployed flow for this preview only.
+    const c =
+      body.flow === undefined ? caller : { ...caller, scope: draftFlowScope(caller.scope, name, body.flow) };
     const recordId = body.recordId;
     res.json({
-      data: await d.sessions.read(c.scope.dbRole, (db) =>
-        previewFlow(d.approvals, db, c, String(req.params.name), recordId),
-      ),
+      data: await d.sessions.read(c.scope.dbRole, (db) => previewFlow(d.approvals, db, c, name, recordId)),
     });
   });
   return r;

@@ -12,6 +12,7 @@ import { approvalStartStep } from './start-step.js';
 
 export { ApprovalService, type Caller } from './service.js';
 export { previewFlow } from './preview.js';
+export { draftFlowScope } from './preview-draft.js';
 export { approvalApprovedGateItem } from './gate-item.js';
 export { inbox, type Box } from './views.js';
 export { escalationJobKind, escalationScheduler, ESCALATE_JOB, escalationKey } from './escalation-job.js';
