@@ -119,6 +119,7 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
             '0002_origins_stage_history',
             '0003_user_manager',
             '0004_approvals',
+            '0005_approval_cancelled',
           ],
         },
       ],
@@ -178,6 +179,7 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
       '0002_origins_stage_history',
       '0003_user_manager',
       '0004_approvals',
+      '0005_approval_cancelled',
     ]);
     const rows = await db.withSchema(platform).table('engine_migrations').orderBy('id').pluck('name');
     expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
@@ -187,6 +189,7 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
       '0002_origins_stage_history',
       '0003_user_manager',
       '0004_approvals',
+      '0005_approval_cancelled',
     ]);
 
     await smokeFlows(both[1]);
