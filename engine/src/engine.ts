@@ -190,7 +190,16 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
       dbRole: await tenants.dbRoleFor(t.id, t.schema),
     })),
   );
-  approvals.setScheduler(escalationScheduler((kind, payload, o) => jobs.enqueue(kind, payload, o)));
+  // Scheduled after the decision committed: a failed enqueue is logged, not turned into an error
+  // of a decision that is saved (the step then simply does not escalate).
+  approvals.setScheduler(
+    escalationScheduler((kind, payload, o) =>
+      jobs.enqueue(kind, payload, o).catch((err: unknown) => {
+        logger.error({ err, tenant: o.tenantId, payload }, 'approval escalation not scheduled');
+        return 0;
+      }),
+    ),
+  );
   const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,

@@ -49,7 +49,15 @@ function lifecyclePackage(): PackageDef {
       object: 'memo',
       start: { on: 'create' },
       statusField: 'approval_status',
-      steps: [{ name: 's', label: l('S'), approvers: [{ kind: 'user', users: ['finance1'] }] }],
+      steps: [
+        {
+          name: 's',
+          label: l('S'),
+          approvers: [{ kind: 'user', users: ['finance1'] }],
+          dueHours: 24,
+          escalation: { action: 'notify' },
+        },
+      ],
     },
     {
       name: 'memo_line',
@@ -270,5 +278,12 @@ describe('a create that starts a flow', () => {
     expect(g.body.data.approval_status).toBe('pending');
     expect(c.headers.etag).toBe(g.headers.etag);
     expect(c.body.data.version ?? c.headers.etag).toEqual(g.body.data.version ?? g.headers.etag);
+    // its first step's escalation is on the job runner too
+    const req = await knex()
+      .withSchema(admin.schema)
+      .table('_approval_requests')
+      .where({ object: 'memo', record_id: c.body.data.id })
+      .first();
+    await until(() => jobs(req.id).first());
   });
 });

@@ -203,10 +203,11 @@ export class ApprovalService {
       .returning('*')) as RequestRow[];
     await store.log(req.id, 'submit', { actor: c.scope.actor, comment, detail: { flow: flow.name, round } });
     // Without a caller's list (a flow that starts itself inside a write), escalations are
-    // scheduled at once: the job finds no request if that write rolls back.
+    // scheduled without waiting: the write's transaction must not wait for the platform
+    // connection (PGlite has one); the job finds no request if that write rolls back.
     const r = this.run(trx, c, o, flow, req, due ?? []);
     await start(r, comment);
-    if (!due) await this.schedule(c, r.due);
+    if (!due) void this.schedule(c, r.due).catch(() => undefined);
     return this.finishRun(r);
   }
 
