@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { internalIdent, type Ident } from './core/ident.js';
 import { openDatabase, type Database } from './db/connect.js';
-import { listenForDeploys } from './db/listen.js';
+import { AUTH_CHANNEL, META_CHANNEL, listenForChanges } from './db/listen.js';
 import { platformSetting } from './db/platform.js';
 import { migrateEngine, type MigrationReport } from './db/migrator.js';
 import { Jobs, SYSTEM_ACTOR, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
@@ -28,6 +28,7 @@ import { ModelCache } from './tenancy/model-cache.js';
 import { TenantStore, hashToken } from './tenancy/tenants.js';
 import { standardPackage } from './tenancy/standard-package.js';
 import { Sessions } from './tenancy/sessions.js';
+import { Revocations } from './tenancy/revocations.js';
 import { Users } from './tenancy/users.js';
 import { ApiTokens } from './tenancy/api-tokens.js';
 import { Readiness } from './api/health.js';
@@ -214,11 +215,24 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
       }),
     (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
   );
+  const onServer = db.kind === 'postgres' && !!db.url;
+  const revocations = new Revocations(onServer ? db.knex : null);
+  // Other engine processes on the server: their deploys and revoked sessions arrive here.
   const listener =
-    db.kind === 'postgres' && db.url
-      ? listenForDeploys(db.url, (payload) => {
-          const [tenantId, version] = payload.split(':');
-          models.invalidate(tenantId, Number(version));
+    onServer && db.url
+      ? listenForChanges(db.url, {
+          name: `tessera-listen ${platform}`,
+          channels: {
+            [META_CHANNEL]: (payload) => {
+              const [tenantId, version] = payload.split(':');
+              models.invalidate(tenantId, Number(version));
+            },
+            [AUTH_CHANNEL]: (payload) => revocations.receive(payload),
+          },
+          onReconnect: () => {
+            models.expireAll();
+            revocations.forgetAll();
+          },
         })
       : null;
   const platformTokens = new Set(cfg.platformToken ? [hashToken(cfg.platformToken)] : []);
@@ -246,6 +260,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     sessions,
     users,
     tokens,
+    revocations,
     jobs,
     db: db.knex,
     platform,

@@ -1,31 +1,46 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { createEngine, type Engine } from './engine.js';
 import { standardPackage } from './tenancy/standard-package.js';
 import { ConfigError, databaseConnectError, loadConfig, type RuntimeConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logging.js';
 import { serve } from './runtime/serve.js';
+import { isFirstWorker, reportReady, runPrimary } from './runtime/cluster.js';
 import { seedDemo, type DemoInfo } from '../../seeds/demo.js';
 
 /**
  * `npm start`: checks the environment, opens the database (PGlite under ./data unless
  * DATABASE_URL is set), seeds the demo tenant on an empty database, serves on PORT, and stops
- * gracefully on SIGTERM / SIGINT.
+ * gracefully on SIGTERM / SIGINT. WORKERS=N (Postgres server only) runs N such processes on the
+ * one port under a node:cluster primary (runtime/cluster.ts).
  */
 async function main() {
   const warnings: string[] = [];
   const cfg = loadConfig(process.env, warnings);
-  const log = await createLogger(cfg.logLevel);
-  for (const w of warnings) log.warn(w);
-  log.info(
-    cfg.databaseUrl
-      ? 'using the Postgres server in DATABASE_URL'
-      : `embedded PGlite database in ${cfg.dataDir}`,
-  );
+  const base = await createLogger(cfg.logLevel);
+  if (cfg.workers > 1 && cluster.isPrimary) {
+    for (const w of warnings) base.warn(w);
+    return runPrimary(cfg.workers, base);
+  }
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  const log = worker ? base.child({ worker: worker.id }) : base;
+  // One process says it all: the only one, or the first worker.
+  const first = !worker || isFirstWorker();
+  if (first) for (const w of warnings) log.warn(w);
+  if (first)
+    log.info(
+      cfg.databaseUrl
+        ? 'using the Postgres server in DATABASE_URL'
+        : `embedded PGlite database in ${cfg.dataDir}`,
+    );
   const engine = await open(cfg, log);
-  const demo = cfg.demo ? await seedDemo(engine, standardPackage(), cfg.demoToken, cfg.demoPassword) : null;
+  // Only the first worker seeds (the primary starts the others once it serves).
+  const demo =
+    cfg.demo && first ? await seedDemo(engine, standardPackage(), cfg.demoToken, cfg.demoPassword) : null;
   const serving = await serve(engine, { port: cfg.port, shutdownTimeoutMs: cfg.shutdownTimeoutMs });
-  log.info({ port: serving.port }, `Tessera is running on http://localhost:${serving.port}`);
+  if (first) log.info({ port: serving.port }, `Tessera is running on http://localhost:${serving.port}`);
   if (demo) announceDemo(log, demo, serving.port);
+  reportReady(serving.port);
 
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
@@ -42,7 +57,8 @@ async function main() {
       },
     );
   };
-  process.on('SIGINT', stop);
+  // A worker stops on the primary's SIGTERM; a terminal's Ctrl-C reaches it too and is ignored.
+  process.on('SIGINT', worker ? () => undefined : stop);
   process.on('SIGTERM', stop);
 }
 

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { internalIdent } from '../../engine/src/core/ident.js';
 import { migratePlatform } from '../../engine/src/db/migrator.js';
+import { PLATFORM_MIGRATIONS } from '../../engine/src/db/migrations/index.js';
 import { createEngine, type Engine } from '../../engine/src/engine.js';
 import { DATABASE_URL, onServer } from '../helpers/engine.js';
 import { field, salesPackage } from '../helpers/packages.js';
@@ -110,7 +111,7 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
     engines.push(engine);
     const tenant = (await engine.tenants.findBySlug('acme'))!;
     expect(engine.migrations).toEqual({
-      platform: ['0001_platform_baseline', '0002_jobs', '0003_audit_origin'],
+      platform: ['0001_platform_baseline', '0002_jobs', '0003_audit_origin', '0004_login_attempts'],
       tenants: [
         {
           tenantId: tenant.id,
@@ -144,7 +145,7 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
     engines.push(again);
     expect(again.migrations).toEqual({ platform: [], tenants: [] });
     const count = await again.db.knex.withSchema('fixplat').table('engine_migrations').count({ n: '*' });
-    expect(count[0].n).toBe(3);
+    expect(count[0].n).toBe(PLATFORM_MIGRATIONS.length);
   });
 });
 
@@ -171,7 +172,12 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
     engines.push(...both);
     // Each step ran in exactly one of the two.
     const platformSteps = both.flatMap((e) => e.migrations.platform);
-    expect(platformSteps.sort()).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
+    expect(platformSteps.sort()).toEqual([
+      '0001_platform_baseline',
+      '0002_jobs',
+      '0003_audit_origin',
+      '0004_login_attempts',
+    ]);
     expect(both.filter((e) => e.migrations.platform.length)).toHaveLength(1);
     const tenantSteps = both.flatMap((e) => e.migrations.tenants.flatMap((t) => t.applied));
     expect(tenantSteps).toEqual([
@@ -182,7 +188,7 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
       '0005_approval_cancelled',
     ]);
     const rows = await db.withSchema(platform).table('engine_migrations').orderBy('id').pluck('name');
-    expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin']);
+    expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin', '0004_login_attempts']);
     const tenantRows = await db.withSchema(`${prefix}acme`).table('_engine_migrations').pluck('name');
     expect(tenantRows).toEqual([
       '0001_tenant_baseline',

@@ -28,7 +28,16 @@ describe('runtime configuration', () => {
       modelCacheSize: 500,
       statementCacheSize: 300,
       shutdownTimeoutMs: 10_000,
+      workers: 1,
     });
+  });
+
+  it('WORKERS: several engine processes on a Postgres server, never on PGlite', () => {
+    const url = 'postgres://u:p@db.example:5432/crm';
+    expect(loadConfig({ ...base, WORKERS: '3', DATABASE_URL: url }).workers).toBe(3);
+    expect(fails({ WORKERS: '2' })).toMatch(/WORKERS is 2.*PGlite.*one process only.*DATABASE_URL/);
+    expect(fails({ WORKERS: '0', DATABASE_URL: url })).toMatch(/WORKERS is "0"/);
+    expect(loadConfig({ ...base, WORKERS: '1' }).workers).toBe(1);
   });
 
   it('reads every setting', () => {

@@ -8,6 +8,7 @@ import type { MetaService } from '../tenancy/meta-service.js';
 import type { ModelCache } from '../tenancy/model-cache.js';
 import type { TenantStore } from '../tenancy/tenants.js';
 import { createAuthenticator } from './auth.js';
+import type { Revocations } from '../tenancy/revocations.js';
 import { readAudit } from '../db/audit.js';
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
@@ -59,6 +60,8 @@ export interface AppDeps {
   sessions: Sessions;
   users: Users;
   tokens: ApiTokens;
+  /** Ended sessions and tokens, told to every engine process. */
+  revocations: Revocations;
   jobs: Jobs;
   /** SHA-256 hashes of the platform administrators' tokens. */
   platformTokenHashes: () => ReadonlySet<string>;
@@ -94,10 +97,10 @@ export function createApp(d: AppDeps): Express {
   api.use(limitJsonDepth);
   api.use(refuseNul);
   api.use('/platform', platformRouter(d.tenants, d.platformTokenHashes, d.standardPackage));
-  const auth = createAuthenticator(d.tenants);
+  const auth = createAuthenticator(d.tenants, d.revocations);
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));
   api.use(auth.middleware);
-  api.use('/tokens', tokensRouter(d.tokens));
+  api.use('/tokens', tokensRouter(d.tokens, auth.evictTokenId));
   api.get('/openapi.json', scope('read'), async (_req, res) => {
     const p = principalOf(res);
     const model = await d.models.get(p.tenant.id);

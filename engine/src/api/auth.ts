@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../core/errors.js';
+import type { Revocations } from '../tenancy/revocations.js';
 import { hashToken, type Principal, type TenantStore } from '../tenancy/tenants.js';
 import { setCaller } from './scopes.js';
 
@@ -10,16 +11,20 @@ export const bearerToken = (req: Request) =>
 
 /**
  * Bearer token (API token or session) → principal (tenant, user). Resolved tokens are cached
- * briefly so the hot path makes no extra query; logout evicts at once in this process.
+ * briefly so the hot path makes no extra query; a logout, revoke or suspension evicts at once, in
+ * this process and (through Revocations' NOTIFY) in every other engine process on the server.
  */
-export function createAuthenticator(tenants: TenantStore) {
+export function createAuthenticator(tenants: TenantStore, revocations: Revocations) {
   const cache = new Map<string, { p: Principal; at: number }>();
+  // Bumped by every revocation: a lookup that began before one may have read the revoked row.
+  let revoked = 0;
   const middleware: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req);
     if (!token) throw new DomainError(401, 'UNAUTHENTICATED');
     const key = hashToken(token);
     let hit = cache.get(key);
     if (!hit || Date.now() - hit.at > TOKEN_TTL_MS) {
+      const seen = revoked;
       const p = await tenants.principalForToken(token);
       if (!p) {
         cache.delete(key);
@@ -27,14 +32,24 @@ export function createAuthenticator(tenants: TenantStore) {
       }
       hit = { p, at: Date.now() };
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, hit);
+      if (seen === revoked) cache.set(key, hit);
     }
     // The route's declared scope (api/scopes.ts) decides whether this caller may use it.
     setCaller(res.locals, hit.p);
     next();
   };
-  const evictUser = (userId: string) => {
-    for (const [k, v] of cache) if (v.p.userId === userId) cache.delete(k);
+  revocations.subscribe((r) => {
+    revoked++;
+    if (r.kind === 'all') cache.clear();
+    else if (r.kind === 'user') {
+      for (const [k, v] of cache) if (v.p.userId === r.userId) cache.delete(k);
+    } else for (const k of cache.keys()) if (k.startsWith(r.prefix)) cache.delete(k);
+  });
+  return {
+    middleware,
+    evict: (token: string) => revocations.publish({ kind: 'token', prefix: hashToken(token) }),
+    evictUser: (userId: string) => revocations.publish({ kind: 'user', userId }),
+    /** An API token revoked by its id (the first 16 hex digits of its hash). */
+    evictTokenId: (id: string) => revocations.publish({ kind: 'token', prefix: id }),
   };
-  return { middleware, evict: (token: string) => cache.delete(hashToken(token)), evictUser };
 }

@@ -19,3 +19,4 @@ export const NOTIFICATIONS = '_notifications' as Ident;
 export const JOBS = 'jobs' as Ident;
 export const JOB_SCHEDULES = 'job_schedules' as Ident;
 export const TENANTS = 'tenants' as Ident;
+export const LOGIN_ATTEMPTS = 'login_attempts' as Ident;

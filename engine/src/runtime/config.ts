@@ -25,6 +25,8 @@ export interface RuntimeConfig {
   statementCacheSize: number;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Engine processes behind the one port (node:cluster); more than 1 needs DATABASE_URL. */
+  workers: number;
 }
 
 /** Every variable the engine reads; a TESSERA_ name not listed is probably a typo. */
@@ -49,6 +51,11 @@ export function loadConfig(env: Env, warnings: string[] = []): RuntimeConfig {
   const set = (name: string) => (env[name] ?? '').trim() || undefined;
   const databaseUrl = set('DATABASE_URL');
   if (databaseUrl) checkDatabaseUrl(databaseUrl);
+  const workers = integer(env, 'WORKERS', 1, 1, 64, 'a number of engine processes from 1 to 64');
+  if (workers > 1 && !databaseUrl)
+    throw new ConfigError(
+      `WORKERS is ${workers}, but the embedded PGlite database can be opened by one process only: set DATABASE_URL to a Postgres server to run several workers, or unset WORKERS.`,
+    );
   const dataDir = resolve(set('TESSERA_DATA_DIR') ?? './data');
   if (!databaseUrl) checkDataDir(dataDir);
   const logLevel = (set('LOG_LEVEL') ?? 'info').toLowerCase();
@@ -63,6 +70,7 @@ export function loadConfig(env: Env, warnings: string[] = []): RuntimeConfig {
     if (name.startsWith('TESSERA_') && !KNOWN.has(name))
       warnings.push(`${name} is not a Tessera setting (known: ${[...KNOWN].join(', ')}); it is ignored.`);
   return {
+    workers,
     port: integer(env, 'PORT', 3000, 0, 65535, 'a port number from 1 to 65535 (0: any free port)'),
     databaseUrl,
     dataDir,

@@ -71,6 +71,14 @@ export class ModelCache {
     if (e && (version === undefined || e.model.version < version)) this.entries.delete(tenantId);
   }
 
+  /**
+   * Notifications may have been lost (the LISTEN connection dropped): every model re-checks its
+   * version on its tenant's next request, one indexed query each, then trusts NOTIFY again.
+   */
+  expireAll() {
+    for (const e of this.entries.values()) e.checkedAt = 0;
+  }
+
   /** Models in memory now. */
   size() {
     return this.entries.size;

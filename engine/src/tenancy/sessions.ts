@@ -22,22 +22,26 @@ export interface Session {
  * get the same 401 in the same time; attempts are limited per account and per IP.
  */
 export class Sessions {
-  private perAccount = new LoginLimiter(5, 15 * 60_000);
-  private perIp = new LoginLimiter(30, 60_000);
+  private perAccount: LoginLimiter;
+  private perIp: LoginLimiter;
   /** Wrong current passwords on /auth/password, per user: a stolen session cannot guess on. */
-  private passwordTries = new LoginLimiter(5, 15 * 60_000);
+  private passwordTries: LoginLimiter;
   constructor(
     private knex: Knex,
     private platform: Ident,
     private tenants: TenantStore,
-  ) {}
+  ) {
+    this.perAccount = new LoginLimiter(knex, platform, 'account', 5, 15 * 60_000);
+    this.perIp = new LoginLimiter(knex, platform, 'ip', 30, 60_000);
+    this.passwordTries = new LoginLimiter(knex, platform, 'password', 5, 15 * 60_000);
+  }
 
   async login(slug: string, username: string, password: string, ip: string): Promise<Session> {
     const account = `${slug}\u0000${username.toLowerCase()}`;
-    const wait = Math.max(this.perAccount.retryAfter(account), this.perIp.retryAfter(ip));
+    const wait = Math.max(await this.perAccount.retryAfter(account), await this.perIp.retryAfter(ip));
     if (wait > 0)
       throw new DomainError(429, 'TOO_MANY_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
-    this.perIp.record(ip);
+    await this.perIp.record(ip);
     const tenant = await this.tenants.findBySlug(slug);
     const user = tenant
       ? await this.knex
@@ -48,7 +52,7 @@ export class Sessions {
       : undefined;
     const ok = await checkPassword(user?.password_hash as string | undefined, password);
     if (!ok || !tenant || !user) {
-      this.perAccount.record(account);
+      await this.perAccount.record(account);
       await writeAudit(this.knex, this.platform, {
         tenantId: tenant?.id ?? null,
         actor: (user?.id as string) ?? null,
@@ -58,7 +62,7 @@ export class Sessions {
       });
       throw new DomainError(401, 'LOGIN_FAILED');
     }
-    this.perAccount.reset(account);
+    await this.perAccount.reset(account);
     await writeAudit(this.knex, this.platform, {
       tenantId: tenant.id,
       actor: user.id as string,
@@ -127,7 +131,7 @@ export class Sessions {
   /** Changes the caller's password and ends every other session of theirs. */
   async changePassword(p: Principal, token: string, current: string, next: string, ip = '') {
     const account = `${p.tenant.id}\u0000${p.userId}`;
-    const wait = this.passwordTries.retryAfter(account);
+    const wait = await this.passwordTries.retryAfter(account);
     if (wait > 0)
       throw new DomainError(429, 'TOO_MANY_PASSWORD_ATTEMPTS', { seconds: wait }, [], { retryAfter: wait });
     if (next.length < MIN_PASSWORD_LENGTH)
@@ -140,7 +144,7 @@ export class Sessions {
       .where({ id: p.userId })
       .first('password_hash');
     if (!(await checkPassword(user?.password_hash as string | undefined, current))) {
-      this.passwordTries.record(account);
+      await this.passwordTries.record(account);
       await writeAudit(this.knex, this.platform, {
         tenantId: p.tenant.id,
         actor: p.userId,
@@ -149,7 +153,7 @@ export class Sessions {
       });
       throw new DomainError(401, 'LOGIN_FAILED');
     }
-    this.passwordTries.reset(account);
+    await this.passwordTries.reset(account);
     const hashed = await hashPassword(next);
     await this.knex.transaction(async (trx) => {
       await trx

@@ -9,6 +9,7 @@ import { deploy } from '../schema-sync/apply.js';
 import { hashPassword } from './passwords.js';
 import { loadRoleNaming, tenantRoleName, type RoleNaming } from './db-roles.js';
 import { migrateTenant } from '../db/migrator.js';
+import { distributeSchema, hasCitus } from '../db/citus.js';
 import { isTimeZone } from '../jobs/schedules.js';
 import { USERS, createSchema, dropSchema, dropTenantRole, tenantRoleStatements } from '../schema-sync/ddl.js';
 
@@ -83,6 +84,8 @@ export class TenantStore {
   }
 
   private tenants = () => this.knex.withSchema(this.platform).table('tenants');
+  /** Whether the database is a Citus coordinator: asked once per process. */
+  private citus?: Promise<boolean>;
   private naming?: Promise<RoleNaming>;
   private roles() {
     this.naming ??= loadRoleNaming(this.knex, this.platform).catch((e: unknown) => {
@@ -121,7 +124,8 @@ export class TenantStore {
   /**
    * Creates the tenant's schema, its engine tables (the tenant engine migrations) and admin user, an API token, and deploys
    * its first metadata version. One transaction for the schema; the deploy is its own (it
-   * rolls back alone), and a failed deploy removes the half-made tenant.
+   * rolls back alone), and a failed deploy removes the half-made tenant. On a Citus coordinator
+   * the schema is distributed (db/citus.ts) between the two.
    */
   async create(opts: CreateTenantOptions): Promise<{ tenant: Tenant; token: string; adminUserId: string }> {
     if (!TENANT_SLUG.test(opts.slug))
@@ -176,6 +180,12 @@ export class TenantStore {
         });
     });
     try {
+      // On Citus: the schema and its engine tables move to a worker before any object table exists.
+      this.citus ??= hasCitus(this.knex).catch((e: unknown) => {
+        this.citus = undefined;
+        throw e;
+      });
+      if (await this.citus) await distributeSchema(this.knex, tenant.schema);
       const first = await deploy(this.knex, this.platform, tenant, {
         package: opts.package,
         comment: 'tenant created',

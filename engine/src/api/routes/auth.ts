@@ -15,8 +15,8 @@ const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 &
 export function authRouter(
   sessions: Sessions,
   authenticate: RequestHandler,
-  evict: (token: string) => void,
-  evictUser: (userId: string) => void,
+  evict: (token: string) => Promise<void>,
+  evictUser: (userId: string) => Promise<void>,
 ): ApiRouter {
   const r = apiRouter();
   const ip = (req: Parameters<RequestHandler>[0]) => req.ip ?? req.socket.remoteAddress ?? '';
@@ -36,13 +36,14 @@ export function authRouter(
   });
   r.post('/refresh', authenticate, scope('session'), async (req, res) => {
     const token = bearerToken(req)!;
-    evict(token);
-    res.json({ data: await sessions.refresh(principalOf(res), token) });
+    const session = await sessions.refresh(principalOf(res), token);
+    await evict(token);
+    res.json({ data: session });
   });
   r.post('/logout', authenticate, scope('session'), async (req, res) => {
     const token = bearerToken(req)!;
     await sessions.revoke(token, principalOf(res));
-    evict(token);
+    await evict(token);
     res.status(204).end();
   });
   r.post('/password', authenticate, scope('user'), async (req, res) => {
@@ -53,7 +54,7 @@ export function authRouter(
       ]);
     const p = principalOf(res);
     await sessions.changePassword(p, bearerToken(req)!, b.currentPassword as string, b.newPassword, ip(req));
-    evictUser(p.userId);
+    await evictUser(p.userId);
     res.status(204).end();
   });
   return r;

@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function usersRouter(
   users: Users,
   models: ModelCache,
-  evictUser: (userId: string) => void,
+  evictUser: (userId: string) => Promise<void>,
 ): ApiRouter {
   const r = apiRouter();
 
@@ -68,8 +68,8 @@ export function usersRouter(
       req.body ?? {},
       p.userId,
     );
-    // A suspended or re-roled user's cached sessions stop at once in this process.
-    evictUser(String(req.params.id));
+    // A suspended or re-roled user's cached sessions stop at once, in every engine process.
+    await evictUser(String(req.params.id));
     res.json({ data: user });
   });
   /** An administrator sets a user's password (`{password}`); the user's sessions end. */
@@ -77,7 +77,7 @@ export function usersRouter(
     const p = principalOf(res);
     const body = (req.body ?? {}) as { password?: unknown };
     await users.resetPassword(p.tenant, String(req.params.id), body.password, p.userId);
-    evictUser(String(req.params.id));
+    await evictUser(String(req.params.id));
     res.status(204).end();
   });
   return r;
