@@ -7,7 +7,8 @@ import { openDatabase, type Database } from './db/connect.js';
 import { AUTH_CHANNEL, META_CHANNEL, listenForChanges } from './db/listen.js';
 import { platformSetting } from './db/platform.js';
 import { migrateEngine, type MigrationReport } from './db/migrator.js';
-import { Jobs, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
+import { Jobs, SYSTEM_ACTOR, type JobLogger, type RunnerOptions } from './jobs/jobs.js';
+import { ALLOW_ALL } from './records/access.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
@@ -19,6 +20,8 @@ import {
   registerApprovals,
   type ApprovalService,
   approvalApprovedGateItem,
+  escalationJobKind,
+  escalationScheduler,
 } from './processes/approvals/index.js';
 import { MetaService } from './tenancy/meta-service.js';
 import { ModelCache } from './tenancy/model-cache.js';
@@ -163,7 +166,12 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     timeZone,
     beforeValidate: [...rules.beforeValidate, ...processes.beforeValidate],
     ruleSteps: [...rules.ruleSteps, ...processes.ruleSteps, approvalSteps.lockStep],
-    afterPersist: [...processes.afterPersist, ...rules.afterPersist, approvalSteps.startStep],
+    afterPersist: [
+      ...processes.afterPersist,
+      ...rules.afterPersist,
+      approvalSteps.startStep,
+      approvalSteps.closeStep,
+    ],
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
@@ -172,6 +180,27 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   });
   const approvals = createApprovalService(records, db.tenant, timeZone);
   approvalSteps.bind(approvals);
+  // Overdue approval steps escalate on the job runner, as the system, in the tenant's model.
+  jobs.register(
+    escalationJobKind(approvals, async (t) => ({
+      tenantId: t.id,
+      schema: t.schema,
+      actor: SYSTEM_ACTOR.id,
+      model: await models.get(t.id),
+      access: ALLOW_ALL,
+      dbRole: await tenants.dbRoleFor(t.id, t.schema),
+    })),
+  );
+  // Scheduled after the decision committed: a failed enqueue is logged, not turned into an error
+  // of a decision that is saved (the step then simply does not escalate).
+  approvals.setScheduler(
+    escalationScheduler((kind, payload, o) =>
+      jobs.enqueue(kind, payload, o).catch((err: unknown) => {
+        logger.error({ err, tenant: o.tenantId, payload }, 'approval escalation not scheduled');
+        return 0;
+      }),
+    ),
+  );
   const stages = new StageService(records, db.tenant, timeZone);
   const recomputations = new Recomputations(
     db.tenant,

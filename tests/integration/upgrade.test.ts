@@ -120,6 +120,7 @@ describe.skipIf(onServer)('a PGlite data folder made by the previous engine', ()
             '0002_origins_stage_history',
             '0003_user_manager',
             '0004_approvals',
+            '0005_approval_cancelled',
           ],
         },
       ],
@@ -184,6 +185,7 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
       '0002_origins_stage_history',
       '0003_user_manager',
       '0004_approvals',
+      '0005_approval_cancelled',
     ]);
     const rows = await db.withSchema(platform).table('engine_migrations').orderBy('id').pluck('name');
     expect(rows).toEqual(['0001_platform_baseline', '0002_jobs', '0003_audit_origin', '0004_login_attempts']);
@@ -193,6 +195,7 @@ describe.skipIf(!onServer)('a Postgres database made by the previous engine', ()
       '0002_origins_stage_history',
       '0003_user_manager',
       '0004_approvals',
+      '0005_approval_cancelled',
     ]);
 
     await smokeFlows(both[1]);

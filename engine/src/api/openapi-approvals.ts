@@ -35,7 +35,7 @@ export const APPROVAL_SCHEMAS: Record<string, unknown> = {
       recordId: uuid,
       recordName: { type: ['string', 'null'], description: 'inbox lines only' },
       round: { type: 'integer' },
-      status: { enum: ['pending', 'approved', 'rejected', 'recalled'] },
+      status: { enum: ['pending', 'approved', 'rejected', 'recalled', 'cancelled'] },
       submitter: person,
       comment: { type: ['string', 'null'] },
       submittedAt: { type: 'string', format: 'date-time' },
@@ -83,7 +83,7 @@ export const APPROVAL_SCHEMAS: Record<string, unknown> = {
             action: {
               type: 'string',
               description:
-                'submit, step_entered, approve, reject, transfer, add_approver, reassign, skip, step_approved, escalate, approved, rejected, recalled',
+                'submit, step_entered, approve, reject, transfer, add_approver, reassign, skip, step_approved, escalate, approved, rejected, recalled, cancelled',
             },
             step: { type: ['object', 'null'] },
             actor: person,
@@ -98,7 +98,7 @@ export const APPROVAL_SCHEMAS: Record<string, unknown> = {
   ApprovalState: {
     type: 'object',
     properties: {
-      status: { enum: ['pending', 'approved', 'rejected', 'recalled', null] },
+      status: { enum: ['pending', 'approved', 'rejected', 'recalled', 'cancelled', null] },
       current: {
         type: ['object', 'null'],
         properties: { requestId: uuid, step: { type: 'object' }, approvers: { type: 'array' } },

@@ -37,6 +37,11 @@ export interface WriteItem {
   /** The stored row after persist. */
   after?: Record<string, unknown>;
   /**
+   * The row the caller gets back when a later step changed the record again in the write's
+   * transaction (an approval that started itself set its status field); absent: `after`.
+   */
+  result?: Record<string, unknown>;
+  /**
    * Blind update only (no stored row read): required fields the input leaves alone, which the
    * stored row must hold for the update to apply (persist puts them in its WHERE).
    */

@@ -75,6 +75,7 @@ const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 function resetItem(item: WriteItem) {
   item.before = null;
   item.after = undefined;
+  item.result = undefined;
   item.values = {};
   item.requireStored = undefined;
   item.system = undefined;
@@ -439,8 +440,9 @@ export class RecordsService {
       });
     const cat = visibleCatalog(object, s.access.readable(object));
     return done.items.map((i) => {
-      const record = i.after ? rowToRecord(cat, i.after) : null;
-      const version = (i.after?.version as number | undefined) ?? null;
+      const row = i.result ?? i.after;
+      const record = row ? rowToRecord(cat, row) : null;
+      const version = (row?.version as number | undefined) ?? null;
       return { record, version, tag: record && version !== null ? entityTag(object, record, version) : null };
     });
   }

@@ -7,6 +7,7 @@ import { tenantBaseline } from './tenant-0001-baseline.js';
 import { originsAndStageHistory } from './tenant-0002-origins-stage-history.js';
 import { userManager } from './tenant-0003-user-manager.js';
 import { approvalTables } from './tenant-0004-approvals.js';
+import { approvalCancelled } from './tenant-0005-approval-cancelled.js';
 
 /**
  * THE lists of engine migrations, in order. A feature that needs an engine table adds one module
@@ -25,6 +26,7 @@ export const TENANT_MIGRATIONS: readonly EngineMigration[] = [
   originsAndStageHistory,
   userManager,
   approvalTables,
+  approvalCancelled,
 ];
 
 export type { EngineMigration, MigrationContext } from './migration.js';

@@ -3,9 +3,6 @@ import { transfer } from './decisions.js';
 import { notify, type Run } from './routing.js';
 import { activeUsers, idsOf, parentRoles, userRows } from './users.js';
 
-/** The engine's own actor (no user): escalations are the system's doing. */
-export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000';
-
 /** What the job runner carries to escalate one step of one request. */
 export interface EscalationJob {
   requestId: string;

@@ -6,6 +6,7 @@ import { registerBuiltinActions } from '../actions/index.js';
 import { registerBuiltinApprovers } from './approvers/index.js';
 import { checkApprovals, checkApprovalUsers } from './check.js';
 import { approvalLockStep } from './lock-step.js';
+import { approvalCloseStep } from './close-step.js';
 import { ApprovalService } from './service.js';
 import { approvalStartStep } from './start-step.js';
 
@@ -14,6 +15,7 @@ export { previewFlow } from './preview.js';
 export { draftFlowScope } from './preview-draft.js';
 export { approvalApprovedGateItem } from './gate-item.js';
 export { inbox, type Box } from './views.js';
+export { escalationJobKind, escalationScheduler, ESCALATE_JOB, escalationKey } from './escalation-job.js';
 
 /**
  * Approvals for the composition root: registers the approver and action kinds and the deploy
@@ -23,6 +25,8 @@ export { inbox, type Box } from './views.js';
 export function registerApprovals(timeZone: string): {
   lockStep: RecordStep;
   startStep: RecordStep;
+  /** After persist: a deleted record's pending request is cancelled (every delete path). */
+  closeStep: RecordStep;
   /** Gives the start step its service, once the records service exists. */
   bind(service: ApprovalService): void;
 } {
@@ -41,6 +45,7 @@ export function registerApprovals(timeZone: string): {
   return {
     lockStep: approvalLockStep,
     startStep: approvalStartStep(service, timeZone),
+    closeStep: approvalCloseStep,
     bind: (s) => void (bound = s),
   };
 }

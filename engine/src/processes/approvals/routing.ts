@@ -102,6 +102,7 @@ const STATUS_TEXT: Record<RequestStatus, I18nText> = {
   approved: { en: 'approved', 'zh-CN': '通过' },
   rejected: { en: 'rejected', 'zh-CN': '驳回' },
   recalled: { en: 'recalled', 'zh-CN': '撤回' },
+  cancelled: { en: 'cancelled', 'zh-CN': '已取消' },
 };
 
 /** Keeps the flow's status field (if any) at the request's status, through the write pipeline. */
@@ -273,7 +274,11 @@ export async function enterFrom(r: Run, from: number, comment: string | null): P
 }
 
 /** Ends the request: status, open tasks cancelled, status field, the outcome's actions, the submitter told. */
-export async function finish(r: Run, outcome: Exclude<RequestStatus, 'pending'>, comment: string | null) {
+export async function finish(
+  r: Run,
+  outcome: Exclude<RequestStatus, 'pending' | 'cancelled'>,
+  comment: string | null,
+) {
   const openTasks = r.store.tasks().where('request_id', r.req.id).whereIn('status', ['pending', 'waiting']);
   await openTasks.update({ status: 'cancelled', decided_at: r.trx.fn.now() });
   r.req = { ...r.req, status: outcome, current_step: null, step_due_at: null, decided_at: new Date() };

@@ -8,7 +8,8 @@ import { flowOfRequest, flowsOf, hasFlows, type CompiledFlow } from './compiled.
 import { addApprover, approve, myTask, reject, transfer } from './decisions.js';
 import { finish, flushNotifications, holds, notify, start, syncShares, type Run } from './routing.js';
 import { ApprovalStore, type RequestRow } from './store.js';
-import { escalateStep, SYSTEM_ACTOR, type EscalationJob } from './escalation.js';
+import { escalateStep, type EscalationJob } from './escalation.js';
+import { SYSTEM_ACTOR } from '../../jobs/jobs.js';
 import { requestViews } from './views.js';
 
 /** Puts an escalation on the job runner (enqueue at `runAt`, keyed by request and step entry). */
@@ -202,10 +203,11 @@ export class ApprovalService {
       .returning('*')) as RequestRow[];
     await store.log(req.id, 'submit', { actor: c.scope.actor, comment, detail: { flow: flow.name, round } });
     // Without a caller's list (a flow that starts itself inside a write), escalations are
-    // scheduled at once: the job finds no request if that write rolls back.
+    // scheduled without waiting: the write's transaction must not wait for the platform
+    // connection (PGlite has one); the job finds no request if that write rolls back.
     const r = this.run(trx, c, o, flow, req, due ?? []);
     await start(r, comment);
-    if (!due) await this.schedule(c, r.due);
+    if (!due) void this.schedule(c, r.due).catch(() => undefined);
     return this.finishRun(r);
   }
 
@@ -291,7 +293,7 @@ export class ApprovalService {
    * nothing happens if the request moved on. `scope` is a system scope of the tenant.
    */
   async escalate(scope: Scope, job: EscalationJob, now = new Date()) {
-    const c: Caller = { isAdmin: true, scope: { ...scope, actor: SYSTEM_ACTOR } };
+    const c: Caller = { isAdmin: true, scope: { ...scope, actor: SYSTEM_ACTOR.id } };
     return this.tx(c, async (trx, due) => {
       const store = new ApprovalStore(trx, scope.schema);
       const first = await store.request(job.requestId);

@@ -15,8 +15,8 @@ const autoFlows = (ctx: Pick<WriteContext, 'model' | 'object'>) =>
  * Flows that start themselves: `on: create` when a record is created, `on: condition` when the
  * condition turns true (true now, not before). Runs after persist, in the write's transaction,
  * with the writer as the submitter; a record already pending is left alone. The request's own
- * writes (the status field) go through the pipeline again in that transaction, so the record
- * the write returns may be one version behind: read it again to see the status.
+ * writes (the status field) go through the pipeline again in that transaction; the write then
+ * returns the record as the start left it (`item.result`: status, version, ETag).
  */
 export function approvalStartStep(service: () => ApprovalService, timeZone: string): RecordStep {
   return {
@@ -59,6 +59,11 @@ export function approvalStartStep(service: () => ApprovalService, timeZone: stri
           if (!(await service().applies(ctx.trx, c, f, row)).ok) continue;
           if (await store.pendingFor(ctx.object.name, id)) break;
           await service().startWithin(ctx.trx, c, ctx.object, id, f, null);
+          item.result = (await ctx.trx
+            .withSchema(ctx.schema)
+            .from(ctx.object.table)
+            .where('id', id)
+            .first()) as Record<string, unknown>;
           break;
         }
       }

@@ -4,7 +4,7 @@ import type { Ident } from '../../core/ident.js';
 import { APPROVAL_DECISIONS, APPROVAL_REQUESTS, APPROVAL_TASKS } from '../../db/engine-tables.js';
 import type { JsonValue } from '../../core/model.js';
 
-export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'recalled';
+export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'recalled' | 'cancelled';
 export type TaskStatus = 'pending' | 'waiting' | 'approved' | 'rejected' | 'transferred' | 'cancelled';
 export type TaskOrigin = 'route' | 'transfer' | 'add_before' | 'add_after' | 'reassign' | 'escalation';
 
