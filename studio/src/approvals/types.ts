@@ -1,7 +1,7 @@
 import type { I18nText } from '../api/types';
 
 /** The approvals API's shapes (docs/api.md "Approvals", "Notifications"). */
-export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'recalled';
+export type RequestStatus = 'pending' | 'approved' | 'rejected' | 'recalled' | 'cancelled';
 export type Box = 'pending' | 'done' | 'submitted';
 
 export interface Person {
