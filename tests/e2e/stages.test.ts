@@ -139,7 +139,11 @@ async function flow(lang: Lang, phone: boolean) {
     const prospecting = page.getByTestId('column-prospecting');
     await prospecting.getByTestId(`card-${id}`).waitFor();
     if (phone) expect(await page.locator('section[data-testid^="column-"]').count()).toBe(1);
-    const countBefore = await prospecting.getByTestId('column-count').innerText();
+    // The column's count comes from its own aggregate call, which may answer after the cards:
+    // the column holds this deal, so wait until the count does too.
+    const count = prospecting.getByTestId('column-count');
+    await poll(async () => Number(await count.innerText())).toBeGreaterThan(0);
+    const countBefore = await count.innerText();
 
     // Refused on the board, with the checklist the API gives; the card goes back.
     await moveOnBoard(page, id, phone);
