@@ -151,7 +151,7 @@ async function flow(lang: Lang, phone: boolean) {
     await dialog.waitFor();
     await poll(() => whys(dialog)).toEqual(unmet);
     await prospecting.getByTestId(`card-${id}`).waitFor();
-    expect(await prospecting.getByTestId('column-count').innerText()).toBe(countBefore);
+    await poll(() => count.innerText()).toBe(countBefore);
     expect((await asRep('get', `/api/v1/data/opportunity/${id}`).expect(200)).body.data.stage).toBe(
       'prospecting',
     );
