@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--db=server,pglite] [--cases=W1,W3] [--targets=tessera,reference,raw]
- *  [--reps=3] [--duration=7] [--no-scale] [--scale-only] [--profile]`
+ *  [--reps=3] [--duration=7] [--no-scale] [--scale-only] [--profile] [--source]`
  *
  * CRM workload v1 against three targets in one run — Tessera's REST API, the reference express+pg
  * server (bench/reference) and raw pg — on the Postgres server (DATABASE_URL, default the loopback
@@ -8,6 +8,7 @@
  * process, and so does the load generator (autocannon, bench/load.ts). Prints the ratio table and
  * writes bench/results/latest.json.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, release, platform } from 'node:os';
@@ -37,6 +38,10 @@ const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:
 const TOKEN = 'tsr_bench_0123456789abcdef';
 const PROFILE = flag('profile');
 const RESULTS = join(ROOT, 'bench/results');
+/** With --profile: when each run of each case ran (monotonic µs, V8's profile clock), so
+ * profile-summary.ts can read one case out of a whole run's profile (`--case=W4`). */
+const profileWindows: { db: string; case: Case; rep: number; target: string; startUs: number; endUs: number }[] =
+  [];
 /** This run's schemas: bench_<tag>_platform, _crm, _ref, _raw, _scale (bench/namespace.ts). */
 const TAG = newTag();
 const NS = namespaceOf(TAG);
@@ -252,6 +257,7 @@ async function tesseraTarget(
       BENCH_TOKEN: TOKEN,
       BENCH_PLATFORM: `${NS}_platform`,
       BENCH_PREFIX: `${NS}_`,
+      ...(flag('source') ? {} : { BENCH_ENGINE: join(ROOT, 'dist/engine/src/engine.js') }),
     },
     PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
   );
@@ -388,7 +394,9 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
       for (let rep = 1; rep <= REPS; rep++)
         // Each rep starts with another target, so no target always runs first after a write case.
         for (const t of runners.map((_, i) => runners[(i + rep - 1) % runners.length])) {
+          const startUs = Number(process.hrtime.bigint() / 1000n);
           const r = await t.run(c, rep);
+          if (PROFILE) profileWindows.push({ db, case: c, rep, target: t.name, startUs, endUs: Number(process.hrtime.bigint() / 1000n) });
           if (c === 'W2') {
             const rows = r.requests * 1000;
             r.rps = rows / r.seconds;
@@ -502,6 +510,15 @@ function versions() {
 
 async function main() {
   const started = Date.now();
+  // Tessera runs compiled, as `npm start` and containers run it (tsx's transform adds costs of
+  // its own, e.g. a __name call per closure made); `--source` runs the TypeScript through tsx.
+  if (!flag('source')) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale', '--only=engine'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) throw new Error('engine build failed');
+  }
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const lock = DBS.includes('server') ? await holdTag(DATABASE_URL, TAG) : null;
@@ -585,6 +602,7 @@ async function main() {
   const file = opt('out') ?? join(RESULTS, 'latest.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(RESULTS, 'latest.md'), printed.join('\n\n') + '\n');
+  if (PROFILE) writeFileSync(join(RESULTS, 'profiles', 'windows.json'), JSON.stringify(profileWindows, null, 2));
   log(`done in ${report.elapsed_s} s → ${file}`);
 }
 
