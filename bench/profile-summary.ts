@@ -79,7 +79,8 @@ function layer(url: string, fn: string): string {
   if (e) return `engine: ${e[1]}`;
   return short(url);
 }
-const key = (n: Node) => `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url ? short(n.callFrame.url) : ''}`;
+const key = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url ? short(n.callFrame.url) : ''}`;
 
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();

@@ -46,7 +46,8 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
 export function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string | null) {
   if (encoding && encoding.toLowerCase().replace('-', '') !== 'utf8') return;
   // A check in place (no string made): the body is decoded once, by the JSON parser.
-  if (!isUtf8(buf)) throw Object.assign(new Error('request body is not valid UTF-8'), { type: 'utf8.invalid' });
+  if (!isUtf8(buf))
+    throw Object.assign(new Error('request body is not valid UTF-8'), { type: 'utf8.invalid' });
 }
 
 /** The JSON pointer of the first key or string value holding a NUL, or null. */

@@ -204,9 +204,7 @@ function keptRoleSessions(
 ): TenantSessions {
   const client = knex.client as unknown as PoolClient;
   const acquire = o.pool ? o.pool.acquire : client.acquireConnection.bind(client);
-  const release = o.pool
-    ? async (c: Conn) => o.pool!.release(c)
-    : client.releaseConnection.bind(client);
+  const release = o.pool ? async (c: Conn) => o.pool!.release(c) : client.releaseConnection.bind(client);
   const roleOf = new WeakMap<Conn, string>();
   // Connections handed to platform work (shared mode only).
   const platform = new WeakSet<Conn>();
