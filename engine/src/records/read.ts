@@ -96,92 +96,14 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   // Postgres's own order (NULL is the largest value) so a btree index serves both directions.
   for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc');
   qb.orderBy('id', idDescending(keys) ? 'desc' : 'asc').limit(limit + 1);
-  const folded = foldable(s, plan, cat);
-  const rows = (await (folded.length ? withFolded(s, qb, keys, folded) : qb)) as Record<string, unknown>[];
+  const rows = (await qb) as Record<string, unknown>[];
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
   const next = hasMore && last ? s.cursors.encode(cursorOf(keys, last), queryKey) : null;
   const data = pageRows.map((r) => rowToRecord(cat, r, plan.names));
-  for (const f of folded) await attachFolded(s, f, data, pageRows);
-  await expandInto(s, o, data, pageRows, new Map(), 1, plan.users);
+  await expandInto(s, o, data, pageRows, plan.expand, 1, plan.users);
   return { data, meta: { next_cursor: next, has_more: hasMore } };
-}
-
-/**
- * A lookup a list expands, read in the list's own statement (a lateral join on the page) instead
- * of a second query: one round trip and one plan fewer on every list screen that shows a related
- * name. Deeper levels and people still take a query each (expandInto).
- */
-interface Folded {
-  name: string;
-  column: string;
-  object: CompiledObject;
-  plan: Projection;
-  cat: Catalog;
-  /** Columns read from the related row, returned as `<alias>_<index>`. */
-  columns: string[];
-  alias: string;
-}
-
-function foldable(s: ReadScope, plan: Projection, cat: Catalog): Folded[] {
-  return [...plan.expand].map(([name, { object, plan: sub }], i) => {
-    const target = catalogFor(s, object);
-    return {
-      name,
-      column: cat.all.get(name)!.column,
-      object,
-      plan: sub,
-      cat: target,
-      columns: [...new Set([...sub.names.map((n) => target.all.get(n)!.column), 'id'])],
-      alias: `_expand_${i}`,
-    };
-  });
-}
-
-/**
- * `select p.*, <related columns> from (<the page>) p left join lateral (<related row, under the
- * caller's row access>) … order by <the page's order>`. The page keeps its own order and limit
- * inside; the related row is read for the page's rows only.
- */
-function withFolded(s: ReadScope, page: Knex.QueryBuilder, keys: SortKey[], folded: Folded[]) {
-  const outer = s.db.select('p.*').from(page.as('p'));
-  for (const f of folded) {
-    const related = s.db
-      .withSchema(s.schema)
-      .from(f.object.table)
-      .select(f.columns)
-      .whereRaw('??.?? = ??.??', [f.object.table, 'id', 'p', f.column]);
-    // A related record the caller may not see reads as no row: the lookup stays a bare id.
-    s.access.scopeRead(related, f.object, qualified(f.object));
-    // knex inlines a builder given as a binding (its types only list plain values).
-    outer.joinRaw('left join lateral ? as ?? on true', [related as unknown as Knex.Raw, f.alias]);
-    f.columns.forEach((c, j) => outer.select(`${f.alias}.${c} as ${f.alias}_${j}`));
-  }
-  for (const k of keys) outer.orderBy(`p.${k.q.column}`, k.desc ? 'desc' : 'asc');
-  return outer.orderBy('p.id', idDescending(keys) ? 'desc' : 'asc');
-}
-
-/** Replaces each folded lookup's id with its related record, then expands that record's own lookups. */
-async function attachFolded(
-  s: ReadScope,
-  f: Folded,
-  data: Record<string, JsonValue>[],
-  rows: Record<string, unknown>[],
-) {
-  const relatedRows = rows.map((r) => {
-    if (r[`${f.alias}_${f.columns.indexOf('id')}`] == null) return null;
-    const row: Record<string, unknown> = {};
-    f.columns.forEach((c, j) => (row[c] = r[`${f.alias}_${j}`]));
-    return row;
-  });
-  const found = relatedRows.filter((r): r is Record<string, unknown> => r !== null);
-  const related = found.map((r) => rowToRecord(f.cat, r, f.plan.names));
-  await expandInto(s, f.object, related, found, f.plan.expand, 2, f.plan.users);
-  let k = 0;
-  relatedRows.forEach((r, i) => {
-    if (r) data[i][f.name] = related[k++];
-  });
 }
 
 export async function getRecord(
