@@ -38,8 +38,12 @@ export interface JobKind<P = Record<string, unknown>> {
   backoffMs?: number;
   /** Keep finished jobs (state done, visible to admins) until the retention prunes them; default: deleted. */
   keep?: boolean;
-  /** A per-tenant system schedule: the runner enqueues this kind for every tenant on this cron. */
-  schedule?: { name: string; cron: string };
+  /**
+   * A per-tenant system schedule: the runner enqueues this kind for every tenant on this cron.
+   * With `spreadMs`, each tenant runs later by a fixed offset in [0, spreadMs) taken from a hash
+   * of its id, so many tenants do not all enqueue in the same minute (keep it below the period).
+   */
+  schedule?: { name: string; cron: string; spreadMs?: number };
 }
 
 /** A handler's way to say "do not retry": the job is dead at once. */
