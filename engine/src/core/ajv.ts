@@ -2,7 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import type { FieldIssue } from './errors.js';
 
-export type { ErrorObject, ValidateFunction };
+export type { Ajv2020, ErrorObject, ValidateFunction };
 
 // ajv-formats is CommonJS; its default export arrives wrapped under some loaders (and TypeScript's
 // NodeNext resolution, used by `npm run build`, types the import as the module, not the function).

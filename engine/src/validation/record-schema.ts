@@ -1,4 +1,4 @@
-import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import { createAjv, type Ajv2020, type ValidateFunction } from '../core/ajv.js';
 import type { JsonSchema } from '../fields/field-type.js';
 import type { CompiledObject } from '../metadata/compile.js';
 
@@ -61,13 +61,14 @@ export interface ObjectValidators {
 }
 
 // Compiled once per CompiledObject, i.e. once per metadata version.
-const ajv = createAjv();
+let ajvInstance: Ajv2020 | undefined;
+const ajv = (): Ajv2020 => (ajvInstance ??= createAjv());
 const cache = new WeakMap<CompiledObject, ObjectValidators>();
 
 export function validatorsFor(o: CompiledObject): ObjectValidators {
   let v = cache.get(o);
   if (!v) {
-    v = { write: ajv.compile(writeSchema(o)), required: requiredFields(o) };
+    v = { write: ajv().compile(writeSchema(o)), required: requiredFields(o) };
     cache.set(o, v);
   }
   return v;
