@@ -1,4 +1,4 @@
-import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import { compileLazily, createAjv, type ValidateFunction } from '../core/ajv.js';
 import type { Ident } from '../core/ident.js';
 
 /** Who a job acts as when it writes: no person, the engine itself (records' created_by/updated_by). */
@@ -67,11 +67,15 @@ interface Registered {
 /** THE registry of job kinds: name → handler and payload schema. Features register at wiring time. */
 export class JobKinds {
   private kinds = new Map<string, Registered>();
-  private ajv = createAjv();
+  private shared: ReturnType<typeof createAjv> | undefined;
+  private ajv = () => (this.shared ??= createAjv());
 
   register<P>(kind: JobKind<P>): this {
     if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);
-    this.kinds.set(kind.name, { kind: kind as unknown as JobKind, validate: this.ajv.compile(kind.payload) });
+    this.kinds.set(kind.name, {
+      kind: kind as unknown as JobKind,
+      validate: compileLazily(this.ajv, kind.payload),
+    });
     return this;
   }
 
@@ -87,6 +91,6 @@ export class JobKinds {
   check(name: string, payload: unknown): void {
     const r = this.kinds.get(name);
     if (!r) throw new UnknownJobKind(name);
-    if (!r.validate(payload)) throw new BadJobPayload(name, this.ajv.errorsText(r.validate.errors));
+    if (!r.validate(payload)) throw new BadJobPayload(name, this.ajv().errorsText(r.validate.errors));
   }
 }

@@ -1,6 +1,6 @@
 import { text as msg } from '../core/messages.js';
 import { ajvIssues } from '../core/ajv.js';
-import { createAjv, type Ajv2020 } from '../core/ajv.js';
+import { createAjv } from '../core/ajv.js';
 import { pointer, type FieldIssue } from '../core/errors.js';
 import { identProblem } from '../core/ident.js';
 import {
@@ -20,8 +20,7 @@ import { checkFormatAndProcesses, checkLayouts } from './validate-layout.js';
 
 export type ValidationResult = { ok: true; pkg: PackageDef } | { ok: false; issues: FieldIssue[] };
 
-let defaultsAjvInstance: Ajv2020 | undefined;
-const defaultsAjv = (): Ajv2020 => (defaultsAjvInstance ??= createAjv());
+const defaultsAjv = createAjv();
 const NAME_FIELD_TYPES = new Set(['text', 'email', 'phone', 'auto_number']);
 
 /**
@@ -29,8 +28,7 @@ const NAME_FIELD_TYPES = new Set(['text', 'email', 'phone', 'auto_number']);
  * cannot say (unique names, existing targets, sane settings). Every issue carries a JSON pointer.
  */
 export function validatePackage(input: unknown): ValidationResult {
-  const shape = validatePackageShape();
-  if (!shape(input)) return { ok: false, issues: ajvIssues(shape.errors) };
+  if (!validatePackageShape(input)) return { ok: false, issues: ajvIssues(validatePackageShape.errors) };
   const pkg = input as PackageDef;
   const issues: FieldIssue[] = [];
   for (const [oi, obj] of pkg.objects.entries()) {
@@ -142,7 +140,7 @@ function checkField(
         params: { reason: msg('R_COMPUTED_DEFAULT') },
       });
     } else {
-      const v = defaultsAjv().compile(type.valueSchema(f));
+      const v = defaultsAjv.compile(type.valueSchema(f));
       if (!v(f.default))
         issues.push({
           pointer: `${at}/default`,

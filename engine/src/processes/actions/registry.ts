@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type Ajv2020, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { ActionDef } from '../../core/approval-model.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { I18nText, ObjectDef, PackageDef } from '../../core/model.js';
@@ -52,13 +52,23 @@ export interface ActionKind {
 
 const kinds = new Map<string, ActionKind>();
 const validators = new Map<string, ValidateFunction>();
-let ajv: Ajv2020 | undefined;
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 export function registerActionKind(k: ActionKind): void {
   const have = kinds.get(k.kind);
   if (have === k) return;
   if (have) throw new Error(`action kind "${k.kind}" is already registered`);
   kinds.set(k.kind, k);
+  validators.set(
+    k.kind,
+    compileLazily(ajv, {
+      type: 'object',
+      properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
+      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
+      additionalProperties: false,
+    }),
+  );
 }
 
 export const actionKind = (kind: string) => kinds.get(kind);
@@ -74,23 +84,7 @@ export function checkAction(def: ActionDef, ctx: ActionDeployContext): FieldIssu
         params: { value: def.kind, allowed: [...kinds.keys()].join(', ') },
       },
     ];
-  const v = validatorFor(k);
+  const v = validators.get(def.kind)!;
   if (!v(def)) return ajvIssues(v.errors, ctx.pointer);
   return k.checkAtDeploy(def, ctx);
-}
-
-/** The kind's settings schema, compiled on its first check (not at registration: that ran at import). */
-function validatorFor(k: ActionKind): ValidateFunction {
-  let v = validators.get(k.kind);
-  if (!v) {
-    ajv ??= createAjv();
-    v = ajv.compile({
-      type: 'object',
-      properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
-      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
-      additionalProperties: false,
-    });
-    validators.set(k.kind, v);
-  }
-  return v;
 }

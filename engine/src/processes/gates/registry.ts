@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type Ajv2020, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { Ident } from '../../core/ident.js';
 import type { GateItemDef, I18nText, JsonValue, ObjectDef, PackageDef } from '../../core/model.js';
@@ -76,7 +76,8 @@ export interface GateItemKind {
 
 const kinds = new Map<string, GateItemKind>();
 const validators = new Map<string, ValidateFunction>();
-let ajv: Ajv2020 | undefined;
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 const COMMON = {
   kind: { type: 'string' },
@@ -99,6 +100,15 @@ export function registerGateItem(k: GateItemKind): void {
   if (have === k) return;
   if (have) throw new Error(`gate item kind "${k.kind}" is already registered`);
   kinds.set(k.kind, k);
+  validators.set(
+    k.kind,
+    compileLazily(ajv, {
+      type: 'object',
+      properties: { ...COMMON, ...k.configSchema.properties! },
+      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
+      additionalProperties: false,
+    }),
+  );
 }
 
 export const gateItemKind = (kind: string): GateItemKind | undefined => kinds.get(kind);
@@ -115,23 +125,7 @@ export function checkGateItem(def: GateItemDef, ctx: GateDeployContext): FieldIs
         params: { value: def.kind, allowed: [...kinds.keys()].join(', ') },
       },
     ];
-  const v = validatorFor(k);
+  const v = validators.get(def.kind)!;
   if (!v(def)) return ajvIssues(v.errors, ctx.pointer);
   return k.checkAtDeploy(def, ctx);
-}
-
-/** The kind's settings schema, compiled on its first check (not at registration: that ran at import). */
-function validatorFor(k: GateItemKind): ValidateFunction {
-  let v = validators.get(k.kind);
-  if (!v) {
-    ajv ??= createAjv();
-    v = ajv.compile({
-      type: 'object',
-      properties: { ...COMMON, ...k.configSchema.properties! },
-      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
-      additionalProperties: false,
-    });
-    validators.set(k.kind, v);
-  }
-  return v;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type Ajv2020, type ValidateFunction } from '../../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../../core/ajv.js';
 import type { ApproverDef } from '../../../core/approval-model.js';
 import type { FieldIssue } from '../../../core/errors.js';
 import type { Ident } from '../../../core/ident.js';
@@ -51,7 +51,8 @@ export interface ApproverKind {
 
 const kinds = new Map<string, ApproverKind>();
 const validators = new Map<string, ValidateFunction>();
-let ajv: Ajv2020 | undefined;
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 /** Adds a kind at composition time; the same object twice is harmless, another under a taken name is a bug. */
 export function registerApproverKind(k: ApproverKind): void {
@@ -59,6 +60,15 @@ export function registerApproverKind(k: ApproverKind): void {
   if (have === k) return;
   if (have) throw new Error(`approver kind "${k.kind}" is already registered`);
   kinds.set(k.kind, k);
+  validators.set(
+    k.kind,
+    compileLazily(ajv, {
+      type: 'object',
+      properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
+      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
+      additionalProperties: false,
+    }),
+  );
 }
 
 export const approverKind = (kind: string) => kinds.get(kind);
@@ -75,23 +85,7 @@ export function checkApprover(def: ApproverDef, ctx: ApproverDeployContext): Fie
         params: { value: def.kind, allowed: [...kinds.keys()].join(', ') },
       },
     ];
-  const v = validatorFor(k);
+  const v = validators.get(def.kind)!;
   if (!v(def)) return ajvIssues(v.errors, ctx.pointer);
   return k.checkAtDeploy(def, ctx);
-}
-
-/** The kind's settings schema, compiled on its first check (not at registration: that ran at import). */
-function validatorFor(k: ApproverKind): ValidateFunction {
-  let v = validators.get(k.kind);
-  if (!v) {
-    ajv ??= createAjv();
-    v = ajv.compile({
-      type: 'object',
-      properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
-      required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
-      additionalProperties: false,
-    });
-    validators.set(k.kind, v);
-  }
-  return v;
 }
