@@ -1,10 +1,10 @@
-import { createAjv, type Ajv2020 } from '../../core/ajv.js';
+import { createAjv } from '../../core/ajv.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { JsonValue, ObjectDef } from '../../core/model.js';
 import { fieldType, withDefaults } from '../../fields/registry.js';
 
-let ajvInstance: Ajv2020 | undefined;
-const ajv = (): Ajv2020 => (ajvInstance ??= createAjv());
+let ajvInstance: ReturnType<typeof createAjv> | undefined;
+const ajv = (): ReturnType<typeof createAjv> => (ajvInstance ??= createAjv());
 
 /** Literal values an action writes: each field exists, can be written, and takes the value. */
 export function checkValues(
