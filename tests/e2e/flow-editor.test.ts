@@ -237,11 +237,23 @@ async function build(lang: Lang) {
 
 async function tryOn(page: Page, record: string, ok = true) {
   const select = page.getByTestId('try-record');
-  await select.locator('.el-select__wrapper').click();
-  await select.locator('input').fill(record.split(' ')[0]);
-  await page.locator('.el-select-dropdown__item:visible', { hasText: record }).first().click();
-  // The remote search may still be re-rendering the list: make sure the record was taken.
-  await poll(() => select.innerText()).toContain(record);
+  const taken = async () => (await select.innerText()).includes(record);
+  // Open, type, pick; again if the pick did not take (under load a click can land while the list
+  // is being replaced by the answer to what was typed).
+  for (let attempt = 0; attempt < 4 && !(await taken()); attempt++) {
+    await select.locator('.el-select__wrapper').click();
+    await select.locator('input').fill(record.split(' ')[0]);
+    await page
+      .locator('.el-select-dropdown__item:visible', { hasText: record })
+      .first()
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    await expect
+      .poll(taken, { timeout: 3_000, interval: 100 })
+      .toBe(true)
+      .catch(() => undefined);
+  }
+  expect(await select.innerText()).toContain(record);
   await page.getByTestId('try-run').click();
   if (ok) await page.getByTestId('try-result').waitFor();
 }
