@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--db=server,pglite] [--cases=W1,W3] [--targets=tessera,reference,raw]
- *  [--reps=3] [--duration=7] [--no-scale] [--scale-only] [--profile]`
+ *  [--reps=3] [--duration=7] [--no-scale] [--scale-only] [--profile] [--source]`
  *
  * CRM workload v1 against three targets in one run — Tessera's REST API, the reference express+pg
  * server (bench/reference) and raw pg — on the Postgres server (DATABASE_URL, default the loopback
@@ -8,6 +8,7 @@
  * process, and so does the load generator (autocannon, bench/load.ts). Prints the ratio table and
  * writes bench/results/latest.json.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, release, platform } from 'node:os';
@@ -37,6 +38,16 @@ const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:
 const TOKEN = 'tsr_bench_0123456789abcdef';
 const PROFILE = flag('profile');
 const RESULTS = join(ROOT, 'bench/results');
+/** With --profile: when each run of each case ran (monotonic µs, V8's profile clock), so
+ * profile-summary.ts can read one case out of a whole run's profile (`--case=W4`). */
+const profileWindows: {
+  db: string;
+  case: Case;
+  rep: number;
+  target: string;
+  startUs: number;
+  endUs: number;
+}[] = [];
 /** This run's schemas: bench_<tag>_platform, _crm, _ref, _raw, _scale (bench/namespace.ts). */
 const TAG = newTag();
 const NS = namespaceOf(TAG);
@@ -252,6 +263,7 @@ async function tesseraTarget(
       BENCH_TOKEN: TOKEN,
       BENCH_PLATFORM: `${NS}_platform`,
       BENCH_PREFIX: `${NS}_`,
+      ...(flag('source') ? {} : { BENCH_ENGINE: join(ROOT, 'dist/engine/src/engine.js') }),
     },
     PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
   );
@@ -314,7 +326,7 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
   return { ...lt, prepareReads: raw.prepareReads, stop: () => server.stop() };
 }
 
-type Results = Partial<Record<Case, Record<string, Summary | number | null | string>>>;
+type Results = Partial<Record<Case, Record<string, Summary | number | number[] | null | string>>>;
 interface IndexCheck {
   ok: boolean;
   failures: string[];
@@ -388,7 +400,17 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
       for (let rep = 1; rep <= REPS; rep++)
         // Each rep starts with another target, so no target always runs first after a write case.
         for (const t of runners.map((_, i) => runners[(i + rep - 1) % runners.length])) {
+          const startUs = Number(process.hrtime.bigint() / 1000n);
           const r = await t.run(c, rep);
+          if (PROFILE)
+            profileWindows.push({
+              db,
+              case: c,
+              rep,
+              target: t.name,
+              startUs,
+              endUs: Number(process.hrtime.bigint() / 1000n),
+            });
           if (c === 'W2') {
             const rows = r.requests * 1000;
             r.rps = rows / r.seconds;
@@ -399,7 +421,7 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
             `${db} ${c} run ${rep} ${t.name}: ${r.rps.toFixed(0)} ${CASE_INFO[c].unit}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
           );
         }
-      const row: Record<string, Summary | number | null | string> = { unit: CASE_INFO[c].unit };
+      const row: Record<string, Summary | number | number[] | null | string> = { unit: CASE_INFO[c].unit };
       for (const [name, rs] of runs)
         row[name] = {
           throughput: median(rs.map((r) => r.rps)),
@@ -410,6 +432,11 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
         };
       const tp = (n: string) => (row[n] as Summary | undefined)?.throughput;
       row.ratio_reference = tp('tessera') && tp('reference') ? tp('tessera')! / tp('reference')! : null;
+      // Per repetition (the same rep of each target ran back to back): the run-to-run range.
+      const perRep = (a: Run[] | undefined, b: Run[] | undefined) =>
+        a && b && a.length === b.length ? a.map((r, i) => r.rps / b[i].rps).filter(Number.isFinite) : [];
+      row.ratio_reference_range = rangeOf(perRep(runs.get('tessera'), runs.get('reference')));
+      row.ratio_raw_range = rangeOf(perRep(runs.get('tessera'), runs.get('raw')));
       row.ratio_raw = tp('tessera') && tp('raw') ? tp('tessera')! / tp('raw')! : null;
       const w5 = (out.W5?.tessera as Summary | undefined)?.throughput;
       if (TESSERA_ONLY.has(c) && w5 && tp('tessera')) {
@@ -444,11 +471,20 @@ async function tableStats() {
 }
 
 // ---------- report ----------
+const rangeOf = (xs: number[]) => (xs.length > 1 ? [Math.min(...xs), Math.max(...xs)] : null);
+const withRange = (x: number, r: unknown) =>
+  `${x.toFixed(2)}×${Array.isArray(r) ? ` (${(r as number[]).map((v) => v.toFixed(2)).join('–')})` : ''}`;
+
 /** Issue 14's goals, Tessera / reference: reads 0.9×, single writes 0.8×, bulk 1.0× (W7 has no reference). */
 const GOALS: Partial<Record<Case, number>> = { W1: 0.8, W2: 1.0, W3: 0.9, W4: 0.9, W5: 0.8, W6: 0.9 };
 function table(title: string, res: Results, cols: string[]): string {
   const f = (n: number | undefined) => (n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
-  const lines = [`\n${title}`, ''];
+  const lines = [
+    `\n${title}`,
+    '',
+    'Ratios: median of the repetitions (in brackets: lowest–highest of the per-repetition ratios).',
+    '',
+  ];
   const head = [
     'case',
     ...cols.map((c) => `${c} thr (p50/p99 ms)`),
@@ -466,7 +502,7 @@ function table(title: string, res: Results, cols: string[]): string {
     const g = GOALS[c];
     const ok = rr === null || g === undefined ? '' : rr >= g ? `≥${g} ✓` : `≥${g} ✗`;
     lines.push(
-      `| ${CASE_INFO[c].title} | ${cols.map(cell).join(' | ')} | ${cols.includes('reference') ? `${rr === null ? '—' : rr.toFixed(2) + '×'} | ${ok} | ` : ''}${row.ratio_raw === null ? '—' : (row.ratio_raw as number).toFixed(2) + '×'} |`,
+      `| ${CASE_INFO[c].title} | ${cols.map(cell).join(' | ')} | ${cols.includes('reference') ? `${rr === null ? '—' : withRange(rr, row.ratio_reference_range)} | ${ok} | ` : ''}${row.ratio_raw === null ? '—' : withRange(row.ratio_raw as number, row.ratio_raw_range)} |`,
     );
   }
   return lines.join('\n');
@@ -502,6 +538,15 @@ function versions() {
 
 async function main() {
   const started = Date.now();
+  // Tessera runs compiled, as `npm start` and containers run it (tsx's transform adds costs of
+  // its own, e.g. a __name call per closure made); `--source` runs the TypeScript through tsx.
+  if (!flag('source')) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale', '--only=engine'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) throw new Error('engine build failed');
+  }
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const lock = DBS.includes('server') ? await holdTag(DATABASE_URL, TAG) : null;
@@ -585,6 +630,8 @@ async function main() {
   const file = opt('out') ?? join(RESULTS, 'latest.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(RESULTS, 'latest.md'), printed.join('\n\n') + '\n');
+  if (PROFILE)
+    writeFileSync(join(RESULTS, 'profiles', 'windows.json'), JSON.stringify(profileWindows, null, 2));
   log(`done in ${report.elapsed_s} s → ${file}`);
 }
 

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => join(ROOT, ...p);
 const ifStale = process.argv.includes('--if-stale');
+// `--only=engine`: one part (the benchmark needs the compiled engine, not the studio).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 /** Newest modification time under the given files and folders (skipping build outputs). */
 function newest(paths) {
@@ -71,6 +73,7 @@ function fail(msg) {
 }
 
 for (const part of parts) {
+  if (only && part.name !== only) continue;
   const stale = builtAt(part.stamp) < newest(part.inputs);
   if (ifStale && !stale) continue;
   const started = Date.now();

@@ -5,11 +5,15 @@
  * Prints one line `READY <ms since start>` when listening. Spawned with an IPC channel, it answers
  * run.ts's bench-only questions outside HTTP: {op:'ids'|'analyze'|'mem'} → {ok, ...}.
  */
-import { createEngine } from '../../engine/src/engine.js';
+import type * as EngineModule from '../../engine/src/engine.js';
 import { accountObject } from '../package.js';
 
 const t0 = performance.now();
 async function main() {
+  // The compiled engine (dist/, as `npm start` runs it) when run.ts built it; else the sources.
+  const { createEngine } = (await import(
+    process.env.BENCH_ENGINE ?? '../../engine/src/engine.js'
+  )) as typeof EngineModule;
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const engine = await createEngine({
     databaseUrl,

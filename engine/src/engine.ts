@@ -12,7 +12,7 @@ import { ALLOW_ALL } from './records/access.js';
 import { CursorCodec } from './records/cursor.js';
 import { OutboxDispatcher } from './records/outbox-dispatcher.js';
 import { RecordsService } from './records/service.js';
-import { Recomputations, createRuleSteps } from './rule-steps/index.js';
+import { Recomputations, createRuleSteps, recomputeJobKind } from './rule-steps/index.js';
 import { createProcessSteps, registerGateItem, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
 import {
@@ -202,19 +202,27 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
     ),
   );
   const stages = new StageService(records, db.tenant, timeZone);
-  const recomputations = new Recomputations(
-    db.tenant,
-    timeZone,
-    (task) =>
-      writeAudit(db.knex, platform, {
-        tenantId: task.tenantId,
-        actor: task.startedBy,
-        origin: 'system',
-        action: 'metadata.recomputed',
-        detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+  // Recomputes of roll-ups and formulas run on the job runner: any process runs them and answers
+  // their status; the audit entry is written when one ends.
+  jobs.register(
+    recomputeJobKind({
+      sessions: db.tenant,
+      timeZone,
+      tenantOf: async (t) => ({
+        model: await models.get(t.id),
+        dbRole: await tenants.dbRoleFor(t.id, t.schema),
       }),
-    (err, task) => logger.error({ err, task: task.id, tenant: task.tenantId }, 'recompute failed'),
+      finished: (task) =>
+        writeAudit(db.knex, platform, {
+          tenantId: task.tenantId,
+          actor: task.startedBy,
+          origin: 'system',
+          action: 'metadata.recomputed',
+          detail: { task: task.id, object: task.object, status: task.status, report: task.report },
+        }),
+    }),
   );
+  const recomputations = new Recomputations(jobs);
   const onServer = db.kind === 'postgres' && !!db.url;
   const revocations = new Revocations(onServer ? db.knex : null);
   // Other engine processes on the server: their deploys and revoked sessions arrive here.
@@ -239,8 +247,6 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   const readiness = new Readiness(logger);
   readiness.add('database', () => db.knex.raw('select 1'));
   const stoppers: { name: string; stop: Stopper }[] = [];
-  // Running recomputes finish their batch before the database closes.
-  stoppers.push({ name: 'recompute', stop: () => recomputations.settle() });
   let closing: Promise<void> | null = null;
   // The job runner stops after the parts registered later (the server stops accepting first).
   stoppers.push({ name: 'jobs', stop: async () => void (await jobs.stop()) });

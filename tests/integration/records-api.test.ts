@@ -319,6 +319,62 @@ describe('expand', () => {
     expect((await t.get(`/api/v1/data/meeting/${none.id}?expand=contact`)).body.data.contact).toBeNull();
   });
 
+  it('a list expands in its own order and pages, related records shared or missing alike', async () => {
+    const a = (await t.post('/api/v1/data/account', { name: 'Pager Co' })).body.data;
+    const c1 = (await t.post('/api/v1/data/contact', { name: 'Han Mei', account: a.id })).body.data;
+    const c2 = (await t.post('/api/v1/data/contact', { name: 'Wei Hua' })).body.data;
+    const subjects = ['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e'];
+    const contactOf = [c1.id, c2.id, null, c1.id, c2.id];
+    for (const [i, subject] of subjects.entries())
+      expect((await t.post('/api/v1/data/meeting', { subject, contact: contactOf[i] })).status).toBe(201);
+    const filter = encodeURIComponent(JSON.stringify({ subject: { startsWith: 'pg-' } }));
+    const seen: { subject: string; contact: unknown }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await t.get(
+        `/api/v1/data/meeting?filter=${filter}&sort=-subject&limit=2&expand=contact.account${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      ok(page);
+      seen.push(...page.body.data);
+      cursor = page.body.meta.next_cursor;
+    } while (cursor);
+    expect(seen.map((m) => m.subject)).toEqual([...subjects].reverse());
+    const byContact = new Map([
+      [
+        c1.id,
+        { id: c1.id, name: 'Han Mei', account: expect.objectContaining({ id: a.id, name: 'Pager Co' }) },
+      ],
+      [c2.id, { id: c2.id, name: 'Wei Hua', account: null }],
+    ]);
+    expect(seen.map((m) => m.contact)).toEqual(
+      [...contactOf].reverse().map((id) => (id ? expect.objectContaining(byContact.get(id)!) : null)),
+    );
+  });
+
+  it('expands a lookup to its own object (a parent) in lists', async () => {
+    const tree = await te.tenant(
+      { objects: [object('node', [field('name', 'text'), field('parent', 'lookup', { target: 'node' })])] },
+      'tree',
+    );
+    const root = (await tree.post('/api/v1/data/node', { name: 'root' })).body.data;
+    const mid = (await tree.post('/api/v1/data/node', { name: 'mid', parent: root.id })).body.data;
+    expect((await tree.post('/api/v1/data/node', { name: 'leaf', parent: mid.id })).status).toBe(201);
+    const list = await tree.get('/api/v1/data/node?sort=name&expand=parent.parent&fields=name,parent');
+    ok(list);
+    expect(list.body.data.map((n: { name: string; parent: unknown }) => [n.name, n.parent])).toEqual([
+      [
+        'leaf',
+        expect.objectContaining({
+          id: mid.id,
+          name: 'mid',
+          parent: expect.objectContaining({ id: root.id }),
+        }),
+      ],
+      ['mid', expect.objectContaining({ id: root.id, name: 'root', parent: null })],
+      ['root', null],
+    ]);
+  });
+
   it('refuses expanding a non-lookup, an unknown name, or deeper than two levels', async () => {
     isProblem(await t.get('/api/v1/data/meeting?expand=subject'), 400, 'BAD_EXPAND');
     isProblem(await t.get('/api/v1/data/meeting?expand=nothing'), 400, 'BAD_EXPAND');

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
-import { startEngine, onServer, type TestEngine, type TestTenant } from '../helpers/engine.js';
+import request from 'supertest';
+import { createEngine } from '../../engine/src/engine.js';
+import { DATABASE_URL, startEngine, onServer, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { field, object, opts } from '../helpers/packages.js';
 import { rulesPackage } from './rules-package.js';
 
@@ -107,6 +109,54 @@ describe('recompute after a deploy adds a roll-up or a formula', () => {
     expect(audit.find((x) => x.action === 'metadata.recomputed')).toMatchObject({ origin: 'system' });
     const again = await recompute(t, 'account');
     expect(again).toEqual([{ object: 'account', rollups: 0, formulas: 0 }]);
+  });
+});
+
+// Two engine processes need a server (PGlite's data folder belongs to one process).
+describe.skipIf(!onServer)('recompute across engine processes (server)', () => {
+  it('one process starts it, another runs it, and both answer its status', async () => {
+    // A second engine on the same database and platform, whose runner is stopped: it can only
+    // enqueue. The first engine's runner picks the job up.
+    const other = await createEngine({
+      databaseUrl: DATABASE_URL,
+      platformSchema: te.engine.platform,
+      schemaPrefix: t.schema.slice(0, t.schema.length - t.slug.length),
+      poolSize: 2,
+      jobs: { start: false },
+    });
+    try {
+      const viaOther = (path: string) =>
+        request(other.app).get(path).set('Authorization', `Bearer ${t.token}`);
+      const started = await request(other.app)
+        .post('/api/v1/meta/recompute')
+        .set('Authorization', `Bearer ${t.token}`)
+        .send({});
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const url = started.headers.location as string;
+      let s = started.body.data;
+      for (let i = 0; i < 300 && s.status === 'running'; i++) {
+        await new Promise((res) => setTimeout(res, 20));
+        s = (await t.get(url).expect(200)).body.data;
+      }
+      expect(s).toMatchObject({ status: 'done', id: started.body.data.id });
+      expect(s.done).toBe(s.total);
+      expect((await viaOther(url).expect(200)).body.data).toEqual(s);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('starting while one waits answers the waiting one', async () => {
+    await te.engine.jobs.stop();
+    try {
+      const a = await t.post('/api/v1/meta/recompute', {}).expect(202);
+      const b = await t.post('/api/v1/meta/recompute', { object: 'account' }).expect(202);
+      expect(b.body.data.id).toBe(a.body.data.id);
+      expect(b.body.data.object).toBeNull();
+    } finally {
+      await te.engine.jobs.start();
+    }
+    await recompute(t);
   });
 });
 

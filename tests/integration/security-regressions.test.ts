@@ -211,18 +211,26 @@ describe('F: counting list entries', () => {
 });
 
 describe('F: security headers', () => {
-  it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/'])(
+  it.each(['/health', '/api/v1/me', '/api/v1/nowhere', '/', '/API/v1/me'])(
     '%s carries nosniff, no framing, no referrer, a CSP',
     async (path) => {
       const r = await as(admin).get(path);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['referrer-policy']).toBe('no-referrer');
       expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['strict-transport-security']).toContain('max-age=');
       const csp = r.headers['content-security-policy'] as string;
       expect(csp).toContain("frame-ancestors 'none'");
-      expect(csp).toContain("script-src 'self'");
-      expect(csp).toContain("object-src 'none'");
       expect(csp).not.toContain('upgrade-insecure-requests');
+      if (path.startsWith('/api/')) {
+        // JSON answers load nothing: the strictest policy (OWASP REST Security Cheat Sheet).
+        expect(csp).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(r.headers['cross-origin-resource-policy']).toBe('same-origin');
+      } else {
+        // The studio's documents: its own scripts only.
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).toContain("object-src 'none'");
+      }
     },
   );
 });

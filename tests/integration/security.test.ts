@@ -208,6 +208,24 @@ describe('sharing rules and expand', () => {
       .expect(204);
     const expanded = await as.rep_east1('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(expanded.body.data.account).toBe(north.body.data.id);
+    // A list reads the related row in its own statement: the same row access applies there.
+    const listed = await as.rep_east1(
+      'get',
+      `/api/v1/data/opportunity?expand=account&filter=${encodeURIComponent(JSON.stringify({ id: opp.body.data.id }))}`,
+    );
+    expect(listed.body.data.map((o: { account: unknown }) => o.account)).toEqual([north.body.data.id]);
+    const ownAccount = await admin.post('/api/v1/data/opportunity', { name: 'E', account: acc.body.data.id });
+    await admin
+      .put(`/api/v1/data/opportunity/${ownAccount.body.data.id}/team/${east1}`, { access: 'read' })
+      .expect(204);
+    const both = await as.rep_east1(
+      'get',
+      `/api/v1/data/opportunity?expand=account&sort=name&filter=${encodeURIComponent(JSON.stringify({ name: { in: ['D', 'E'] } }))}`,
+    );
+    expect(both.body.data.map((o: { name: string; account: unknown }) => [o.name, o.account])).toEqual([
+      ['D', north.body.data.id],
+      ['E', expect.objectContaining({ id: acc.body.data.id, name: 'East Co' })],
+    ]);
     const visible = await as.rep_north('get', `/api/v1/data/opportunity/${opp.body.data.id}?expand=account`);
     expect(visible.status).toBe(404);
   });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ident } from '../../engine/src/core/ident.js';
 import { pinnedSessions, type TenantSessions } from '../../engine/src/db/tenant-sessions.js';
@@ -21,7 +22,10 @@ describe.skipIf(!onServer)('pinned tenant sessions (server)', () => {
     b = await te.tenant(pkg, 'beta');
     expect((await a.post('/api/v1/data/note', { title: 'alpha secret' })).status).toBe(201);
     // One connection: every session below reuses it, whatever role the last one left on it.
-    one = pinnedSessions({ client: 'pg', connection: DATABASE_URL, pool: { min: 0, max: 1 } });
+    one = pinnedSessions(
+      { client: 'pg', connection: DATABASE_URL, pool: { min: 0, max: 1 } },
+      new pg.Pool({ connectionString: DATABASE_URL, max: 1 }),
+    );
   });
   afterAll(async () => {
     await one?.close();

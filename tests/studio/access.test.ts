@@ -8,6 +8,7 @@ import ListView from '../../studio/src/screens/ListView.vue';
 import RecordDetails from '../../studio/src/screens/RecordDetails.vue';
 import RecordForm from '../../studio/src/screens/RecordForm.vue';
 import RecordTable from '../../studio/src/screens/RecordTable.vue';
+import LookupWidget from '../../studio/src/widgets/LookupWidget.vue';
 import UserLookupWidget from '../../studio/src/widgets/UserLookupWidget.vue';
 import { ACCOUNT, flush, setup, USERS } from './setup';
 
@@ -140,6 +141,43 @@ describe('people by name', () => {
     await input.setValue('Li');
     await new Promise((r) => setTimeout(r, 400)); // the select debounces remote searches
     expect(calls.filter((c) => c.method === 'userNames').at(-1)?.args[0]).toEqual({ q: 'Li' });
+    w.unmount();
+  });
+});
+
+describe('record lookup widget', () => {
+  const ACCOUNT_FIELD: FieldDef = {
+    name: 'account',
+    label: { en: 'Account', 'zh-CN': '客户' },
+    type: 'lookup',
+    target: 'account',
+  };
+  const acme = '0190a0a0-0000-7000-8000-000000000001';
+  /** The options of this select's own list (the dropdown is teleported to the body). */
+  const optionTexts = (w: { find(s: string): { attributes(a: string): string | undefined } }) => {
+    const list = document.getElementById(w.find('input').attributes('aria-controls') ?? '');
+    return [...(list?.querySelectorAll('.el-select-dropdown__item') ?? [])].map((e) => e.textContent);
+  };
+
+  it('names its value with one GET, then searches the name field as the user types', async () => {
+    const { mount, calls } = setup('en');
+    const w = mount(LookupWidget, { props: { field: ACCOUNT_FIELD, modelValue: acme } });
+    await flush();
+    expect(calls.filter((c) => c.method === 'get')).toEqual([{ method: 'get', args: ['account', acme] }]);
+    await flush();
+    expect(w.find('.el-select__placeholder').text()).toBe('Acme Ltd');
+    await w.find('.el-select__wrapper').trigger('click');
+    await flush();
+    await flush();
+    await w.find('input').setValue('bet');
+    await new Promise((r) => setTimeout(r, 400)); // the select debounces remote searches
+    const last = calls.filter((c) => c.method === 'page').at(-1)!;
+    expect(last.args).toEqual([
+      'account',
+      expect.objectContaining({ filter: { name: { contains: 'bet' } }, limit: 20 }),
+    ]);
+    // The current value stays named beside the new results.
+    expect(optionTexts(w)).toEqual(expect.arrayContaining(['Acme Ltd', 'Beta Co']));
     w.unmount();
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Request, RequestHandler } from 'express';
 import { DomainError, pointer } from '../core/errors.js';
 
@@ -41,34 +42,38 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** body-parser `verify`: bytes that are not UTF-8 are refused before they are decoded (lossily). */
 export function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string | null) {
   if (encoding && encoding.toLowerCase().replace('-', '') !== 'utf8') return;
-  try {
-    utf8.decode(buf);
-  } catch {
+  // A check in place (no string made): the body is decoded once, by the JSON parser.
+  if (!isUtf8(buf))
     throw Object.assign(new Error('request body is not valid UTF-8'), { type: 'utf8.invalid' });
-  }
 }
 
 /** The JSON pointer of the first key or string value holding a NUL, or null. */
 export function nulAt(v: unknown, at = '', depth = 0): string | null {
-  if (typeof v === 'string') return v.includes('\u0000') ? at : null;
+  const path = nulPath(v, depth);
+  return path === null ? null : at + path.map((k) => (typeof k === 'number' ? `/${k}` : pointer(k))).join('');
+}
+
+/**
+ * The keys down to the first NUL, or null. The pointer is built only when one is found: every
+ * write body passes here, and nearly none holds a NUL.
+ */
+function nulPath(v: unknown, depth: number): (string | number)[] | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? [] : null;
   if (v === null || typeof v !== 'object' || depth > MAX_JSON_DEPTH) return null;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const p = nulAt(v[i], `${at}/${i}`, depth + 1);
-      if (p !== null) return p;
+      const p = nulPath(v[i], depth + 1);
+      if (p !== null) return [i, ...p];
     }
     return null;
   }
-  for (const [k, x] of Object.entries(v)) {
-    const here = at + pointer(k);
-    if (k.includes('\u0000')) return here;
-    const p = nulAt(x, here, depth + 1);
-    if (p !== null) return p;
+  for (const k in v) {
+    if (k.includes('\u0000')) return [k];
+    const p = nulPath((v as Record<string, unknown>)[k], depth + 1);
+    if (p !== null) return [k, ...p];
   }
   return null;
 }

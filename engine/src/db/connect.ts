@@ -49,7 +49,19 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // Requests mostly hit tenant tables; platform work (auth misses, deploys) needs fewer.
     const knex = knexFactory(config(Math.max(2, Math.ceil(size / 2))));
     await knex.raw('select 1');
-    const tenant = pinnedSessions(config(size), opts.statementCacheSize);
+    const sessionPool = new pg.Pool({
+      connectionString: opts.url,
+      application_name: 'tessera',
+      max: size,
+      // As knex's acquireConnectionTimeout: how long a request waits for a free connection.
+      connectionTimeoutMillis: 30_000,
+    });
+    // An idle connection that breaks (a server restart) leaves the pool; unheard, the error
+    // would end the process.
+    sessionPool.on('error', () => undefined);
+    // The sessions' knex only builds and runs statements on the connections above: its own pool
+    // is never asked (tenant-sessions refuses it).
+    const tenant = pinnedSessions(config(1), sessionPool, opts.statementCacheSize);
     return {
       knex,
       tenant,

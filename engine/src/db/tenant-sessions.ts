@@ -1,4 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
+import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
 import type { Ident } from '../core/ident.js';
 
@@ -90,6 +91,8 @@ function statementNames(max: number) {
     forget(conn: Conn) {
       perConn.get(conn)?.bySql.clear();
     },
+    /** Whether names evicted on this connection wait to be deallocated (a check, no await). */
+    hasStale: (conn: Conn) => (perConn.get(conn)?.stale.length ?? 0) > 0,
     /** Deallocates the names evicted on this connection; run while the session owns it, before its work. */
     async release(conn: Conn) {
       const c = perConn.get(conn);
@@ -156,9 +159,28 @@ const planChanged = (e: unknown) => (e as { code?: string })?.code === PLAN_CHAN
  */
 export function pinnedSessions(
   config: Knex.Config,
+  pool: pg.Pool,
   maxStatements = DEFAULT_STATEMENTS_PER_CONNECTION,
 ): TenantSessions {
-  return keptRoleSessions(knexFactory(config), { shared: false, names: statementNames(maxStatements) });
+  return keptRoleSessions(knexFactory(config), {
+    shared: false,
+    names: statementNames(maxStatements),
+    // pg's own pool hands out the connections: knex's (tarn, with a timer per acquire) cost
+    // three times as much per request, and knex here only builds and runs statements.
+    pool: {
+      acquire: () => pool.connect(),
+      release: (c) => (c as pg.PoolClient).release(),
+      close: () => pool.end(),
+    },
+  });
+}
+
+/** Where sessions take their connections when not from knex's own pool. */
+interface ConnectionPool {
+  acquire(): Promise<Conn>;
+  /** Back to the pool; pg's pool drops a connection that broke. */
+  release(c: Conn): void;
+  close(): Promise<void>;
 }
 
 /** A connection's own query method: pg's client on a server, the PGlite instance embedded. */
@@ -176,10 +198,13 @@ interface RawConnection {
  *   session resets the role, so platform work never runs under a tenant's role.
  * A query through a session's knex after the session ended is refused in both.
  */
-function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNames }): TenantSessions {
+function keptRoleSessions(
+  knex: Knex,
+  o: { shared: boolean; names?: StatementNames; pool?: ConnectionPool },
+): TenantSessions {
   const client = knex.client as unknown as PoolClient;
-  const acquire = client.acquireConnection.bind(client);
-  const release = client.releaseConnection.bind(client);
+  const acquire = o.pool ? o.pool.acquire : client.acquireConnection.bind(client);
+  const release = o.pool ? async (c: Conn) => o.pool!.release(c) : client.releaseConnection.bind(client);
   const roleOf = new WeakMap<Conn, string>();
   // Connections handed to platform work (shared mode only).
   const platform = new WeakSet<Conn>();
@@ -247,7 +272,7 @@ function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNam
     const conn = await acquire();
     leased.add(conn);
     try {
-      await o.names?.release(conn);
+      if (o.names?.hasStale(conn)) await o.names.release(conn);
       const db = boundTo(knex, conn);
       directQueries.set(db, direct(conn as RawConnection));
       if (roleOf.get(conn) !== role) {
@@ -277,7 +302,10 @@ function keptRoleSessions(knex: Knex, o: { shared: boolean; names?: StatementNam
           throw e;
         }
       }),
-    close: () => knex.destroy(),
+    close: async () => {
+      await o.pool?.close();
+      await knex.destroy();
+    },
   };
 }
 

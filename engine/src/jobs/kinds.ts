@@ -1,4 +1,4 @@
-import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import { compileLazily, createAjv, type ValidateFunction } from '../core/ajv.js';
 import type { Ident } from '../core/ident.js';
 
 /** Who a job acts as when it writes: no person, the engine itself (records' created_by/updated_by). */
@@ -38,8 +38,12 @@ export interface JobKind<P = Record<string, unknown>> {
   backoffMs?: number;
   /** Keep finished jobs (state done, visible to admins) until the retention prunes them; default: deleted. */
   keep?: boolean;
-  /** A per-tenant system schedule: the runner enqueues this kind for every tenant on this cron. */
-  schedule?: { name: string; cron: string };
+  /**
+   * A per-tenant system schedule: the runner enqueues this kind for every tenant on this cron.
+   * With `spreadMs`, each tenant runs later by a fixed offset in [0, spreadMs) taken from a hash
+   * of its id, so many tenants do not all enqueue in the same minute (keep it below the period).
+   */
+  schedule?: { name: string; cron: string; spreadMs?: number };
 }
 
 /** A handler's way to say "do not retry": the job is dead at once. */
@@ -67,11 +71,15 @@ interface Registered {
 /** THE registry of job kinds: name → handler and payload schema. Features register at wiring time. */
 export class JobKinds {
   private kinds = new Map<string, Registered>();
-  private ajv = createAjv();
+  private shared: ReturnType<typeof createAjv> | undefined;
+  private ajv = () => (this.shared ??= createAjv());
 
   register<P>(kind: JobKind<P>): this {
     if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);
-    this.kinds.set(kind.name, { kind: kind as unknown as JobKind, validate: this.ajv.compile(kind.payload) });
+    this.kinds.set(kind.name, {
+      kind: kind as unknown as JobKind,
+      validate: compileLazily(this.ajv, kind.payload),
+    });
     return this;
   }
 
@@ -87,6 +95,6 @@ export class JobKinds {
   check(name: string, payload: unknown): void {
     const r = this.kinds.get(name);
     if (!r) throw new UnknownJobKind(name);
-    if (!r.validate(payload)) throw new BadJobPayload(name, this.ajv.errorsText(r.validate.errors));
+    if (!r.validate(payload)) throw new BadJobPayload(name, this.ajv().errorsText(r.validate.errors));
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import type { Knex } from 'knex';
 import type { Ident } from '../core/ident.js';
@@ -8,6 +9,17 @@ import type { JobStore } from './store.js';
 /** The first time after `after` that `cron` (5 or 6 fields) names, read in `timeZone`. */
 export function nextRun(cron: string, timeZone: string, after: Date): Date {
   return CronExpressionParser.parse(cron, { currentDate: after, tz: timeZone }).next().toDate();
+}
+
+/**
+ * A tenant's fixed offset in [0, spreadMs) for a spread system schedule: a hash of the tenant id
+ * and the schedule's name, so the same tenant always runs at the same point of the period and
+ * many tenants are spread evenly over it instead of enqueueing in the same minute.
+ */
+export function spreadOffset(tenantId: string, name: string, spreadMs: number): number {
+  if (!(spreadMs > 0)) return 0;
+  const h = createHash('sha256').update(`${name}:${tenantId}`).digest().readUInt32BE(0);
+  return h % Math.floor(spreadMs);
 }
 
 /** A valid IANA zone name? (Intl throws a RangeError on an unknown one.) */
@@ -164,10 +176,22 @@ export class Schedules {
         payload: '{}',
         cron: k.schedule!.cron,
         time_zone: null,
-        next_run_at: nextRun(k.schedule!.cron, t.tz, now),
+        next_run_at: this.systemNext(k.schedule!, t.id, t.tz, now),
       })),
     );
     await this.upsert(rows);
+  }
+
+  /** The next run of a kind's system schedule for a tenant, offset by its spread. */
+  private systemNext(
+    s: { cron: string; name: string; spreadMs?: number },
+    tenantId: string,
+    tz: string,
+    after: Date,
+  ) {
+    const off = spreadOffset(tenantId, s.name, s.spreadMs ?? 0);
+    // The cron time after (after - off), moved by off: the first offset occurrence after `after`.
+    return new Date(nextRun(s.cron, tz, new Date(after.getTime() - off)).getTime() + off);
   }
 
   /** Turns due schedules into jobs; returns how many. */
@@ -201,9 +225,11 @@ export class Schedules {
         );
         const tz = s.time_zone ?? s.tenant_tz ?? this.defaultTimeZone;
         const from = s.next_run_at > now ? s.next_run_at : now;
+        const sys = kind?.schedule?.name === s.name && kind.schedule.cron === s.cron ? kind.schedule : null;
+        const next = sys ? this.systemNext(sys, s.tenant_id, tz, from) : nextRun(s.cron, tz, from);
         await this.table(trx)
           .where({ tenant_id: s.tenant_id, name: s.name })
-          .update({ next_run_at: nextRun(s.cron, tz, from), last_run_at: s.next_run_at });
+          .update({ next_run_at: next, last_run_at: s.next_run_at });
       }
       return due.length;
     });

@@ -4,36 +4,33 @@ import i18nSchema from '../../../metadata/schema/i18n-text.schema.json' with { t
 import layoutSchema from '../../../metadata/schema/layout.schema.json' with { type: 'json' };
 import objectSchema from '../../../metadata/schema/object.schema.json' with { type: 'json' };
 import packageSchema from '../../../metadata/schema/package.schema.json' with { type: 'json' };
-import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import { compileLazily, createAjv, type ValidateFunction } from '../core/ajv.js';
 import type { FieldTypeName } from '../core/model.js';
 import { FIELD_TYPE_NAMES, fieldType } from '../fields/registry.js';
 
-/** The meta-model's JSON Schemas (metadata/schema/), compiled once. */
-const ajv = createAjv();
-ajv.addSchema(i18nSchema);
-ajv.addSchema(layoutSchema);
-ajv.addSchema(objectSchema);
-ajv.addSchema(fieldSchema);
-ajv.addSchema(approvalFlowSchema);
+/** The meta-model's JSON Schemas (metadata/schema/), compiled once, on first use. */
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => {
+  if (!shared) {
+    shared = createAjv();
+    shared.addSchema(i18nSchema);
+    shared.addSchema(layoutSchema);
+    shared.addSchema(objectSchema);
+    shared.addSchema(fieldSchema);
+    shared.addSchema(approvalFlowSchema);
+  }
+  return shared;
+};
 
-export const validatePackageShape: ValidateFunction = ajv.compile(packageSchema);
+export const validatePackageShape: ValidateFunction = compileLazily(ajv, packageSchema);
 
 /** Per field type: the common field properties plus that type's own settings, nothing else. */
 const fieldValidators = new Map<FieldTypeName, ValidateFunction>(
-  FIELD_TYPE_NAMES.map((name) => {
-    const t = fieldType(name);
-    const schema = {
-      type: 'object',
-      properties: { ...fieldSchema.properties, ...t.settings },
-      required: [...fieldSchema.required, ...(t.requiredSettings ?? [])],
-      additionalProperties: false,
-    };
-    return [name, ajv.compile(schema)];
-  }),
+  FIELD_TYPE_NAMES.map((name) => [name, compileLazily(ajv, fieldDefinitionSchema(name))]),
 );
 
 export const validateFieldShape = (type: FieldTypeName) => fieldValidators.get(type);
-export const validateCommonFieldShape: ValidateFunction = ajv.compile(fieldSchema);
+export const validateCommonFieldShape: ValidateFunction = compileLazily(ajv, fieldSchema);
 
 /** Complete JSON Schema of one field type's definition, for docs and the studio. */
 export function fieldDefinitionSchema(type: FieldTypeName) {

@@ -365,16 +365,26 @@ export class RecordsService {
     outer?: Knex,
   ): Promise<{ record: Record<string, JsonValue> | null; version: number | null; tag: string | null }[]> {
     const object = this.object(s.model, objectName);
-    const items: WriteItem[] = raw.map((r, index) => ({
-      ...r,
-      ...withoutOverride(r.input, r.pointer ?? ''),
-      index,
-      before: null,
-      values: {},
-      after: undefined,
-      requireStored: undefined,
-      pointer: r.pointer ?? '',
-    }));
+    // Every item gets every field up front, in one order: items of one shape keep the steps'
+    // property accesses fast (spreads and fields added later made a batch of 1,000 polymorphic).
+    const items: WriteItem[] = raw.map((r, index) => {
+      const { input, override } = withoutOverride(r.input, r.pointer ?? '');
+      return {
+        index,
+        op: r.op,
+        id: r.id,
+        input,
+        expectedVersion: r.expectedVersion,
+        before: null,
+        values: {},
+        system: undefined,
+        after: undefined,
+        result: undefined,
+        requireStored: undefined,
+        pointer: r.pointer ?? '',
+        override,
+      };
+    });
     const base = {
       schema: s.schema,
       tenantId: s.tenantId,

@@ -5,7 +5,7 @@ import { duplicatesStep } from './duplicates.js';
 import { defaultsStep, recordRulesStep } from './record-rules.js';
 
 export { recomputeDerived } from './derived.js';
-export { Recomputations, type RecomputeTask } from './recompute-tasks.js';
+export { Recomputations, recomputeJobKind, RECOMPUTE_KIND, type RecomputeTask } from './recompute-tasks.js';
 export { normalized } from './duplicates.js';
 
 export interface RuleSteps {

@@ -1,5 +1,5 @@
 import { text as msg } from '../core/messages.js';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../core/errors.js';
 import { internalIdent, type Ident } from '../core/ident.js';
@@ -47,7 +47,8 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export const dbRoleOf = (tenant: Tenant): Ident => tenant.dbRole;
 
 export const TENANT_SLUG = /^[a-z][a-z0-9_]{0,29}$/;
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+// One-shot hash (Node ≥ 20.12): a third of createHash's cost, on every authenticated request.
+export const hashToken = (token: string) => hash('sha256', token, 'hex');
 
 export interface CreateTenantOptions {
   slug: string;

@@ -61,13 +61,14 @@ export interface ObjectValidators {
 }
 
 // Compiled once per CompiledObject, i.e. once per metadata version.
-const ajv = createAjv();
+let ajvInstance: ReturnType<typeof createAjv> | undefined;
+const ajv = (): ReturnType<typeof createAjv> => (ajvInstance ??= createAjv());
 const cache = new WeakMap<CompiledObject, ObjectValidators>();
 
 export function validatorsFor(o: CompiledObject): ObjectValidators {
   let v = cache.get(o);
   if (!v) {
-    v = { write: ajv.compile(writeSchema(o)), required: requiredFields(o) };
+    v = { write: ajv().compile(writeSchema(o)), required: requiredFields(o) };
     cache.set(o, v);
   }
   return v;

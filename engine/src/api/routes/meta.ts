@@ -11,7 +11,6 @@ import { visibilityKey, visibleModel } from '../../security/visible-model.js';
 import type { MetaService } from '../../tenancy/meta-service.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import type { Recomputations } from '../../rule-steps/index.js';
-import { dbRoleOf } from '../../tenancy/tenants.js';
 import { principalOf } from '../context.js';
 import { langOf } from '../problem.js';
 import { apiRouter, type ApiRouter, scope } from '../scopes.js';
@@ -241,18 +240,13 @@ export function metaRouter(meta: MetaService, models: ModelCache, recomputations
     const model = await models.get(p.tenant.id);
     if (body.object !== undefined && (typeof body.object !== 'string' || !model.objects.has(body.object)))
       throw notFound('OBJECT_NOT_FOUND', { object: String(body.object) });
-    const task = recomputations.start(
-      { id: p.tenant.id, schema: p.tenant.schema, dbRole: dbRoleOf(p.tenant) },
-      model,
-      p.userId,
-      body.object,
-    );
+    const task = await recomputations.start(p.tenant.id, p.userId, body.object);
     res.status(202).setHeader('Location', `${req.baseUrl}/recompute/${task.id}`).json({ data: task });
   });
 
-  r.get('/recompute/:id', scope('admin'), (req, res) => {
+  r.get('/recompute/:id', scope('admin'), async (req, res) => {
     strictQuery(req, ['locale']);
-    const task = recomputations.get(who(res).tenant.id, String(req.params.id));
+    const task = await recomputations.get(who(res).tenant.id, String(req.params.id));
     if (!task) throw notFound();
     res.json({ data: task });
   });

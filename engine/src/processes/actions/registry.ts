@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { ActionDef } from '../../core/approval-model.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { I18nText, ObjectDef, PackageDef } from '../../core/model.js';
@@ -52,7 +52,8 @@ export interface ActionKind {
 
 const kinds = new Map<string, ActionKind>();
 const validators = new Map<string, ValidateFunction>();
-const ajv = createAjv();
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 export function registerActionKind(k: ActionKind): void {
   const have = kinds.get(k.kind);
@@ -61,7 +62,7 @@ export function registerActionKind(k: ActionKind): void {
   kinds.set(k.kind, k);
   validators.set(
     k.kind,
-    ajv.compile({
+    compileLazily(ajv, {
       type: 'object',
       properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
       required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],

@@ -3,7 +3,8 @@ import type { FieldIssue } from '../../core/errors.js';
 import type { JsonValue, ObjectDef } from '../../core/model.js';
 import { fieldType, withDefaults } from '../../fields/registry.js';
 
-const ajv = createAjv();
+let ajvInstance: ReturnType<typeof createAjv> | undefined;
+const ajv = (): ReturnType<typeof createAjv> => (ajvInstance ??= createAjv());
 
 /** Literal values an action writes: each field exists, can be written, and takes the value. */
 export function checkValues(
@@ -27,7 +28,7 @@ export function checkValues(
       issues.push({ pointer: p, code: 'APPROVAL_FIELD_NOT_WRITABLE', params: { field: f.label } });
       continue;
     }
-    const v = ajv.compile(t.valueSchema(f));
+    const v = ajv().compile(t.valueSchema(f));
     if (!v(value))
       issues.push({
         pointer: p,

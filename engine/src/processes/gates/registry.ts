@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { Ident } from '../../core/ident.js';
 import type { GateItemDef, I18nText, JsonValue, ObjectDef, PackageDef } from '../../core/model.js';
@@ -76,7 +76,8 @@ export interface GateItemKind {
 
 const kinds = new Map<string, GateItemKind>();
 const validators = new Map<string, ValidateFunction>();
-const ajv = createAjv();
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 const COMMON = {
   kind: { type: 'string' },
@@ -101,7 +102,7 @@ export function registerGateItem(k: GateItemKind): void {
   kinds.set(k.kind, k);
   validators.set(
     k.kind,
-    ajv.compile({
+    compileLazily(ajv, {
       type: 'object',
       properties: { ...COMMON, ...k.configSchema.properties! },
       required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],

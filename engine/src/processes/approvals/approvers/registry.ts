@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, createAjv, type ValidateFunction } from '../../../core/ajv.js';
+import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../../core/ajv.js';
 import type { ApproverDef } from '../../../core/approval-model.js';
 import type { FieldIssue } from '../../../core/errors.js';
 import type { Ident } from '../../../core/ident.js';
@@ -51,7 +51,8 @@ export interface ApproverKind {
 
 const kinds = new Map<string, ApproverKind>();
 const validators = new Map<string, ValidateFunction>();
-const ajv = createAjv();
+let shared: ReturnType<typeof createAjv> | undefined;
+const ajv = () => (shared ??= createAjv());
 
 /** Adds a kind at composition time; the same object twice is harmless, another under a taken name is a bug. */
 export function registerApproverKind(k: ApproverKind): void {
@@ -61,7 +62,7 @@ export function registerApproverKind(k: ApproverKind): void {
   kinds.set(k.kind, k);
   validators.set(
     k.kind,
-    ajv.compile({
+    compileLazily(ajv, {
       type: 'object',
       properties: { kind: { type: 'string' }, ...(k.configSchema.properties as object) },
       required: ['kind', ...((k.configSchema.required as string[] | undefined) ?? [])],
