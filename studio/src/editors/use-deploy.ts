@@ -57,3 +57,6 @@ export function useDeploy(options: UseDeployOptions) {
 
   return { planOpen, finishing, review, run, deployed };
 }
+
+/** What `useDeploy` returns: hand it to `SetupEditorPage` (or bind it to a `PlanDialog`). */
+export type Deploy = ReturnType<typeof useDeploy>;
