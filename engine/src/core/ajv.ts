@@ -35,6 +35,12 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
+/** An ajv of this module's configuration, made on the first call (not at import), then reused. */
+export function lazyAjv(): () => Ajv2020 {
+  let made: Ajv2020 | undefined;
+  return () => (made ??= createAjv());
+}
+
 /**
  * A validator compiled on its first use, not when it is declared: registries and the meta-model
  * declare dozens at import, and compiling them all there was a quarter of the engine's start.

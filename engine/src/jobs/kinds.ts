@@ -1,4 +1,4 @@
-import { compileLazily, createAjv, type ValidateFunction } from '../core/ajv.js';
+import { compileLazily, lazyAjv, type ValidateFunction } from '../core/ajv.js';
 import type { Ident } from '../core/ident.js';
 
 /** Who a job acts as when it writes: no person, the engine itself (records' created_by/updated_by). */
@@ -71,8 +71,7 @@ interface Registered {
 /** THE registry of job kinds: name → handler and payload schema. Features register at wiring time. */
 export class JobKinds {
   private kinds = new Map<string, Registered>();
-  private shared: ReturnType<typeof createAjv> | undefined;
-  private ajv = () => (this.shared ??= createAjv());
+  private ajv = lazyAjv();
 
   register<P>(kind: JobKind<P>): this {
     if (this.kinds.has(kind.name)) throw new Error(`job kind "${kind.name}" is registered twice`);

@@ -1,4 +1,4 @@
-import { createAjv, type ValidateFunction } from '../core/ajv.js';
+import { lazyAjv, type ValidateFunction } from '../core/ajv.js';
 import type { JsonSchema } from '../fields/field-type.js';
 import type { CompiledObject } from '../metadata/compile.js';
 
@@ -61,8 +61,7 @@ export interface ObjectValidators {
 }
 
 // Compiled once per CompiledObject, i.e. once per metadata version.
-let ajvInstance: ReturnType<typeof createAjv> | undefined;
-const ajv = (): ReturnType<typeof createAjv> => (ajvInstance ??= createAjv());
+const ajv = lazyAjv();
 const cache = new WeakMap<CompiledObject, ObjectValidators>();
 
 export function validatorsFor(o: CompiledObject): ObjectValidators {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, lazyAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { ActionDef } from '../../core/approval-model.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { I18nText, ObjectDef, PackageDef } from '../../core/model.js';
@@ -52,8 +52,7 @@ export interface ActionKind {
 
 const kinds = new Map<string, ActionKind>();
 const validators = new Map<string, ValidateFunction>();
-let shared: ReturnType<typeof createAjv> | undefined;
-const ajv = () => (shared ??= createAjv());
+const ajv = lazyAjv();
 
 export function registerActionKind(k: ActionKind): void {
   const have = kinds.get(k.kind);

@@ -1,10 +1,9 @@
-import { createAjv } from '../../core/ajv.js';
+import { lazyAjv } from '../../core/ajv.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { JsonValue, ObjectDef } from '../../core/model.js';
 import { fieldType, withDefaults } from '../../fields/registry.js';
 
-let ajvInstance: ReturnType<typeof createAjv> | undefined;
-const ajv = (): ReturnType<typeof createAjv> => (ajvInstance ??= createAjv());
+const ajv = lazyAjv();
 
 /** Literal values an action writes: each field exists, can be written, and takes the value. */
 export function checkValues(

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../core/ajv.js';
+import { ajvIssues, compileLazily, lazyAjv, type ValidateFunction } from '../../core/ajv.js';
 import type { FieldIssue } from '../../core/errors.js';
 import type { Ident } from '../../core/ident.js';
 import type { GateItemDef, I18nText, JsonValue, ObjectDef, PackageDef } from '../../core/model.js';
@@ -76,8 +76,7 @@ export interface GateItemKind {
 
 const kinds = new Map<string, GateItemKind>();
 const validators = new Map<string, ValidateFunction>();
-let shared: ReturnType<typeof createAjv> | undefined;
-const ajv = () => (shared ??= createAjv());
+const ajv = lazyAjv();
 
 const COMMON = {
   kind: { type: 'string' },

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ajvIssues, compileLazily, createAjv, type ValidateFunction } from '../../../core/ajv.js';
+import { ajvIssues, compileLazily, lazyAjv, type ValidateFunction } from '../../../core/ajv.js';
 import type { ApproverDef } from '../../../core/approval-model.js';
 import type { FieldIssue } from '../../../core/errors.js';
 import type { Ident } from '../../../core/ident.js';
@@ -51,8 +51,7 @@ export interface ApproverKind {
 
 const kinds = new Map<string, ApproverKind>();
 const validators = new Map<string, ValidateFunction>();
-let shared: ReturnType<typeof createAjv> | undefined;
-const ajv = () => (shared ??= createAjv());
+const ajv = lazyAjv();
 
 /** Adds a kind at composition time; the same object twice is harmless, another under a taken name is a bug. */
 export function registerApproverKind(k: ApproverKind): void {
