@@ -103,12 +103,12 @@ export function recomputeJobKind(d: RecomputeDeps): JobKind<RecomputePayload> {
 }
 
 /** A job of the recompute kind as its status URL shows it. */
-function asTask(j: JobView): RecomputeTask {
+function asTask(j: JobView, tenantId: string): RecomputeTask {
   const payload = j.payload as RecomputePayload;
   const progress = (j.progress ?? {}) as Progress;
   return {
     id: String(j.id),
-    tenantId: '',
+    tenantId,
     object: payload.object,
     status: j.state === 'done' ? 'done' : j.state === 'dead' ? 'failed' : 'running',
     done: progress.done ?? 0,
@@ -130,7 +130,7 @@ export class Recomputations {
   async start(tenantId: string, actor: string, object?: string): Promise<RecomputeTask> {
     for (const state of ['running', 'queued'] as const) {
       const [live] = await this.jobs.list(tenantId, { state, kind: RECOMPUTE_KIND, limit: 1 });
-      if (live) return { ...asTask(live), tenantId };
+      if (live) return asTask(live, tenantId);
     }
     const id = await this.jobs.enqueue(
       RECOMPUTE_KIND,
@@ -139,12 +139,12 @@ export class Recomputations {
     );
     const job = await this.jobs.get(tenantId, id);
     if (!job) throw new Error(`recompute job ${id} vanished`);
-    return { ...asTask(job), tenantId };
+    return asTask(job, tenantId);
   }
 
   async get(tenantId: string, id: string): Promise<RecomputeTask | undefined> {
     if (!JOB_ID.test(id)) return undefined;
     const job = await this.jobs.get(tenantId, Number(id));
-    return job && job.kind === RECOMPUTE_KIND ? { ...asTask(job), tenantId } : undefined;
+    return job && job.kind === RECOMPUTE_KIND ? asTask(job, tenantId) : undefined;
   }
 }
