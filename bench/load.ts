@@ -1,9 +1,10 @@
 /**
  * The load generator: autocannon, in a process of its own (run.ts spawns it per case and run).
- * argv[2]: JSON config; prints one JSON line: { requests, seconds, rps, p50, p99, errors, non2xx }.
+ * argv[2]: JSON config; prints one JSON line: { requests, seconds, rps, p50, p99, errors, non2xx, cpu }.
  */
 import autocannon from 'autocannon';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { perRequest, readCpu } from './cpu.js';
 import { AGGREGATE_BODY, LIST_FILTER, opportunity, randomStage, rng } from './data.js';
 
 export interface LoadConfig {
@@ -17,6 +18,8 @@ export interface LoadConfig {
   /** File with JSON { accounts: string[], ids: string[] }. */
   idsFile: string;
   seed: number;
+  /** The server process under test: its CPU per request is read over the timed run (bench/cpu.ts). */
+  serverPid?: number;
 }
 
 const cfg = JSON.parse(process.argv[2]) as LoadConfig;
@@ -121,6 +124,7 @@ switch (cfg.kind) {
   }
 }
 
+const cpu0 = readCpu(cfg.serverPid);
 const started = performance.now();
 // With `amount`, autocannon only notices it is done on its next one-second tick: time the run
 // to its last response, or counted cases would measure whole seconds.
@@ -140,6 +144,7 @@ const result = await new Promise<autocannon.Result>((resolve, reject) => {
   );
   instance.on('response', () => (lastResponse = performance.now()));
 });
+const cpu = perRequest(cpu0, readCpu(cfg.serverPid), result['2xx']);
 afterRun();
 const seconds = ((cfg.amount ? lastResponse : performance.now()) - started) / 1000;
 const ok = result['2xx'];
@@ -152,5 +157,6 @@ process.stdout.write(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    cpu,
   }) + '\n',
 );

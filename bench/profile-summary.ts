@@ -1,13 +1,14 @@
 /**
  * Summarises a V8 CPU profile (node --cpu-prof): top self-time functions, self time by layer, and
  * the engine's functions by total (inclusive) time.
- * `npx tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [--top=25] [--case=W4]`
+ * `npx tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [--top=25] [--case=W4] [--requests=N]`
  * `--case` keeps only the samples taken while that case ran against Tessera (from windows.json,
  * which `npm run bench -- --profile` writes next to the profiles), so one profile of a whole run
- * can be read case by case.
+ * can be read case by case. Profiles under `profiles/reference/` are the reference server's (read
+ * against its own windows), so the same case can be compared function by function.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 interface Node {
   id: number;
@@ -26,6 +27,11 @@ const file = args.find((a) => !a.startsWith('--'))!;
 const opt = (k: string) => args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1];
 const top = Number(opt('top') ?? 25);
 const onlyCase = opt('case');
+/**
+ * `--requests=N`: the case's request count (from the run's JSON): figures become µs per request,
+ * comparable between Tessera's and the reference's profiles of the same case.
+ */
+const perRequest = Number(opt('requests') ?? 0);
 /** `--all`: total time of every function, not only the engine's. */
 const all = args.includes('--all');
 
@@ -39,12 +45,14 @@ const prof = JSON.parse(readFileSync(file, 'utf8')) as {
 
 let windows: Window[] | null = null;
 if (onlyCase) {
-  const wf = join(dirname(file), 'windows.json');
+  const target = basename(dirname(file)) === 'reference' ? 'reference' : 'tessera';
+  const dir = target === 'reference' ? dirname(dirname(file)) : dirname(file);
+  const wf = join(dir, 'windows.json');
   if (!existsSync(wf)) throw new Error(`--case needs ${wf} (written by npm run bench -- --profile)`);
   windows = (JSON.parse(readFileSync(wf, 'utf8')) as Window[]).filter(
-    (w) => w.case === onlyCase && w.target === 'tessera',
+    (w) => w.case === onlyCase && w.target === target,
   );
-  if (!windows.length) throw new Error(`no Tessera run of ${onlyCase} in ${wf}`);
+  if (!windows.length) throw new Error(`no ${target} run of ${onlyCase} in ${wf}`);
 }
 
 // Sample counts per node, within the windows if any.
@@ -107,9 +115,12 @@ for (const [id, h] of hits) {
 }
 const idle = byLayer.get('(idle)') ?? 0;
 const busy = sampled - idle;
-const pct = (h: number) => `${((100 * h) / busy).toFixed(1).padStart(5)} %`;
+const pct = (h: number) =>
+  perRequest
+    ? `${((h * usPerSample) / perRequest).toFixed(1).padStart(6)} µs`
+    : `${((100 * h) / busy).toFixed(1).padStart(5)} %`;
 console.log(
-  `${file}${onlyCase ? ` — ${onlyCase} only (${windows!.length} run(s))` : ''}\n${(spanUs / 1e6).toFixed(1)} s profiled, ${((busy * usPerSample) / 1e6).toFixed(1)} s on CPU (percentages are of CPU time, idle excluded)\n`,
+  `${file}${onlyCase ? ` — ${onlyCase} only (${windows!.length} run(s))` : ''}\n${(spanUs / 1e6).toFixed(1)} s profiled, ${((busy * usPerSample) / 1e6).toFixed(1)} s on CPU (${perRequest ? `µs per request of ${perRequest}` : 'percentages are of CPU time, idle excluded'})\n`,
 );
 const list = (m: Map<string, number>, n: number) =>
   [...m]

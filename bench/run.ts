@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem, tmpdir, release, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { crmPackage, INDUSTRIES, REGIONS, REP_PROFILE, VISIT_KINDS } from './package.js';
+import type { CpuPerRequest } from './cpu.js';
 import { lastJson, runChild, spawnServer, type Server } from './proc.js';
 import { dropRuns, freePort, holdTag, namespaceOf, newTag } from './namespace.js';
 
@@ -61,6 +62,8 @@ interface Run {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU µs per request of the server process, of Postgres, of the machine (bench/cpu.ts). */
+  cpu?: CpuPerRequest;
 }
 interface Summary {
   throughput: number;
@@ -196,6 +199,7 @@ async function loadTarget(
   base: string,
   token: string,
   idsFile: string,
+  serverPid?: number,
 ): Promise<Omit<Target, 'prepareReads' | 'stop'>> {
   return {
     name,
@@ -211,6 +215,7 @@ async function loadTarget(
         amount: amountFor(c, isPglite),
         idsFile,
         seed: rep * 7919 + c.charCodeAt(1),
+        serverPid,
       };
       return lastJson<Run>(await child('bench/load.ts', [JSON.stringify(cfg)]));
     },
@@ -247,6 +252,15 @@ async function rawTarget(label: string, base: Record<string, unknown>, idsFile: 
   };
 }
 
+/**
+ * The node flags of `npm start` (package.json), so the engine runs here as it is deployed: its
+ * young-generation size, for one, is a deployment setting of the engine, not of the bench.
+ */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+}
+
 async function tesseraTarget(
   label: string,
   env: Record<string, string | undefined>,
@@ -265,7 +279,7 @@ async function tesseraTarget(
       BENCH_PREFIX: `${NS}_`,
       ...(flag('source') ? {} : { BENCH_ENGINE: join(ROOT, 'dist/engine/src/engine.js') }),
     },
-    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    [...startFlags(), ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
   );
   const base = `http://127.0.0.1:${port}`;
   const t = performance.now();
@@ -283,7 +297,7 @@ async function tesseraTarget(
     writeFileSync(idsFile, JSON.stringify({ accounts: r.accounts, ids: r.ids }));
   };
   await ids();
-  const lt = await loadTarget('tessera', label, `${base}/api/v1/data`, repToken, idsFile);
+  const lt = await loadTarget('tessera', label, `${base}/api/v1/data`, repToken, idsFile, server.proc.pid);
   return {
     ...lt,
     server,
@@ -309,12 +323,13 @@ async function tesseraTarget(
 }
 
 async function referenceTarget(port: number, idsFile: string): Promise<Target> {
-  const server = await startServer('bench/reference/server.ts', {
-    PORT: String(port),
-    DATABASE_URL,
-    BENCH_SCHEMA: `${NS}_ref`,
-    BENCH_TOKEN: TOKEN,
-  });
+  const profDir = join(RESULTS, 'profiles', 'reference');
+  if (PROFILE) mkdirSync(profDir, { recursive: true });
+  const server = await startServer(
+    'bench/reference/server.ts',
+    { PORT: String(port), DATABASE_URL, BENCH_SCHEMA: `${NS}_ref`, BENCH_TOKEN: TOKEN },
+    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  );
   const raw = await rawTarget('reference', { db: 'server', url: DATABASE_URL, schema: `${NS}_ref` }, idsFile);
   const lt = await loadTarget(
     'reference',
@@ -322,6 +337,7 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
     `http://127.0.0.1:${port}`,
     TOKEN,
     idsFile,
+    server.proc.pid,
   );
   return { ...lt, prepareReads: raw.prepareReads, stop: () => server.stop() };
 }
@@ -418,7 +434,7 @@ async function runDatabase(db: 'server' | 'pglite', tmp: string): Promise<Result
           if (r.errors || r.non2xx) log(`  ${t.name} ${c}: ${r.errors} errors, ${r.non2xx} non-2xx`);
           runs.get(t.name)!.push(r);
           log(
-            `${db} ${c} run ${rep} ${t.name}: ${r.rps.toFixed(0)} ${CASE_INFO[c].unit}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
+            `${db} ${c} run ${rep} ${t.name}: ${r.rps.toFixed(0)} ${CASE_INFO[c].unit}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${cpuNote(r.cpu)}`,
           );
         }
       const row: Record<string, Summary | number | number[] | null | string> = { unit: CASE_INFO[c].unit };
@@ -505,7 +521,43 @@ function table(title: string, res: Results, cols: string[]): string {
       `| ${CASE_INFO[c].title} | ${cols.map(cell).join(' | ')} | ${cols.includes('reference') ? `${rr === null ? '—' : withRange(rr, row.ratio_reference_range)} | ${ok} | ` : ''}${row.ratio_raw === null ? '—' : withRange(row.ratio_raw as number, row.ratio_raw_range)} |`,
     );
   }
+  lines.push(...cpuTable(res, cols));
   return lines.join('\n');
+}
+
+const us = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(0));
+const cpuNote = (c?: CpuPerRequest) =>
+  c && c.machine !== null
+    ? `; CPU µs/req: server ${us(c.server)} (kernel ${us(c.serverSys)}), postgres ${us(c.postgres)}, machine ${us(c.machine)} (${c.busyCores?.toFixed(2)} cores busy)`
+    : '';
+
+/**
+ * CPU per request by process, medians of the repetitions: whose CPU a ratio's difference is.
+ * "machine" also counts the load generator (and its start) and everything else running.
+ */
+function cpuTable(res: Results, cols: string[]): string[] {
+  const servers = cols.filter((c) => c !== 'raw');
+  const head = ['case', ...servers.flatMap((c) => [`${c} server`, `${c} postgres`, `${c} machine`])];
+  const lines = [
+    '',
+    'CPU per request, µs (median of the repetitions; W2: per batch of 1,000; machine = every process, load generator included):',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+  ];
+  for (const c of Object.keys(res) as Case[]) {
+    const row = res[c]!;
+    const cells = servers.flatMap((n) => {
+      const runs = (row[n] as Summary | undefined)?.runs ?? [];
+      const m = (k: 'server' | 'postgres' | 'machine') => {
+        const xs = runs.map((r) => r.cpu?.[k]).filter((x): x is number => typeof x === 'number');
+        return xs.length ? us(median(xs)) : '—';
+      };
+      return [m('server'), m('postgres'), m('machine')];
+    });
+    lines.push(`| ${CASE_INFO[c].title} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 function versions() {
