@@ -415,7 +415,9 @@ export class RecordsService {
         // Missing required values do not stop the checks: the rule steps still run, so one
         // answer lists every failing rule too (docs/rules.md). Anything else stops at once.
         if (ctx.issues.length && !this.checks.has(step)) throw refuse();
-        await step.run(ctx);
+        // Synchronous steps (authorize, validate, normalize…) return nothing: no await, no microtask.
+        const pending = step.run(ctx);
+        if (pending) await pending;
         const onlyMissing = ctx.issues.every((i) => i.code === 'REQUIRED');
         if (ctx.issues.length && !(onlyMissing && this.checks.has(step))) throw refuse();
       }

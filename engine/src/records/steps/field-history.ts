@@ -18,7 +18,8 @@ export const fieldHistory: RecordStep = {
   name: 'field-history',
   needsTransaction: (ctx) => tracks(ctx),
   needsBefore: (ctx) => tracks(ctx),
-  async run(ctx) {
+  // Synchronous when there is nothing to write (most writes): the pipeline then awaits nothing.
+  run(ctx) {
     const tracked = ctx.object.fieldList.filter((f) => f.def.trackHistory);
     if (!tracked.length && !ctx.items.some((i) => 'owner' in i.values)) return;
     const cat = catalogOf(ctx.object);
@@ -50,6 +51,11 @@ export const fieldHistory: RecordStep = {
         });
       }
     }
-    if (rows.length) await ctx.trx.withSchema(ctx.schema).table(FIELD_HISTORY).insert(rows);
+    if (rows.length)
+      return ctx.trx
+        .withSchema(ctx.schema)
+        .table(FIELD_HISTORY)
+        .insert(rows)
+        .then(() => undefined);
   },
 };

@@ -11,9 +11,9 @@ export const outbox: RecordStep = {
   // The steps that raise events need a transaction themselves.
   needsTransaction: () => false,
   needsBefore: () => false,
-  async run(ctx) {
+  run(ctx) {
     if (!ctx.events.length) return;
-    await ctx.trx
+    return ctx.trx
       .withSchema(ctx.schema)
       .table(OUTBOX)
       .insert(
@@ -24,6 +24,7 @@ export const outbox: RecordStep = {
           actor: ctx.actor,
           payload: JSON.stringify(e.payload),
         })),
-      );
+      )
+      .then(() => undefined);
   },
 };
