@@ -493,7 +493,7 @@ const withRange = (x: number, r: unknown) =>
 
 /** Issue 14's goals, Tessera / reference: reads 0.9×, single writes 0.8×, bulk 1.0× (W7 has no reference). */
 const GOALS: Partial<Record<Case, number>> = { W1: 0.8, W2: 1.0, W3: 0.9, W4: 0.9, W5: 0.8, W6: 0.9 };
-function table(title: string, res: Results, cols: string[]): string {
+function table(title: string, res: Results, cols: string[], embedded = false): string {
   const f = (n: number | undefined) => (n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
   const lines = [
     `\n${title}`,
@@ -521,7 +521,7 @@ function table(title: string, res: Results, cols: string[]): string {
       `| ${CASE_INFO[c].title} | ${cols.map(cell).join(' | ')} | ${cols.includes('reference') ? `${rr === null ? '—' : withRange(rr, row.ratio_reference_range)} | ${ok} | ` : ''}${row.ratio_raw === null ? '—' : withRange(row.ratio_raw as number, row.ratio_raw_range)} |`,
     );
   }
-  lines.push(...cpuTable(res, cols));
+  lines.push(...cpuTable(res, cols, embedded));
   return lines.join('\n');
 }
 
@@ -535,9 +535,11 @@ const cpuNote = (c?: CpuPerRequest) =>
  * CPU per request by process, medians of the repetitions: whose CPU a ratio's difference is.
  * "machine" also counts the load generator (and its start) and everything else running.
  */
-function cpuTable(res: Results, cols: string[]): string[] {
+function cpuTable(res: Results, cols: string[], embedded: boolean): string[] {
   const servers = cols.filter((c) => c !== 'raw');
-  const head = ['case', ...servers.flatMap((c) => [`${c} server`, `${c} postgres`, `${c} machine`])];
+  // Embedded, the database runs inside the server process: no Postgres processes to read.
+  const parts = embedded ? (['server', 'machine'] as const) : (['server', 'postgres', 'machine'] as const);
+  const head = ['case', ...servers.flatMap((c) => parts.map((p) => `${c} ${p}`))];
   const lines = [
     '',
     'CPU per request, µs (median of the repetitions; W2: per batch of 1,000; machine = every process, load generator included):',
@@ -553,7 +555,7 @@ function cpuTable(res: Results, cols: string[]): string[] {
         const xs = runs.map((r) => r.cpu?.[k]).filter((x): x is number => typeof x === 'number');
         return xs.length ? us(median(xs)) : '—';
       };
-      return [m('server'), m('postgres'), m('machine')];
+      return parts.map(m);
     });
     lines.push(`| ${CASE_INFO[c].title} | ${cells.join(' | ')} |`);
   }
@@ -657,6 +659,7 @@ async function main() {
             `CRM workload v1 on embedded PGlite ${versions().pglite} (one connection; Tessera vs raw in-process PGlite, no reference server; median of ${REPS})`,
             res,
             ['tessera', 'raw'].filter((t) => TARGETS.includes(t)),
+            true,
           ),
         );
         console.log(printed[printed.length - 1]);
