@@ -84,9 +84,25 @@ const KIND = {
 };
 const ROLE = { en: 'Director', 'zh-CN': '总监' };
 
+/**
+ * Opens a select and picks the option showing `option`; again when the pick did not take (under
+ * load a click can land while the dropdown is still opening or being replaced: seen in CI).
+ */
 async function pick(page: Page, select: Locator, option: string) {
-  await select.locator('.el-select__wrapper').first().click();
-  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+  const shown = async () => (await select.innerText()).toLowerCase().includes(option.toLowerCase());
+  for (let attempt = 1; ; attempt++) {
+    await select.locator('.el-select__wrapper').first().click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+    const took = await expect
+      .poll(shown, { timeout: 3_000, interval: 100 })
+      .toBe(true)
+      .then(
+        () => true,
+        () => false,
+      );
+    if (took) return;
+    if (attempt === 3) throw new Error(`the select did not take "${option}" in 3 tries`);
+  }
 }
 
 /** Drags a step by its handle onto another step (SortableJS in fallback mode, as a person does). */
