@@ -52,7 +52,9 @@ async function refuseLocked(ctx: WriteContext): Promise<void> {
     const p = pending.find((x) => x.record_id === item.id);
     if (!p) continue;
     const lock = p.definition.lock ?? { mode: 'record' };
-    if (item.op === 'delete') {
+    // Deleting is refused to everyone; a whole-record lock refuses edits but from the step's approvers.
+    const wholeRecord = item.op === 'delete' || (lock.mode === 'record' && !approving.has(p.id));
+    if (wholeRecord) {
       issues.push({
         pointer: item.pointer || '/',
         code: 'RECORD_LOCKED_APPROVAL',
@@ -61,14 +63,6 @@ async function refuseLocked(ctx: WriteContext): Promise<void> {
       continue;
     }
     if (lock.mode === 'none' || approving.has(p.id)) continue;
-    if (lock.mode === 'record') {
-      issues.push({
-        pointer: item.pointer || '/',
-        code: 'RECORD_LOCKED_APPROVAL',
-        params: { id: item.id },
-      });
-      continue;
-    }
     const fields = new Set(lock.fields ?? []);
     for (const name of Object.keys(item.input))
       if (fields.has(name)) {
