@@ -14,39 +14,43 @@ try {
   /* not Linux: readings below are null anyway */
 }
 
-/** utime and stime of one process, in µs; null when it is gone or /proc is absent. */
-function processUs(pid: number): { user: number; sys: number } | null {
+/**
+ * One process's /proc/<pid>/stat: its command and the fields after it (the command, in
+ * parentheses, may hold spaces; f[0] is proc(5)'s field 3). Null when it is gone or /proc is absent.
+ */
+function statOf(pid: number | string): { command: string; f: string[] } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces) in parentheses: state is field 3.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]) * tickUs, sys: Number(f[12]) * tickUs };
+    const close = stat.lastIndexOf(')');
+    return { command: stat.slice(stat.indexOf('(') + 1, close), f: stat.slice(close + 2).split(' ') };
   } catch {
     return null;
   }
 }
 
+/** utime and stime of one process (proc(5) fields 14, 15), in µs. */
+function processUs(pid: number): { user: number; sys: number } | null {
+  const s = statOf(pid);
+  return s && { user: Number(s.f[11]) * tickUs, sys: Number(s.f[12]) * tickUs };
+}
+
 /**
- * CPU of every process whose command is `postgres`, by pid; the postmaster's entry also counts
- * its exited children (cutime, cstime), so backends that end between two readings still count.
+ * CPU of every process whose command is `postgres`, by pid: utime, stime and, for the postmaster,
+ * its exited children's (cutime, cstime; fields 14–17), so backends that end between two readings
+ * still count.
  */
 function postgresUs(): Map<number, number> | null {
   const out = new Map<number, number>();
+  let pids: string[];
   try {
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (!stat.includes('(postgres)')) continue;
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        // utime stime cutime cstime: fields 14–17 of proc(5), 11–14 after the command.
-        out.set(Number(d), (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * tickUs);
-      } catch {
-        /* exited meanwhile */
-      }
-    }
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
     return null;
+  }
+  for (const pid of pids) {
+    const s = statOf(pid); // null: exited meanwhile
+    if (s?.command !== 'postgres') continue;
+    out.set(Number(pid), (Number(s.f[11]) + Number(s.f[12]) + Number(s.f[13]) + Number(s.f[14])) * tickUs);
   }
   return out;
 }
