@@ -1,5 +1,4 @@
 import { text as msg } from '../../core/messages.js';
-import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest } from '../../core/errors.js';
 import type { RecordsService, Scope } from '../../records/service.js';
@@ -78,7 +77,8 @@ export function dataRouter(records: RecordsService, models: ModelCache): ApiRout
     res.json({ data: record });
   });
 
-  r.post('/:object/batch', need('write'), json({ limit: '8mb' }), async (req, res) => {
+  // Its body (up to 8 MB) is read by the stack in app.ts, before the 1 MB guard.
+  r.post('/:object/batch', need('write'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
     const body = req.body as { operations?: unknown; records?: unknown };
     const ops = Array.isArray(body?.operations)
