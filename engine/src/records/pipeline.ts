@@ -118,8 +118,11 @@ export class WriteConflict extends Error {
  */
 export interface RecordStep {
   name: string;
-  /** Work that must not hold locks inside the transaction (e.g. reserving auto-numbers). */
-  prepare?(ctx: PrepareContext): Promise<unknown>;
+  /**
+   * Work that must not hold locks inside the transaction (e.g. reserving auto-numbers). Its
+   * result is `ctx.prepared.get(name)`; a promise is awaited, anything else (nothing to do) not.
+   */
+  prepare?(ctx: PrepareContext): unknown;
   /**
    * Does this write need one transaction for this step (locks, more than one statement that must
    * commit together)? Absent means yes: a step must say so to let writes skip the transaction.
@@ -127,5 +130,6 @@ export interface RecordStep {
   needsTransaction?(ctx: PrepareContext): boolean;
   /** Does this step read `item.before` of updates? Absent means yes (see WriteContext.blind). */
   needsBefore?(ctx: PrepareContext): boolean;
+  /** Returns a promise only when it has work to wait for: the pipeline awaits nothing else. */
   run(ctx: WriteContext): Promise<void> | void;
 }

@@ -399,7 +399,11 @@ export class RecordsService {
     const prepared = new Map<string, unknown>();
     // Inside a caller's transaction, reservations join it (one connection on PGlite is busy with it).
     const pre = { ...base, db: outer ?? this.opts.knex };
-    for (const step of this.steps) if (step.prepare) prepared.set(step.name, await step.prepare(pre));
+    for (const step of this.steps) {
+      if (!step.prepare) continue;
+      const out = step.prepare(pre);
+      prepared.set(step.name, out instanceof Promise ? await out : out);
+    }
     const run = async (trx: Knex, locked: boolean, blind = false) => {
       items.forEach(resetItem);
       const ctx: WriteContext = { ...base, trx, locked, blind, issues: [], events: [], prepared };

@@ -5,7 +5,13 @@ import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { catalogOf } from '../records/catalog.js';
 import { applyFilter } from '../records/filter.js';
 import { lockRows, writeDerived, type InternalScope } from '../records/internal-write.js';
-import type { PrepareContext, RecordStep, WriteItem, WriteOrigin } from '../records/pipeline.js';
+import type {
+  PrepareContext,
+  RecordStep,
+  WriteContext,
+  WriteItem,
+  WriteOrigin,
+} from '../records/pipeline.js';
 import { evaluate, truthy } from '../rules/index.js';
 import { graphFor, rulesFor, type RollupLink } from './compiled.js';
 import { asJson, coerce, dataFor, loadLookups, sameValue, todayIn } from './context.js';
@@ -42,7 +48,7 @@ const MAX_DEPTH = 5;
  * version: they are not edits, and a user editing the parent must not get a conflict because a
  * colleague logged an activity.
  */
-const derivesFrom = (ctx: PrepareContext) => {
+const derivesFrom = (ctx: Pick<PrepareContext, 'model' | 'object'>) => {
   const g = graphFor(ctx.model);
   return g.rollupsOf.has(ctx.object.name) || g.lookupFormulasOf.has(ctx.object.name);
 };
@@ -52,23 +58,26 @@ export function derivedStep(timeZone: string): RecordStep {
     name: 'derived',
     needsTransaction: (ctx) => derivesFrom(ctx),
     needsBefore: (ctx) => derivesFrom(ctx),
-    async run(ctx) {
-      const g = graphFor(ctx.model);
-      if (!g.rollupsOf.has(ctx.object.name) && !g.lookupFormulasOf.has(ctx.object.name)) return;
-      const now = new Date();
-      const env: Env = {
-        trx: ctx.trx,
-        schema: ctx.schema,
-        model: ctx.model,
-        today: todayIn(timeZone, now),
-        now: now.toISOString(),
-        actor: ctx.actor,
-        origin: 'system',
-        issues: ctx.issues,
-      };
-      await propagate(env, ctx.object, ctx.items.map(changeOf), 0);
+    // Synchronous for objects nothing derives from (most): the pipeline then awaits nothing.
+    run(ctx) {
+      if (derivesFrom(ctx)) return derive(ctx, timeZone);
     },
   };
+}
+
+async function derive(ctx: WriteContext, timeZone: string) {
+  const now = new Date();
+  const env: Env = {
+    trx: ctx.trx,
+    schema: ctx.schema,
+    model: ctx.model,
+    today: todayIn(timeZone, now),
+    now: now.toISOString(),
+    actor: ctx.actor,
+    origin: 'system',
+    issues: ctx.issues,
+  };
+  await propagate(env, ctx.object, ctx.items.map(changeOf), 0);
 }
 
 function changeOf(i: WriteItem): Change {

@@ -83,54 +83,58 @@ export function duplicatesStep(opts: DuplicateOptions): RecordStep {
     // Concurrent writers of the same customer wait on a lock held to commit.
     needsTransaction: (ctx) => rulesFor(ctx.model, ctx.object).duplicates.length > 0,
     needsBefore: (ctx) => rulesFor(ctx.model, ctx.object).duplicates.length > 0,
-    async run(ctx) {
+    // Synchronous for objects without duplicate rules (most): the pipeline then awaits nothing.
+    run(ctx) {
       const rules = rulesFor(ctx.model, ctx.object).duplicates;
-      if (!rules.length) return;
-      const o = ctx.object;
-      for (const rule of rules) {
-        const fields = rule.match.map((m) => m.field);
-        const items = ctx.items.filter(
-          (i) => i.after && (i.op === 'create' || fields.some((f) => f in i.values)),
-        );
-        if (!items.length) continue;
-        const ids = items.map((i) => i.after!.id as string);
-        const matches = await findMatches(ctx, rule, ids, opts.trigramSchema());
-        if (!matches.length) continue;
-        for (const item of items) {
-          const mine = matches.filter((m) => m.newId === item.after!.id);
-          if (!mine.length) continue;
-          if (rule.action === 'warn' && item.override) {
-            ctx.events.push({
-              type: 'record.duplicate_override',
-              object: o.name,
-              recordId: item.after!.id as string,
-              payload: { rule: rule.name, reason: item.override, duplicates: mine.map((m) => m.id) },
-            });
-            continue;
-          }
-          const visible = await readable(
-            ctx,
-            mine.map((m) => m.id),
-          );
-          const duplicates = mine
-            .filter((m) => visible.has(m.id))
-            .map((m) => ({ id: m.id, object: o.name, name: m.name ?? null, rule: rule.name }));
-          throw new DomainError(
-            409,
-            rule.action === 'block' ? 'DUPLICATE_BLOCKED' : 'DUPLICATE_WARNING',
-            { count: mine.length, rule: rule.name },
-            [],
-            {
-              duplicates,
-              hiddenDuplicates: mine.length - duplicates.length,
-              index: item.index,
-              ...(rule.action === 'warn' ? { override: '$override' } : {}),
-            },
-          );
-        }
-      }
+      if (rules.length) return checkDuplicates(ctx, rules, opts);
     },
   };
+}
+
+async function checkDuplicates(ctx: WriteContext, rules: DuplicateRuleDef[], opts: DuplicateOptions) {
+  const o = ctx.object;
+  for (const rule of rules) {
+    const fields = rule.match.map((m) => m.field);
+    const items = ctx.items.filter(
+      (i) => i.after && (i.op === 'create' || fields.some((f) => f in i.values)),
+    );
+    if (!items.length) continue;
+    const ids = items.map((i) => i.after!.id as string);
+    const matches = await findMatches(ctx, rule, ids, opts.trigramSchema());
+    if (!matches.length) continue;
+    for (const item of items) {
+      const mine = matches.filter((m) => m.newId === item.after!.id);
+      if (!mine.length) continue;
+      if (rule.action === 'warn' && item.override) {
+        ctx.events.push({
+          type: 'record.duplicate_override',
+          object: o.name,
+          recordId: item.after!.id as string,
+          payload: { rule: rule.name, reason: item.override, duplicates: mine.map((m) => m.id) },
+        });
+        continue;
+      }
+      const visible = await readable(
+        ctx,
+        mine.map((m) => m.id),
+      );
+      const duplicates = mine
+        .filter((m) => visible.has(m.id))
+        .map((m) => ({ id: m.id, object: o.name, name: m.name ?? null, rule: rule.name }));
+      throw new DomainError(
+        409,
+        rule.action === 'block' ? 'DUPLICATE_BLOCKED' : 'DUPLICATE_WARNING',
+        { count: mine.length, rule: rule.name },
+        [],
+        {
+          duplicates,
+          hiddenDuplicates: mine.length - duplicates.length,
+          index: item.index,
+          ...(rule.action === 'warn' ? { override: '$override' } : {}),
+        },
+      );
+    }
+  }
 }
 
 async function findMatches(

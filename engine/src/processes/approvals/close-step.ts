@@ -39,28 +39,32 @@ export const approvalCloseStep: RecordStep = {
   name: 'approval-close',
   needsTransaction: (ctx) => deletes(ctx) && cascading(ctx.model, ctx.object).length > 0,
   needsBefore: () => false,
-  async run(ctx) {
+  // Synchronous unless the write deletes records of an object with flows: nothing awaited.
+  run(ctx) {
     if (!deletes(ctx)) return;
     const objects = cascading(ctx.model, ctx.object);
-    if (!objects.length) return;
-    const store = new ApprovalStore(ctx.trx, ctx.schema);
-    const ids = ctx.items.filter((i) => i.op === 'delete' && i.id).map((i) => i.id!);
-    for (const o of objects) {
-      const q = store.requests().where({ object: o.name, status: 'pending' });
-      // The deleted records themselves; for cascaded children, those whose row is gone now.
-      if (o === ctx.object) q.whereIn('record_id', ids);
-      else
-        q.whereNotExists(
-          ctx.trx
-            .withSchema(ctx.schema)
-            .from(o.table)
-            .where(`${o.table}.id`, ctx.trx.ref(`${APPROVAL_REQUESTS}.record_id`))
-            .select(`${o.table}.id`),
-        );
-      for (const req of (await q.forUpdate()) as RequestRow[]) await cancel(ctx, store, o, req);
-    }
+    if (objects.length) return closeRequests(ctx, objects);
   },
 };
+
+async function closeRequests(ctx: WriteContext, objects: CompiledObject[]) {
+  const store = new ApprovalStore(ctx.trx, ctx.schema);
+  const ids = ctx.items.filter((i) => i.op === 'delete' && i.id).map((i) => i.id!);
+  for (const o of objects) {
+    const q = store.requests().where({ object: o.name, status: 'pending' });
+    // The deleted records themselves; for cascaded children, those whose row is gone now.
+    if (o === ctx.object) q.whereIn('record_id', ids);
+    else
+      q.whereNotExists(
+        ctx.trx
+          .withSchema(ctx.schema)
+          .from(o.table)
+          .where(`${o.table}.id`, ctx.trx.ref(`${APPROVAL_REQUESTS}.record_id`))
+          .select(`${o.table}.id`),
+      );
+    for (const req of (await q.forUpdate()) as RequestRow[]) await cancel(ctx, store, o, req);
+  }
+}
 
 async function cancel(ctx: WriteContext, store: ApprovalStore, o: CompiledObject, req: RequestRow) {
   await store

@@ -78,27 +78,30 @@ export function stageGateStep(timeZone: string): RecordStep {
       const p = processFor(ctx.model, ctx.object);
       return p.any && ctx.items.some((i) => touches(p, i));
     },
-    async run(ctx) {
+    // Synchronous when the write touches no stage, type or typed field: nothing awaited.
+    run(ctx) {
       const p = processFor(ctx.model, ctx.object);
       if (!p.any) return;
-      const gates: FieldIssue[] = [];
-      const now = new Date();
-      for (const item of ctx.items) {
-        if (item.op === 'delete' || (item.op === 'update' && !touches(p, item))) continue;
-        await checkItem(ctx, p, item, now, timeZone, gates);
-      }
-      if (!gates.length) return;
-      if (ctx.issues.length) ctx.issues.push(...gates);
-      else
-        throw new DomainError(
-          422,
-          'STAGE_GATE',
-          { count: gates.length },
-          gates,
-          ctx.items.length > 1 ? { atomic: true } : {},
-        );
+      const items = ctx.items.filter((i) => i.op === 'create' || (i.op === 'update' && touches(p, i)));
+      if (items.length) return checkItems(ctx, p, items, timeZone);
     },
   };
+}
+
+async function checkItems(ctx: WriteContext, p: ObjectProcess, items: WriteItem[], timeZone: string) {
+  const gates: FieldIssue[] = [];
+  const now = new Date();
+  for (const item of items) await checkItem(ctx, p, item, now, timeZone, gates);
+  if (!gates.length) return;
+  if (ctx.issues.length) ctx.issues.push(...gates);
+  else
+    throw new DomainError(
+      422,
+      'STAGE_GATE',
+      { count: gates.length },
+      gates,
+      ctx.items.length > 1 ? { atomic: true } : {},
+    );
 }
 
 async function checkItem(

@@ -39,35 +39,39 @@ export const stageHistoryStep: RecordStep = {
   // The gate step says when a write needs a transaction and the stored rows.
   needsTransaction: () => false,
   needsBefore: () => false,
-  async run(ctx) {
+  // Synchronous when the write moves nothing (most writes): the pipeline then awaits nothing.
+  run(ctx) {
     const list = moves.get(ctx);
-    if (!list?.length) return;
-    const t = () => ctx.trx.withSchema(ctx.schema).table(STAGE_HISTORY);
-    const ended = list.filter((m) => m.item.op === 'update').map((m) => m.item.id!);
-    const rows = list.map((m) => ({
-      object_id: ctx.object.id,
-      record_id: m.item.after!.id,
-      pipeline: m.pipeline,
-      business_type: m.businessType,
-      from_stage: m.from,
-      to_stage: m.to,
-      entered_at: m.at,
-      actor: ctx.actor,
-      // the write's origin (user, automation:…, import:…) once the pipeline carries one
-      origin: (ctx as { origin?: string }).origin ?? 'user',
-    }));
-    // One statement: the old stays end (a data-modifying CTE) as the new ones begin.
-    const close = t()
-      .where('object_id', ctx.object.id)
-      .whereIn('record_id', ended)
-      .whereNull('left_at')
-      .update({ left_at: list[0].at });
-    await (ended.length ? ctx.trx.with('_closed', close) : ctx.trx)
-      .withSchema(ctx.schema)
-      .table(STAGE_HISTORY)
-      .insert(rows);
+    if (list?.length) return storeMoves(ctx, list);
   },
 };
+
+async function storeMoves(ctx: WriteContext, list: StageMove[]) {
+  const t = () => ctx.trx.withSchema(ctx.schema).table(STAGE_HISTORY);
+  const ended = list.filter((m) => m.item.op === 'update').map((m) => m.item.id!);
+  const rows = list.map((m) => ({
+    object_id: ctx.object.id,
+    record_id: m.item.after!.id,
+    pipeline: m.pipeline,
+    business_type: m.businessType,
+    from_stage: m.from,
+    to_stage: m.to,
+    entered_at: m.at,
+    actor: ctx.actor,
+    // the write's origin (user, automation:…, import:…) once the pipeline carries one
+    origin: (ctx as { origin?: string }).origin ?? 'user',
+  }));
+  // One statement: the old stays end (a data-modifying CTE) as the new ones begin.
+  const close = t()
+    .where('object_id', ctx.object.id)
+    .whereIn('record_id', ended)
+    .whereNull('left_at')
+    .update({ left_at: list[0].at });
+  await (ended.length ? ctx.trx.with('_closed', close) : ctx.trx)
+    .withSchema(ctx.schema)
+    .table(STAGE_HISTORY)
+    .insert(rows);
+}
 
 export interface HistoryEntry {
   pipeline: string | null;

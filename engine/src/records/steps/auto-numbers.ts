@@ -1,5 +1,6 @@
 import { reserveNumbers } from '../auto-number.js';
-import type { RecordStep } from '../pipeline.js';
+import type { CompiledField } from '../../metadata/compile.js';
+import type { PrepareContext, RecordStep } from '../pipeline.js';
 
 /** Fills auto-number fields of created records with numbers reserved before the transaction. */
 export function autoNumbers(timeZone: string): RecordStep {
@@ -8,13 +9,12 @@ export function autoNumbers(timeZone: string): RecordStep {
     // Numbers are reserved before the write, in a statement of their own.
     needsTransaction: () => false,
     needsBefore: () => false,
-    async prepare(ctx) {
+    // Synchronous when nothing is numbered (most writes): the pipeline then awaits nothing.
+    prepare(ctx) {
       const fields = ctx.object.fieldList.filter((f) => f.def.type === 'auto_number');
       const creates = ctx.items.filter((i) => i.op === 'create').length;
       if (!fields.length || !creates) return null;
-      const out = new Map<string, string[]>();
-      for (const f of fields) out.set(f.name, await reserveNumbers(ctx.db, ctx.schema, f, creates, timeZone));
-      return out;
+      return reserveAll(ctx, fields, creates, timeZone);
     },
     run(ctx) {
       const reserved = ctx.prepared.get('auto-numbers') as Map<string, string[]> | null | undefined;
@@ -27,4 +27,10 @@ export function autoNumbers(timeZone: string): RecordStep {
       }
     },
   };
+}
+
+async function reserveAll(ctx: PrepareContext, fields: CompiledField[], creates: number, timeZone: string) {
+  const out = new Map<string, string[]>();
+  for (const f of fields) out.set(f.name, await reserveNumbers(ctx.db, ctx.schema, f, creates, timeZone));
+  return out;
 }
