@@ -106,7 +106,10 @@ const nul = (field: string, issuePointer?: string) =>
 
 /** Refuses a NUL character in the path or a query parameter. */
 function refuseNulInUrl(req: Request) {
-  if (req.path.includes('\u0000') || safeDecode(req.path).includes('\u0000')) throw nul('path');
+  const path = req.path;
+  // Only an escaped path can decode to a NUL: most paths are not decoded at all.
+  if (path.includes('\u0000') || (path.includes('%') && safeDecode(path).includes('\u0000')))
+    throw nul('path');
   for (const [k, v] of Object.entries(req.query))
     if (k.includes('\u0000') || nulAt(v) !== null) throw nul(k.split('\u0000').join(''));
 }
