@@ -34,10 +34,10 @@ const PROBES = new Set(['/health', '/ready']);
  * A 5xx line carries the error with its stack (`res.err`, set by the error handler); the
  * response itself never does.
  */
-export function requestLogger(logger: Logger): RequestHandler {
+export function requestLogger(logger: Logger): RequestHandler | null {
   // Request lines are info and error: below that (silent, fatal, as in tests and benchmarks)
-  // nothing would be written, so no per-request logger work is done either.
-  if (!logger.isLevelEnabled('error')) return (_req, _res, next) => next();
+  // nothing would be written, so there is no middleware at all (null) and no per-request work.
+  if (!logger.isLevelEnabled('error')) return null;
   const log = pinoHttp({
     logger,
     genReqId: (_req: IncomingMessage, res: ServerResponse) =>

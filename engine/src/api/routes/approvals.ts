@@ -50,8 +50,7 @@ async function callerOf(res: Response, models: ModelCache): Promise<Caller> {
 }
 
 /** /api/v1/data/{object}/{id}/approvals: submit (POST) and every round of the record (GET). */
-export function recordApprovalsRouter(d: ApprovalRoutesDeps): ApiRouter {
-  const r = apiRouter();
+export function recordApprovalsRouter(d: ApprovalRoutesDeps, r: ApiRouter = apiRouter()): ApiRouter {
   r.get('/:object/:id/approvals', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);

@@ -9,8 +9,11 @@ import { scopeFor } from './data.js';
 const object = (req: Request) => String(req.params.object);
 
 /** Under /api/v1/data: a record's gate checklist and stage history. */
-export function recordStagesRouter(stages: StageService, models: ModelCache): ApiRouter {
-  const r = apiRouter();
+export function recordStagesRouter(
+  stages: StageService,
+  models: ModelCache,
+  r: ApiRouter = apiRouter(),
+): ApiRouter {
   const scope = scopeFor(models);
   r.get('/:object/:id/gates', need('read'), async (req, res) => {
     const q = strictQuery(req, ['to', 'locale']);
