@@ -1,9 +1,10 @@
 import { opText } from '../../core/messages.js';
 import { DomainError } from '../../core/errors.js';
 import { SYSTEM_FIELDS } from '../../core/ident.js';
-import type { RecordStep } from '../pipeline.js';
+import type { RecordStep, WriteOp } from '../pipeline.js';
 
 const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+const PERMISSION = { create: 'create', update: 'edit', delete: 'delete' } as const;
 
 /**
  * Object permission for each operation and field-level edit permission for each value sent.
@@ -15,8 +16,12 @@ export const authorize: RecordStep = {
   needsBefore: () => false,
   run(ctx) {
     const { access, object: o } = ctx;
-    for (const op of new Set(ctx.items.map((i) => i.op))) {
-      const needed = op === 'create' ? 'create' : op === 'update' ? 'edit' : 'delete';
+    // Each operation once per run of equal ones (a write holds one, a batch mostly one): no set built.
+    let checked: WriteOp | null = null;
+    for (const item of ctx.items) {
+      if (item.op === checked) continue;
+      checked = item.op;
+      const needed = PERMISSION[item.op];
       if (!access.can(o, needed))
         throw new DomainError(403, 'NO_OBJECT_ACCESS', { object: o.def.label, op: opText(needed) });
     }
@@ -25,17 +30,15 @@ export const authorize: RecordStep = {
       throw new DomainError(403, 'NO_TRANSFER_ACCESS', { object: o.def.label });
     const editable = access.editable(o);
     for (const item of ctx.items)
-      for (const name of Object.keys(item.input))
-        if (
-          !SYSTEM.has(name) &&
-          o.fields.has(name) &&
-          o.fields.get(name)!.type.writable &&
-          !editable.has(name)
-        )
+      for (const name of Object.keys(item.input)) {
+        if (SYSTEM.has(name) || editable.has(name)) continue;
+        const f = o.fields.get(name);
+        if (f?.type.writable)
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'FIELD_NOT_EDITABLE',
-            params: { field: o.fields.get(name)!.def.label },
+            params: { field: f.def.label },
           });
+      }
   },
 };

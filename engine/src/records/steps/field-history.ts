@@ -1,14 +1,21 @@
 import { FIELD_HISTORY } from '../../schema-sync/ddl.js';
 import { catalogOf } from '../catalog.js';
+import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
 import type { PrepareContext, RecordStep } from '../pipeline.js';
 
 /** History rows of system fields (the owner) carry this field id: they have no field definition. */
 export const SYSTEM_FIELD_ID = '00000000-0000-0000-0000-000000000000';
 
 const transfers = (ctx: PrepareContext) => ctx.items.some((i) => i.op === 'update' && 'owner' in i.input);
+/** An object's tracked fields, found once per compiled object (so once per metadata version). */
+const trackedFields = new WeakMap<CompiledObject, CompiledField[]>();
+function trackedOf(o: CompiledObject): CompiledField[] {
+  let t = trackedFields.get(o);
+  if (!t) trackedFields.set(o, (t = o.fieldList.filter((f) => f.def.trackHistory)));
+  return t;
+}
 const tracks = (ctx: PrepareContext) =>
-  (ctx.items.some((i) => i.op === 'update') && ctx.object.fieldList.some((f) => f.def.trackHistory)) ||
-  transfers(ctx);
+  (trackedOf(ctx.object).length > 0 && ctx.items.some((i) => i.op === 'update')) || transfers(ctx);
 
 /**
  * Writes old → new for tracked fields that an update changed, and for every change of owner, in
@@ -20,7 +27,7 @@ export const fieldHistory: RecordStep = {
   needsBefore: (ctx) => tracks(ctx),
   // Synchronous when there is nothing to write (most writes): the pipeline then awaits nothing.
   run(ctx) {
-    const tracked = ctx.object.fieldList.filter((f) => f.def.trackHistory);
+    const tracked = trackedOf(ctx.object);
     if (!tracked.length && !ctx.items.some((i) => 'owner' in i.values)) return;
     const cat = catalogOf(ctx.object);
     const rows = [];
