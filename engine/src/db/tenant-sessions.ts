@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
+import { ISO_TIMES_PG, ISO_TIMES_PGLITE } from './timestamps.js';
 import type { Ident } from '../core/ident.js';
 
 /**
@@ -23,7 +24,7 @@ export interface TenantSessions {
  * no transaction; platform work that takes the connection resets the role first.
  */
 export function embeddedSessions(knex: Knex): TenantSessions {
-  return keptRoleSessions(knex, { shared: true });
+  return keptRoleSessions(knex, { shared: true, times: { parsers: ISO_TIMES_PGLITE } });
 }
 
 type Conn = object;
@@ -46,6 +47,14 @@ interface PoolClient {
  */
 export const prepared = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
   qb.options({ prepare: true }) as Q;
+
+/**
+ * A record read marked with `isoTimes(qb)` gets its `timestamptz` columns as the API's ISO text
+ * (db/timestamps.ts), not as Dates the catalog would format back. Only for rows that go straight
+ * to the API's records: other readers (stage history, approvals, jobs) keep their Dates.
+ */
+export const isoTimes = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
+  qb.options({ isoTimes: true }) as Q;
 
 /** Named statements kept per connection unless configured otherwise (EngineConfig.statementCacheSize). */
 export const DEFAULT_STATEMENTS_PER_CONNECTION = 300;
@@ -115,15 +124,18 @@ function deallocateSql(names: string[]): string {
 type StatementNames = ReturnType<typeof statementNames>;
 
 /**
- * Takes the `prepare` mark off queries: with `names` (a Postgres server), a marked query runs as
- * a named statement on its connection; without (PGlite, which has none), the mark is dropped.
+ * Takes the marks off queries. `prepare`: with `names` (a Postgres server), the query runs as a
+ * named statement on its connection; without (PGlite, which has none), the mark is dropped.
+ * `isoTimes`: the query gets `times`, the driver's per-query parsers (pg's `types`, PGlite's
+ * `parsers`).
  */
-function handlePreparedMarks(client: PoolClient, names?: StatementNames) {
+function handleMarks(client: PoolClient, times: object, names?: StatementNames) {
   const run = client._query.bind(client);
   client._query = async (conn, obj) => {
-    if (!obj.options?.prepare) return run(conn, obj);
-    const { prepare: _, ...options } = obj.options;
-    const name = names?.nameFor(conn, obj.sql);
+    if (!obj.options?.prepare && !obj.options?.isoTimes) return run(conn, obj);
+    const { prepare, isoTimes: iso, ...rest } = obj.options;
+    const options = iso ? { ...rest, ...times } : rest;
+    const name = prepare ? names?.nameFor(conn, obj.sql) : undefined;
     try {
       return await run(conn, { ...obj, options: name ? { ...options, name } : options });
     } catch (e) {
@@ -135,13 +147,14 @@ function handlePreparedMarks(client: PoolClient, names?: StatementNames) {
 
 type Row = Record<string, unknown>;
 /** Runs a prepared statement (`$n` placeholders) straight on the session's connection. */
-export type DirectQuery = (text: string, values: readonly unknown[]) => Promise<Row[]>;
+/** `iso`: a record read, its timestamptz columns as ISO text (see isoTimes). */
+export type DirectQuery = (text: string, values: readonly unknown[], iso?: boolean) => Promise<Row[]>;
 const directQueries = new WeakMap<Knex, DirectQuery>();
 
 /**
- * The session's direct path to its connection, where there is one (a Postgres server): for
- * statements whose text is already built (records/statement-shapes.ts), knex's runner, pool and
- * binding passes are pure overhead. Undefined on PGlite: run through knex there.
+ * The session's direct path to its connection (pg's client on a server, the PGlite instance
+ * embedded): for statements whose text is already built (records/statement-shapes.ts), knex's
+ * runner, pool and binding passes are pure overhead. Undefined outside a session.
  */
 export const directQueryOf = (db: Knex): DirectQuery | undefined => directQueries.get(db);
 
@@ -164,6 +177,7 @@ export function pinnedSessions(
 ): TenantSessions {
   return keptRoleSessions(knexFactory(config), {
     shared: false,
+    times: { types: ISO_TIMES_PG },
     names: statementNames(maxStatements),
     // pg's own pool hands out the connections: knex's (tarn, with a timer per acquire) cost
     // three times as much per request, and knex here only builds and runs statements.
@@ -186,8 +200,9 @@ interface ConnectionPool {
 /** A connection's own query method: pg's client on a server, the PGlite instance embedded. */
 interface RawConnection {
   query(
-    text: string | { name?: string; text: string; values: unknown[] },
+    text: string | { name?: string; text: string; values: unknown[]; types?: unknown },
     values?: unknown[],
+    options?: object,
   ): Promise<{ rows: Row[] }>;
 }
 
@@ -200,7 +215,13 @@ interface RawConnection {
  */
 function keptRoleSessions(
   knex: Knex,
-  o: { shared: boolean; names?: StatementNames; pool?: ConnectionPool },
+  o: {
+    shared: boolean;
+    /** The driver's per-query parsers for `isoTimes` reads (db/timestamps.ts). */
+    times: object;
+    names?: StatementNames;
+    pool?: ConnectionPool;
+  },
 ): TenantSessions {
   const client = knex.client as unknown as PoolClient;
   const acquire = o.pool ? o.pool.acquire : client.acquireConnection.bind(client);
@@ -230,7 +251,7 @@ function keptRoleSessions(
     };
     client.releaseConnection = async () => undefined;
   }
-  handlePreparedMarks(client, o.names);
+  handleMarks(client, o.times, o.names);
   // A query through a session's knex after the session ended finds its connection back in the
   // pool: refused too.
   const leased = new WeakSet<Conn>();
@@ -241,12 +262,14 @@ function keptRoleSessions(
   };
   const direct =
     (conn: RawConnection): DirectQuery =>
-    async (text, values) => {
+    async (text, values, iso) => {
       if (!leased.has(conn)) throw outsideSession();
       const name = o.names?.nameFor(conn, text);
       try {
-        if (!o.names) return (await conn.query(text, values as unknown[])).rows;
-        return (await conn.query({ name, text, values: values as unknown[] })).rows;
+        // PGlite: (text, values, options); a server's pg: one config, named when prepared.
+        if (!o.names) return (await conn.query(text, values as unknown[], iso ? o.times : undefined)).rows;
+        const config = { name, text, values: values as unknown[] };
+        return (await conn.query(iso ? { ...config, ...o.times } : config)).rows;
       } catch (e) {
         if (planChanged(e)) o.names?.forget(conn);
         throw e;

@@ -7,6 +7,7 @@ import type { CompiledModel, CompiledObject } from '../metadata/compile.js';
 import { canonicalJson } from '../metadata/hash.js';
 import type { AccessPolicy } from './access.js';
 import { runShape, shapeOf, slot } from './statement-shapes.js';
+import { isoTimes } from '../db/tenant-sessions.js';
 import { rowToRecord, visibleCatalog, type Catalog } from './catalog.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 import { applyFilter } from './filter.js';
@@ -96,7 +97,8 @@ export async function listRecords(s: ReadScope, o: CompiledObject, q: ListQuery)
   // Postgres's own order (NULL is the largest value) so a btree index serves both directions.
   for (const k of keys) qb.orderBy(k.q.column, k.desc ? 'desc' : 'asc');
   qb.orderBy('id', idDescending(keys) ? 'desc' : 'asc').limit(limit + 1);
-  const rows = (await qb) as Record<string, unknown>[];
+  // Rows go only to the API's records (and the cursor, whose timestamps are exact text anyway).
+  const rows = (await isoTimes(qb)) as Record<string, unknown>[];
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
@@ -150,7 +152,7 @@ async function byId(
     s.access.scopeRead(qb, o, qualified(o));
     return qb.first();
   });
-  return (await runShape(s.db, shape, [id]))[0];
+  return (await runShape(s.db, shape, [id], { isoTimes: true }))[0];
 }
 
 export const isUuid = (s: string) =>
@@ -309,7 +311,7 @@ async function expandInto(
       .whereIn('id', ids);
     // A related record the caller may not see stays a bare id.
     s.access.scopeRead(qb, object, qualified(object));
-    const rows = (await qb) as Record<string, unknown>[];
+    const rows = (await isoTimes(qb)) as Record<string, unknown>[];
     const related = rows.map((r) => rowToRecord(cat, r, plan.names));
     await expandInto(s, object, related, rows, plan.expand, depth + 1, plan.users);
     const byId = new Map(related.map((r) => [r.id as string, r]));

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { directQueryOf, prepared } from '../db/tenant-sessions.js';
+import { directQueryOf, isoTimes, prepared } from '../db/tenant-sessions.js';
 
 type Row = Record<string, unknown>;
 
@@ -54,12 +54,19 @@ export const bindShape = (s: Shape, values: readonly unknown[]): Knex.Value[] =>
   s.bindings.map((b, i) => (s.slots[i] < 0 ? b : (values[s.slots[i]] as Knex.Value)));
 
 /**
- * Runs a shape with this run's values as a prepared statement: straight on the session's
- * connection on a server, through knex on PGlite. Its rows.
+ * Runs a shape with this run's values as a prepared statement, straight on the session's
+ * connection (through knex outside a session). Its rows; `o.isoTimes`: a record read, whose
+ * timestamps come back as the API's ISO text (see isoTimes).
  */
-export async function runShape(db: Knex, s: Shape, values: readonly unknown[]): Promise<Row[]> {
+export async function runShape(
+  db: Knex,
+  s: Shape,
+  values: readonly unknown[],
+  o: { isoTimes?: boolean } = {},
+): Promise<Row[]> {
   const bindings = bindShape(s, values);
   const direct = directQueryOf(db);
-  if (direct) return direct(s.native, bindings);
-  return ((await prepared(db.raw(s.sql, bindings))) as { rows: Row[] }).rows;
+  if (direct) return direct(s.native, bindings, o.isoTimes);
+  const q = prepared(db.raw(s.sql, bindings));
+  return ((await (o.isoTimes ? isoTimes(q) : q)) as { rows: Row[] }).rows;
 }

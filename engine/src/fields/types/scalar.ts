@@ -33,8 +33,11 @@ const toIsoDate = (raw: unknown) => {
   if (raw instanceof Date) return raw.toISOString().slice(0, 10);
   return String(raw).slice(0, 10);
 };
+/** Record reads hand timestamps over as ISO text already (db/timestamps.ts): kept as they are. */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const toIsoDateTime = (raw: unknown) => {
   if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'string' && ISO_UTC.test(raw)) return raw;
   return (raw instanceof Date ? raw : new Date(String(raw))).toISOString();
 };
 
