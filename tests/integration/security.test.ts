@@ -342,7 +342,7 @@ describe('hostile payloads', () => {
     expect(await count()).toBe(before);
   });
 
-  it('reads a batch body of up to 8 MB, and any other body only up to 1 MB', async () => {
+  it('reads a batch or metadata body of up to 8 MB, and any other body only up to 1 MB', async () => {
     // 40 records of 30,000 characters: 1.2 MB, over the 1 MB every other route reads.
     const records = Array.from({ length: 40 }, (_, i) => ({
       name: `bulk ${i}`,
@@ -366,6 +366,12 @@ describe('hostile payloads', () => {
       filter: { name: { startsWith: 'huge' } },
     });
     expect(saved.body.data[0].count).toBe(0);
+    // Metadata (a tenant's whole package) is read up to 8 MB too: a plan (a dry run) of 1.2 MB.
+    const bigMeta = await admin.post('/api/v1/meta/plan', {
+      package: { objects: [] },
+      note: 'n'.repeat(1_200_000),
+    });
+    expect(bigMeta.status, JSON.stringify(bigMeta.body).slice(0, 300)).toBe(200);
   });
 
   it('treats injection attempts in object names, fields, sort and filter as plain bad input', async () => {

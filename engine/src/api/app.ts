@@ -111,6 +111,7 @@ export function createApp(d: AppDeps): Express {
 
   const api = apiRouter();
   api.use(apiSecurityHeaders);
+  api.use('/meta', json('8mb')); // packages: a tenant's whole metadata
   api.use(guard);
   api.use('/platform', platformRouter(d.tenants, d.platformTokenHashes, d.standardPackage));
   api.use('/auth', authRouter(d.sessions, auth.middleware, auth.evict, auth.evictUser));

@@ -1,5 +1,4 @@
 import { text as msg } from '../../core/messages.js';
-import { json } from 'express';
 import type { Request, Response } from 'express';
 import { badRequest, notFound, renderIssues } from '../../core/errors.js';
 import type { FieldDef, ObjectDef, VisibleModel } from '../../core/model.js';
@@ -100,8 +99,8 @@ function bodyOf(v: VisibleModel): string {
  * the field types and the objects the caller may see (every signed-in user).
  */
 export function metaRouter(meta: MetaService, models: ModelCache, recomputations: Recomputations): ApiRouter {
+  // Bodies up to 8 MB (a tenant's whole package): read by the API's stack in app.ts.
   const r = apiRouter();
-  r.use(json({ limit: '8mb' }));
 
   /** What the generated screens are built from: readable objects and fields, with permissions. */
   r.get('/objects', scope('read'), async (req, res) => {
