@@ -146,8 +146,10 @@ function handleMarks(client: PoolClient, times: object, names?: StatementNames) 
 }
 
 type Row = Record<string, unknown>;
-/** Runs a prepared statement (`$n` placeholders) straight on the session's connection. */
-/** `iso`: a record read, its timestamptz columns as ISO text (see isoTimes). */
+/**
+ * Runs a prepared statement (`$n` placeholders) straight on the session's connection; `iso`: a
+ * record read, its timestamptz columns as ISO text (see isoTimes).
+ */
 export type DirectQuery = (text: string, values: readonly unknown[], iso?: boolean) => Promise<Row[]>;
 const directQueries = new WeakMap<Knex, DirectQuery>();
 

@@ -10,7 +10,7 @@ export const TIMESTAMPTZ_OID = 1184;
  * operations: milliseconds, truncated as a JS Date truncates them. Anything else — another
  * offset, a year past 9999, BC, infinity — is left to `fallback` (pg's own parser: a Date).
  * Skipping the Date and its `toISOString()` is what this is for: record reads return several
- * timestamps per row (tests/unit/timestamps.test.ts holds it to pg's parser, value by value).
+ * timestamps per row (tests/integration/timestamps.test.ts holds it to pg's parser, value by value).
  */
 export function isoFromPostgres(text: string, fallback: (text: string) => unknown): string | unknown {
   const n = text.length;

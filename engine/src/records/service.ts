@@ -271,8 +271,7 @@ export class RecordsService {
   }
 
   async create(s: Scope, object: string, data: unknown) {
-    const r = (await this.write(s, object, [{ op: 'create', input: asRecord(data, '') }], false))[0];
-    return r;
+    return (await this.write(s, object, [{ op: 'create', input: asRecord(data, '') }], false))[0];
   }
 
   async update(s: Scope, object: string, id: string, data: unknown, expectedVersion?: number) {

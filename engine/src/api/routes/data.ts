@@ -42,8 +42,10 @@ export function scopeFor(models: ModelCache) {
   };
 }
 
-/** /api/v1/data/{object}: the generic records API over every object of the tenant. */
-/** Its routes are added to `r` when given (app.ts: the records stack itself, one router less to walk). */
+/**
+ * /api/v1/data/{object}: the generic records API over every object of the tenant. Its routes are
+ * added to `r` when given (app.ts: the records stack itself, one router less to walk).
+ */
 export function dataRouter(
   records: RecordsService,
   models: ModelCache,
