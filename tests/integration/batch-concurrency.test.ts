@@ -12,12 +12,16 @@ beforeAll(async () => {
   te = await startEngine();
   t = await te.tenant({
     objects: [
-      object('box', [
-        field('name', 'text', { required: true }),
-        field('code', 'text', { unique: true }),
-        field('n', 'integer'),
-        field('ref', 'lookup', { target: 'box', onDelete: 'set_null' }),
-      ]),
+      object(
+        'box',
+        [
+          field('name', 'text', { required: true }),
+          field('code', 'text', { unique: true }),
+          field('n', 'integer'),
+          field('ref', 'lookup', { target: 'box', onDelete: 'set_null' }),
+        ],
+        { changeEvents: true },
+      ),
       object('ticket', [field('title', 'text'), field('no', 'auto_number', { format: 'T-{000000}' })]),
     ],
   });

@@ -65,7 +65,8 @@ beforeAll(async () => {
       if (ctx.signal.aborted) throw ctx.signal.reason;
     },
   });
-  t = await te.tenant(salesPackage(), 'jobs1');
+  // An automation on account makes it publish change events (CompiledObject.changeEvents).
+  t = await te.tenant({ ...salesPackage(), automations: [{ name: 'notify', object: 'account' }] }, 'jobs1');
   other = await te.tenant(salesPackage(), 'jobs2');
   await jobs.start();
 });

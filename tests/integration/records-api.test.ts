@@ -7,6 +7,7 @@ import { count, rows } from '../fixtures/meta.js';
 
 function pkg(): PackageDef {
   const p = salesPackage();
+  p.objects[0]!.changeEvents = true; // account publishes its changes; contact does not
   p.objects.push(
     object('contact', [
       field('name', 'text', { required: true }),
@@ -487,13 +488,30 @@ describe('OpenAPI', () => {
 });
 
 describe('writes are traced', () => {
-  it('every write leaves an outbox event in the same transaction', async () => {
+  it('every write of an object that publishes change events leaves one in the same transaction', async () => {
     const before = (await rows(te, t, '_outbox', 'seq')).length;
     const a = (await t.post('/api/v1/data/account', { name: 'Evt' })).body.data;
     await t.patch(`/api/v1/data/account/${a.id}`, { region: 'east' });
     await t.del(`/api/v1/data/account/${a.id}`);
     await t.post('/api/v1/data/account', { name: 42 }); // refused: no event
     const events = (await rows(te, t, '_outbox', 'seq')).slice(before);
-    expect(events.map((e) => e.type)).toEqual(['record.created', 'record.updated', 'record.deleted']);
+    expect(events.map((e) => [e.type, e.record_id])).toEqual([
+      ['record.created', a.id],
+      ['record.updated', a.id],
+      ['record.deleted', a.id],
+    ]);
+  });
+
+  it('an object without change events writes no outbox row, by single write or batch', async () => {
+    const before = (await rows(te, t, '_outbox', 'seq')).length;
+    const c = await t.post('/api/v1/data/contact', { name: 'Quiet' });
+    ok(c, 201);
+    ok(await t.patch(`/api/v1/data/contact/${c.body.data.id}`, { email: 'q@example.com' }));
+    const batch = await t.post('/api/v1/data/contact/batch', {
+      records: [{ name: 'Q1' }, { name: 'Q2' }],
+    });
+    ok(batch);
+    ok(await t.del(`/api/v1/data/contact/${c.body.data.id}`), 204);
+    expect((await rows(te, t, '_outbox', 'seq')).length).toBe(before);
   });
 });

@@ -13,13 +13,17 @@ beforeAll(async () => {
   te = await startEngine();
   t = await te.tenant({
     objects: [
-      object('item', [
-        field('name', 'text'),
-        field('qty', 'integer'),
-        field('tags', 'multi_picklist', {
-          options: [{ value: 'a', label: { en: 'A', 'zh-CN': 'A' } }],
-        }),
-      ]),
+      object(
+        'item',
+        [
+          field('name', 'text'),
+          field('qty', 'integer'),
+          field('tags', 'multi_picklist', {
+            options: [{ value: 'a', label: { en: 'A', 'zh-CN': 'A' } }],
+          }),
+        ],
+        { changeEvents: true },
+      ),
     ],
   });
 });

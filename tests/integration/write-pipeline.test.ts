@@ -38,6 +38,7 @@ function pipelinePackage(): PackageDef {
         ],
         {
           sharing: { default: 'private' },
+          changeEvents: true,
           validationRules: [
             {
               name: 'within_limit',
@@ -148,7 +149,7 @@ describe('derived values go through the internal write path', () => {
     expect(stale.status).toBe(412);
   });
 
-  it('field history shows the recalculation with origin system; the parent gets an event', async () => {
+  it('field history shows the recalculation with origin system; the parent (publishing) gets an event', async () => {
     const b = await budget();
     const e = (
       await t.post('/api/v1/data/expense', { label: 'hotel', amount: 300, budget: b.id }).expect(201)
@@ -178,6 +179,10 @@ describe('derived values go through the internal write path', () => {
     expect(events[0].payload).toMatchObject({ origin: 'system', derived: true, version: b.version });
     expect(events[0].payload.changed).toEqual(expect.arrayContaining(['spent', 'expense_count', 'largest']));
     expect(events.every((x) => x.payload.origin === 'system' && x.payload.derived)).toBe(true);
+    // The expense itself does not publish change events: its writes left none.
+    expect(await te.engine.db.knex.withSchema(t.schema).from('_outbox').where({ record_id: e.id })).toEqual(
+      [],
+    );
   });
 });
 

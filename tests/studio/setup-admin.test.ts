@@ -2,7 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
-import type { DeployResult, PackageDef, ProfileDef, RoleDef, UserRow } from '../../studio/src/api/types';
+import type {
+  DeployResult,
+  ObjectDef,
+  PackageDef,
+  ProfileDef,
+  RoleDef,
+  UserRow,
+} from '../../studio/src/api/types';
 import FieldEditor from '../../studio/src/editors/FieldEditor.vue';
 import LayoutEditor from '../../studio/src/editors/LayoutEditor.vue';
 import ObjectEditor from '../../studio/src/editors/ObjectEditor.vue';
@@ -531,6 +538,34 @@ describe('a new object asks who may use it', () => {
     expect($('[data-testid="change-summary"]')!.textContent).toContain(
       'Sales Rep gains Read, Create, Edit on Site Visit',
     );
+  });
+});
+
+describe('publishing change events', () => {
+  it('a switch turns an object’s change events on; off again, the object is as it was (中文)', async () => {
+    const sent: ObjectDef[] = [];
+    await mountScreen('zh-CN', '/setup/objects/account', {
+      putObject: async (o: ObjectDef, opts: { dryRun: boolean }) => {
+        sent.push(JSON.parse(JSON.stringify(o)) as ObjectDef);
+        return planOk(!opts.dryRun);
+      },
+    });
+    expect(document.body.textContent).toContain('发布变更事件');
+    const sw = () => $('[data-testid="change-events"]');
+    expect(sw()!.classList.contains('is-checked')).toBe(false);
+    await click(sw());
+    expect(sw()!.classList.contains('is-checked')).toBe(true);
+    await click($('[data-testid="review-deploy"]'));
+    await settle(50);
+    expect(sent.at(-1)!.changeEvents).toBe(true);
+    // Back from the plan (cancel) and switched off: the object is as it was (no key left behind),
+    // so there is nothing to deploy.
+    await click($('[data-testid="plan-dialog"] .el-dialog__footer .el-button'));
+    await settle(50);
+    await click(sw());
+    expect(sw()!.classList.contains('is-checked')).toBe(false);
+    expect($<HTMLButtonElement>('[data-testid="review-deploy"]')!.disabled).toBe(true);
+    expect(sent).toHaveLength(1);
   });
 });
 

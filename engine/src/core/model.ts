@@ -152,6 +152,13 @@ export interface ObjectDef {
   validationRules?: ValidationRuleDef[];
   /** Matching rules that block or warn about duplicate records (docs/rules.md). */
   duplicateRules?: DuplicateRuleDef[];
+  /**
+   * Publish its records' change events (created, updated, deleted) to the outbox, for
+   * integrations and automation. Off by default, as Salesforce's Change Data Capture selects
+   * entities: an event row costs every write a second insert. An automation on the object
+   * turns it on by itself.
+   */
+  changeEvents?: boolean;
   // Later issues: businessTypes, stagePipelines, approvalFlows, pools, timeRules.
   [extension: `x_${string}`]: JsonValue | undefined;
 }

@@ -30,6 +30,8 @@ export interface CompiledObject {
   readonly processColumns: readonly ProcessColumn[];
   /** The picklist field its pipelines move through, or null. */
   readonly stageField: string | null;
+  /** Whether its writes leave change events in the outbox: `changeEvents`, or an automation on it. */
+  readonly changeEvents: boolean;
 }
 
 export interface ProcessColumn {
@@ -55,6 +57,7 @@ export function compileModel(pkg: PackageDef, version: number, hash: string): Co
         children.set(f.target, [...(children.get(f.target) ?? []), { object: o.name, field: f.name }]);
   const typed = new Set((pkg.businessTypes ?? []).map((t) => t.object));
   const stageFields = new Map((pkg.pipelines ?? []).map((p) => [p.object, p.field]));
+  const automated = new Set((pkg.automations ?? []).map((a) => a.object));
   for (const o of pkg.objects) {
     const stageField = stageFields.get(o.name) ?? null;
     const processColumns: ProcessColumn[] = [
@@ -95,6 +98,7 @@ export function compileModel(pkg: PackageDef, version: number, hash: string): Co
         children: children.get(o.name) ?? [],
         processColumns,
         stageField,
+        changeEvents: o.changeEvents === true || automated.has(o.name),
       }),
     );
   }

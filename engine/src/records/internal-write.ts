@@ -11,7 +11,8 @@ type Row = Record<string, unknown>;
  * The one internal write path: changes to a record's row that are not an edit through the
  * records pipeline (roll-up and formula recalculation, recompute after a deploy) and record-level
  * side changes (record teams). Like the pipeline, every write here stores field history for
- * tracked fields and emits its outbox event in the caller's transaction, with its origin.
+ * tracked fields and, when the object publishes change events, emits its outbox event in the
+ * caller's transaction, with its origin.
  *
  * Derived values do not bump the edit `version` (a colleague logging a visit must not make your
  * edit of the deal fail with 412), but they change the record's ETag: see `entityTag`.
@@ -103,6 +104,7 @@ export async function emitRecordEvent(
   type: string,
   payload: Record<string, unknown>,
 ): Promise<void> {
+  if (!s.object.changeEvents) return;
   await s.trx
     .withSchema(s.schema)
     .table(OUTBOX)
@@ -115,7 +117,7 @@ export async function emitRecordEvent(
     });
 }
 
-/** Field history of tracked fields and one `record.updated` event per changed row. */
+/** Field history of tracked fields and one `record.updated` event per changed row (if published). */
 async function record(s: InternalScope, changes: InternalChange[], extra: Record<string, unknown>) {
   if (!changes.length) return;
   const o = s.object;
@@ -138,6 +140,7 @@ async function record(s: InternalScope, changes: InternalChange[], extra: Record
       });
     }
   if (history.length) await s.trx.withSchema(s.schema).table(FIELD_HISTORY).insert(history);
+  if (!o.changeEvents) return;
   await s.trx
     .withSchema(s.schema)
     .table(OUTBOX)

@@ -128,7 +128,7 @@ function parseMoves(req: DeployRequest, next: CompiledModel, issues: FieldIssue[
   return out;
 }
 
-/** Records of one type in a removed stage go to another: their stay ends, a new one starts, an event says so. */
+/** Records of one type in a removed stage go to another: their stay ends, a new one starts, an event (if published) says so. */
 async function moveRecords(
   trx: Knex.Transaction,
   schema: string,
@@ -173,19 +173,20 @@ async function moveRecords(
       ids.clone(),
     ],
   );
-  await trx.raw(
-    "insert into ??.?? (type, object, record_id, actor, payload) select 'record.updated', ?, id, ?, ?::jsonb from ??.?? where id in ?",
-    [
-      schema,
-      OUTBOX,
-      o.name,
-      actor,
-      JSON.stringify({ changed: [p.stageField!.name], origin: 'system' }),
-      schema,
-      o.table,
-      ids.clone(),
-    ],
-  );
+  if (o.changeEvents)
+    await trx.raw(
+      "insert into ??.?? (type, object, record_id, actor, payload) select 'record.updated', ?, id, ?, ?::jsonb from ??.?? where id in ?",
+      [
+        schema,
+        OUTBOX,
+        o.name,
+        actor,
+        JSON.stringify({ changed: [p.stageField!.name], origin: 'system' }),
+        schema,
+        o.table,
+        ids.clone(),
+      ],
+    );
   await which(trx.withSchema(schema).table(o.table)).update({
     [column]: to,
     stage_entered_at: now,

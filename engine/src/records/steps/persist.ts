@@ -26,7 +26,8 @@ const pgOf = (o: CompiledObject, column: string) =>
   o.processColumns.find((c) => c.name === column)!.pg;
 
 // The record's own outbox event is written by the statement that writes the row: one round trip,
-// and atomic even when the write runs without a transaction.
+// and atomic even when the write runs without a transaction. Only objects that publish change
+// events (CompiledObject.changeEvents) write one.
 const EVENT =
   "insert into ??.?? (type, object, record_id, actor, payload) select ?, ?, _w.id, ?, jsonb_build_object('origin', ?::text) from _w";
 const UPDATE_EVENT =
@@ -34,9 +35,11 @@ const UPDATE_EVENT =
 
 type Row = Record<string, unknown>;
 
-/** A write and its outbox insert as one statement: the written rows. */
-const withEvent = (ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event: Knex.Raw) =>
-  ctx.trx.with('_w', write).with('_e', event).select('*').from('_w');
+/** A write and, if its object publishes change events, its outbox insert, as one statement: the written rows. */
+function withEvent(ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event: () => Knex.Raw) {
+  const w = ctx.trx.with('_w', write);
+  return (ctx.object.changeEvents ? w.with('_e', event()) : w).select('*').from('_w');
+}
 
 /**
  * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
@@ -53,7 +56,7 @@ export const persist: RecordStep = {
   },
   async run(ctx) {
     const t = () => ctx.trx.withSchema(ctx.schema).table(ctx.object.table);
-    const event = (type: string) =>
+    const event = (type: string) => () =>
       ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, type, ctx.object.name, ctx.actor, ctx.origin]);
     try {
       const creates = ctx.items.filter((i) => i.op === 'create');
@@ -109,7 +112,7 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
           updated_by: slot(n),
         })
         .returning('*'),
-      ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), slot(n + 1)]),
+      () => ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), slot(n + 1)]),
     ),
   );
   const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, ctx.origin]);
@@ -145,15 +148,16 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
     if (ctx.blind) blindChecks(ctx, item, write, slot(n + 2));
     else if (!ctx.locked) write.andWhere('version', slot(n + 2));
     const changed = JSON.stringify([...Object.keys(item.values), ...Object.keys(item.system ?? {})]);
-    const event = ctx.trx.raw(UPDATE_EVENT, [
-      ctx.schema,
-      OUTBOX,
-      'record.updated',
-      o.name,
-      slot(n),
-      changed,
-      slot(n + 3),
-    ]);
+    const event = () =>
+      ctx.trx.raw(UPDATE_EVENT, [
+        ctx.schema,
+        OUTBOX,
+        'record.updated',
+        o.name,
+        slot(n),
+        changed,
+        slot(n + 3),
+      ]);
     return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
