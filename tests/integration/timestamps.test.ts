@@ -17,7 +17,10 @@ let t: TestTenant;
 
 beforeAll(async () => {
   te = await startEngine();
-  t = await te.tenant({ objects: [object('visit', [field('name', 'text'), field('at', 'datetime')])] }, 'ts');
+  t = await te.tenant(
+    { objects: [object('visit', [field('name', 'text'), field('at', 'datetime', { trackHistory: true })])] },
+    'ts',
+  );
 });
 afterAll(() => te?.close());
 
@@ -89,6 +92,43 @@ describe('timestamptz as ISO text', () => {
         expect(record.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         expect(record.created_at).toBe(made.body.data.created_at);
       }
+    }
+  });
+
+  it('writes answer the same ISO text: an update, a batch, and the history of a datetime field', async () => {
+    const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    const made = (await t.post('/api/v1/data/visit', { name: 'moved', at: '2026-05-01T08:00:00.120Z' })).body
+      .data;
+    const patched = await t.patch(`/api/v1/data/visit/${made.id}`, { at: '0099-12-31T23:59:59.999Z' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const read = (await t.get(`/api/v1/data/visit/${made.id}`)).body.data;
+    expect(patched.body.data.at).toBe('0099-12-31T23:59:59.999Z');
+    expect(patched.body.data.updated_at).toMatch(ISO);
+    expect(patched.body.data).toMatchObject({
+      at: read.at,
+      updated_at: read.updated_at,
+      created_at: read.created_at,
+    });
+    const history = (await t.get(`/api/v1/data/visit/${made.id}/history`)).body.data as {
+      field: string;
+      old: unknown;
+      new: unknown;
+    }[];
+    expect(history.filter((h) => h.field === 'at').map((h) => [h.old, h.new])).toEqual([
+      ['2026-05-01T08:00:00.120Z', '0099-12-31T23:59:59.999Z'],
+    ]);
+    const batch = await t.post('/api/v1/data/visit/batch', {
+      records: [
+        { name: 'b1', at: '2026-03-01T10:20:30.029Z' },
+        { name: 'b2', at: '2026-03-01T10:20:30.900Z' },
+      ],
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const saved = batch.body.data as { id: string; at: string; created_at: string }[];
+    expect(saved.map((r) => r.at)).toEqual(['2026-03-01T10:20:30.029Z', '2026-03-01T10:20:30.900Z']);
+    for (const r of saved) {
+      expect(r.created_at).toMatch(ISO);
+      expect((await t.get(`/api/v1/data/visit/${r.id}`)).body.data.created_at).toBe(r.created_at);
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { DomainError, type FieldIssue } from '../../core/errors.js';
 import { fromPgError } from '../../db/pg-errors.js';
+import { isoTimes } from '../../db/tenant-sessions.js';
 import { runShape, shapeOf, slot } from '../statement-shapes.js';
 import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
@@ -43,7 +44,9 @@ function withEvent(ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event
 
 /**
  * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
- * each with its outbox events. Without locks (`ctx.locked` false), an update or delete applies
+ * each with its outbox events. The written rows (`item.after`) hold their timestamptz columns as
+ * the API's ISO text (isoTimes), as record reads do: the steps after persist read them through
+ * the catalog (asJson, rowToRecord), which takes either form. Without locks (`ctx.locked` false), an update or delete applies
  * only to the version load-before read, and a lost race throws WriteConflict.
  */
 export const persist: RecordStep = {
@@ -62,7 +65,8 @@ export const persist: RecordStep = {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
       else if (creates.length) {
-        const saved = (await withEvent(ctx, insertMany(ctx, creates), event('record.created'))) as Row[];
+        const write = withEvent(ctx, insertMany(ctx, creates), event('record.created'));
+        const saved = (await isoTimes(write)) as Row[];
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
@@ -115,7 +119,9 @@ async function createOne(ctx: WriteContext, item: WriteItem): Promise<Row> {
       () => ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(n), slot(n + 1)]),
     ),
   );
-  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, ctx.origin]);
+  const [saved] = await runShape(ctx.trx, shape, [...cols.map((c) => row[c]), ctx.actor, ctx.origin], {
+    isoTimes: true,
+  });
   return saved;
 }
 
@@ -161,13 +167,14 @@ async function updateOne(ctx: WriteContext, item: WriteItem): Promise<Row | unde
     return withEvent(ctx, write, event);
   });
   const version = ctx.blind ? item.expectedVersion : item.before?.version;
-  const [saved] = await runShape(ctx.trx, shape, [
-    ...cols.map((c) => row[c]),
-    ctx.actor,
-    item.id,
-    version,
-    ctx.origin,
-  ]);
+  const [saved] = await runShape(
+    ctx.trx,
+    shape,
+    [...cols.map((c) => row[c]), ctx.actor, item.id, version, ctx.origin],
+    {
+      isoTimes: true,
+    },
+  );
   return saved;
 }
 
