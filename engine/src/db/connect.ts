@@ -5,6 +5,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { embeddedSessions, pinnedSessions, type TenantSessions } from './tenant-sessions.js';
+import { pgliteTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 
 export interface Database {
   /** Platform work (tenants, metadata, deploys, sessions) under the engine's own role. */
@@ -77,7 +78,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const pglite = await PGlite.create({
     dataDir: opts.dataDir,
     extensions: { pg_trgm },
-    parsers: { [DATE_OID]: asIs, [INT8_OID]: (v: string) => Number(v) },
+    parsers: { [DATE_OID]: asIs, [INT8_OID]: (v: string) => Number(v), [TIMESTAMPTZ_OID]: pgliteTimestamptz },
   });
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,

@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
-import { ISO_TIMES_PG, ISO_TIMES_PGLITE } from './timestamps.js';
+import { ISO_TIMES_PG } from './timestamps.js';
 import type { Ident } from '../core/ident.js';
 
 /**
@@ -24,7 +24,8 @@ export interface TenantSessions {
  * no transaction; platform work that takes the connection resets the role first.
  */
 export function embeddedSessions(knex: Knex): TenantSessions {
-  return keptRoleSessions(knex, { shared: true, times: { parsers: ISO_TIMES_PGLITE } });
+  // No per-query parsers on PGlite: isoTimes marks are dropped there (see pgliteTimestamptz).
+  return keptRoleSessions(knex, { shared: true });
 }
 
 type Conn = object;
@@ -51,7 +52,8 @@ export const prepared = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
 /**
  * A record read marked with `isoTimes(qb)` gets its `timestamptz` columns as the API's ISO text
  * (db/timestamps.ts), not as Dates the catalog would format back. Only for rows that go straight
- * to the API's records: other readers (stage history, approvals, jobs) keep their Dates.
+ * to the API's records: other readers (stage history, approvals, jobs) keep their Dates. On a
+ * Postgres server only: PGlite reads Dates (see pgliteTimestamptz).
  */
 export const isoTimes = <Q extends Knex.QueryBuilder | Knex.Raw>(qb: Q): Q =>
   qb.options({ isoTimes: true }) as Q;
@@ -126,15 +128,15 @@ type StatementNames = ReturnType<typeof statementNames>;
 /**
  * Takes the marks off queries. `prepare`: with `names` (a Postgres server), the query runs as a
  * named statement on its connection; without (PGlite, which has none), the mark is dropped.
- * `isoTimes`: the query gets `times`, the driver's per-query parsers (pg's `types`, PGlite's
- * `parsers`).
+ * `isoTimes`: the query gets `times`, the driver's per-query parsers (pg's `types`); without
+ * (PGlite), the mark is dropped.
  */
-function handleMarks(client: PoolClient, times: object, names?: StatementNames) {
+function handleMarks(client: PoolClient, times: object | undefined, names?: StatementNames) {
   const run = client._query.bind(client);
   client._query = async (conn, obj) => {
     if (!obj.options?.prepare && !obj.options?.isoTimes) return run(conn, obj);
     const { prepare, isoTimes: iso, ...rest } = obj.options;
-    const options = iso ? { ...rest, ...times } : rest;
+    const options = iso && times ? { ...rest, ...times } : rest;
     const name = prepare ? names?.nameFor(conn, obj.sql) : undefined;
     try {
       return await run(conn, { ...obj, options: name ? { ...options, name } : options });
@@ -219,8 +221,8 @@ function keptRoleSessions(
   knex: Knex,
   o: {
     shared: boolean;
-    /** The driver's per-query parsers for `isoTimes` reads (db/timestamps.ts). */
-    times: object;
+    /** The driver's per-query parsers for `isoTimes` reads (db/timestamps.ts); none: marks dropped. */
+    times?: object;
     names?: StatementNames;
     pool?: ConnectionPool;
   },
@@ -271,7 +273,7 @@ function keptRoleSessions(
         // PGlite: (text, values, options); a server's pg: one config, named when prepared.
         if (!o.names) return (await conn.query(text, values as unknown[], iso ? o.times : undefined)).rows;
         const config = { name, text, values: values as unknown[] };
-        return (await conn.query(iso ? { ...config, ...o.times } : config)).rows;
+        return (await conn.query(iso && o.times ? { ...config, ...o.times } : config)).rows;
       } catch (e) {
         if (planChanged(e)) o.names?.forget(conn);
         throw e;

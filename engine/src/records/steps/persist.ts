@@ -45,7 +45,7 @@ function withEvent(ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event
 /**
  * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
  * each with its outbox events. The written rows (`item.after`) hold their timestamptz columns as
- * the API's ISO text (isoTimes), as record reads do: the steps after persist read them through
+ * the API's ISO text (isoTimes, on a server), as record reads do: the steps after persist read them through
  * the catalog (asJson, rowToRecord), which takes either form. Without locks (`ctx.locked` false), an update or delete applies
  * only to the version load-before read, and a lost race throws WriteConflict.
  */
