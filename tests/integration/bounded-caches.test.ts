@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ident } from '../../engine/src/core/ident.js';
 import { dbRoleOf } from '../../engine/src/tenancy/tenants.js';
-import { onServer, startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
+import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 import { field, object } from '../helpers/packages.js';
 
 /** Each tenant a package of its own, so an answer from the wrong model would show. */
@@ -51,12 +51,12 @@ describe('the tenant model cache is bounded (least recently used dropped)', () =
 });
 
 // Named prepared statements exist on a Postgres server only (PGlite has none).
-describe.skipIf(!onServer)('prepared statements per connection are bounded (server)', () => {
+describe('prepared statements per connection are bounded (server and PGlite)', () => {
   let te: TestEngine;
   const ts: TestTenant[] = [];
   const ids: string[] = [];
   beforeAll(async () => {
-    // One tenant connection, at most 3 named statements on it.
+    // One tenant connection (PGlite has only one), at most 3 named statements on it.
     te = await startEngine({ poolSize: 1, statementCacheSize: 3 });
     for (let i = 0; i < 5; i++) {
       const t = await te.tenant(pkgOf(i), `ps${i}`);
@@ -77,7 +77,7 @@ describe.skipIf(!onServer)('prepared statements per connection are bounded (serv
     });
   };
 
-  it('evicts the least recently used, deallocates it on the server, and re-prepares it when needed', async () => {
+  it('evicts the least recently used, deallocates it in the database, and re-prepares it when needed', async () => {
     // Reads by id run as named statements; each tenant's text names its own schema.
     for (let round = 0; round < 3; round++)
       for (const [i, t] of ts.entries()) {

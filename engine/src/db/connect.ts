@@ -24,7 +24,7 @@ export interface DatabaseOptions {
   /** PGlite data folder; absent → in memory (tests). */
   dataDir?: string;
   poolSize?: number;
-  /** Named prepared statements kept per server connection (least recently used evicted). */
+  /** Named prepared statements kept per connection, server or PGlite (least recently used evicted). */
   statementCacheSize?: number;
   /** Where knex's own warnings go (a failed connection, a deprecation); absent → knex's console. */
   log?: Knex.Logger;
@@ -86,5 +86,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     ...(opts.log ? { log: opts.log } : {}),
   });
-  return { knex, tenant: embeddedSessions(knex), kind: 'pglite', close: () => knex.destroy() };
+  return {
+    knex,
+    tenant: embeddedSessions(knex, opts.statementCacheSize),
+    kind: 'pglite',
+    close: () => knex.destroy(),
+  };
 }

@@ -1,6 +1,8 @@
 import knexFactory, { type Knex } from 'knex';
 import type pg from 'pg';
 import { LRUCache } from 'lru-cache';
+import type { PGlite } from '@electric-sql/pglite';
+import { PgliteStatements } from './pglite-statements.js';
 import { ISO_TIMES_PG } from './timestamps.js';
 import type { Ident } from '../core/ident.js';
 
@@ -23,9 +25,21 @@ export interface TenantSessions {
  * that connection (session level), so the next request of the same tenant sends no SET and needs
  * no transaction; platform work that takes the connection resets the role first.
  */
-export function embeddedSessions(knex: Knex): TenantSessions {
+export function embeddedSessions(
+  knex: Knex,
+  maxStatements = DEFAULT_STATEMENTS_PER_CONNECTION,
+): TenantSessions {
   // No per-query parsers on PGlite: isoTimes marks are dropped there (see pgliteTimestamptz).
-  return keptRoleSessions(knex, { shared: true });
+  // Statements of a fixed shape run as named statements (db/pglite-statements.ts).
+  const named = new WeakMap<Conn, PgliteStatements>();
+  return keptRoleSessions(knex, {
+    shared: true,
+    embedded: (conn) => {
+      let n = named.get(conn);
+      if (!n) named.set(conn, (n = new PgliteStatements(conn as PGlite, maxStatements)));
+      return n;
+    },
+  });
 }
 
 type Conn = object;
@@ -223,6 +237,8 @@ function keptRoleSessions(
     shared: boolean;
     /** The driver's per-query parsers for `isoTimes` reads (db/timestamps.ts); none: marks dropped. */
     times?: object;
+    /** PGlite: the named statements of the connection, for the direct path. */
+    embedded?: (conn: Conn) => PgliteStatements;
     names?: StatementNames;
     pool?: ConnectionPool;
   },
@@ -270,12 +286,16 @@ function keptRoleSessions(
       if (!leased.has(conn)) throw outsideSession();
       const name = o.names?.nameFor(conn, text);
       try {
-        // PGlite: (text, values, options); a server's pg: one config, named when prepared.
+        // PGlite: its named statements; a server's pg: one config, named when prepared.
+        if (o.embedded) return await o.embedded(conn).run(text, values);
         if (!o.names) return (await conn.query(text, values as unknown[], iso ? o.times : undefined)).rows;
         const config = { name, text, values: values as unknown[] };
         return (await conn.query(iso && o.times ? { ...config, ...o.times } : config)).rows;
       } catch (e) {
-        if (planChanged(e)) o.names?.forget(conn);
+        if (planChanged(e)) {
+          o.names?.forget(conn);
+          o.embedded?.(conn).forget();
+        }
         throw e;
       }
     };
