@@ -1,5 +1,5 @@
 import { text as msg } from '../core/messages.js';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { badRequest, DomainError } from '../core/errors.js';
 import { isUuid } from '../records/read.js';
 
@@ -68,4 +68,16 @@ export function idParam(req: Request, name: string): string {
   const v = String(req.params[name]);
   if (!isUuid(v)) throw new DomainError(400, 'BAD_ID', { parameter: name }, [], { parameter: name });
   return v;
+}
+
+/**
+ * A JSON answer as express's `res.json` writes it (UTF-8, its length) without what it does per
+ * call that the records API does not need: settings lookups, a content-type negotiation and a
+ * freshness check (this API sets its own ETags and answers If-None-Match itself).
+ */
+export function sendJson(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -15,6 +15,7 @@ import {
   listParam,
   parseJsonParam,
   strictQuery,
+  sendJson,
 } from '../http-helpers.js';
 
 const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'fields', 'expand', 'search', 'locale'] as const;
@@ -70,7 +71,7 @@ export function dataRouter(
       url.searchParams.set('cursor', page.meta.next_cursor);
       res.setHeader('Link', `<${url.pathname}${url.search}>; rel="next"`);
     }
-    res.json(page);
+    sendJson(res, page);
   });
 
   r.post('/:object', need('write'), async (req, res) => {
@@ -80,7 +81,7 @@ export function dataRouter(
       .status(201)
       .setHeader('ETag', tag!)
       .setHeader('Location', `${req.baseUrl}/${object(req)}/${String(record!.id)}`);
-    res.json({ data: record });
+    sendJson(res, { data: record });
   });
 
   // Its body (up to 8 MB) is read by the stack in app.ts, before the 1 MB guard.
@@ -95,7 +96,7 @@ export function dataRouter(
     if (!ops) throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_SHAPE') });
     const dataAt = Array.isArray(body?.operations) ? undefined : (i: number) => `/records/${i}`;
     const results = await records.batch(await scope(res), object(req), ops, dataAt);
-    res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
+    sendJson(res, { data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
   /** Batch owner transfer: `{"ids": [...], "owner": "<user id>"}`, all or none. */
@@ -103,12 +104,12 @@ export function dataRouter(
     strictQuery(req, WRITE_PARAMS);
     const body = (req.body ?? {}) as { ids?: unknown; owner?: unknown };
     const results = await records.transfer(await scope(res), object(req), body.ids, body.owner);
-    res.json({ data: results.map((x) => x.record), meta: { count: results.length } });
+    sendJson(res, { data: results.map((x) => x.record), meta: { count: results.length } });
   });
 
   r.post('/:object/aggregate', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.aggregate(await scope(res), object(req), req.body) });
+    sendJson(res, { data: await records.aggregate(await scope(res), object(req), req.body) });
   });
 
   r.get('/:object/:id', need('read'), async (req, res) => {
@@ -121,17 +122,17 @@ export function dataRouter(
       listParam(q.expand),
     );
     if (ifNoneMatch(req, tag)) return void res.status(304).setHeader('ETag', tag).end();
-    res.setHeader('ETag', tag).json({ data: record });
+    sendJson(res.setHeader('ETag', tag), { data: record });
   });
 
   r.get('/:object/:id/history', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.history(await scope(res), object(req), idParam(req, 'id')) });
+    sendJson(res, { data: await records.history(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.get('/:object/:id/team', need('read'), async (req, res) => {
     strictQuery(req, WRITE_PARAMS);
-    res.json({ data: await records.team(await scope(res), object(req), idParam(req, 'id')) });
+    sendJson(res, { data: await records.team(await scope(res), object(req), idParam(req, 'id')) });
   });
 
   r.put('/:object/:id/team/:userId', need('write'), async (req, res) => {
@@ -162,7 +163,7 @@ export function dataRouter(
       req.body,
       ifMatch(req),
     );
-    res.setHeader('ETag', tag!).json({ data: record });
+    sendJson(res.setHeader('ETag', tag!), { data: record });
   });
 
   r.delete('/:object/:id', need('write'), async (req, res) => {
