@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../../core/errors.js';
+import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
 import { prepared } from '../../db/tenant-sessions.js';
 import { isUuid } from '../read.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
@@ -28,24 +29,42 @@ export const lookupAccess: RecordStep = {
   // Synchronous when no link needs a look (most writes): the pipeline then awaits nothing.
   run(ctx) {
     if (ctx.access === ctx.unrestricted) return;
+    // Lookups whose target the caller reads entirely need no look: nothing is hidden, and the
+    // foreign key answers for missing ids. Decided once per write, not once per record.
+    const hiding = lookupsOf(ctx.object).filter(
+      (l) => !ctx.access.readsAll(ctx.model.objects.get(l.target)!),
+    );
+    if (!hiding.length) return;
     const byTarget = new Map<string, Link[]>();
     for (const item of ctx.items) {
       if (item.op === 'delete') continue;
-      for (const [name, value] of Object.entries(item.values)) {
-        const f = ctx.object.fields.get(name);
-        const target = f?.storage.references?.object;
-        if (!f || !target || typeof value !== 'string' || !isUuid(value)) continue;
-        // Every row readable: nothing is hidden, and the foreign key answers for missing ids.
-        if (ctx.access.readsAll(ctx.model.objects.get(target)!)) continue;
+      for (const { field: f, target } of hiding) {
+        const value = item.values[f.name];
+        if (typeof value !== 'string' || !isUuid(value)) continue;
         if (item.op === 'create' ? value === f.def.default : item.before?.[f.column] === value) continue;
         const links = byTarget.get(target) ?? [];
-        links.push({ item, field: name, id: value });
+        links.push({ item, field: f.name, id: value });
         byTarget.set(target, links);
       }
     }
     if (byTarget.size) return checkLinks(ctx, byTarget);
   },
 };
+
+/** An object's lookup fields and their targets, found once per compiled object (metadata version). */
+const lookups = new WeakMap<CompiledObject, { field: CompiledField; target: string }[]>();
+function lookupsOf(o: CompiledObject) {
+  let l = lookups.get(o);
+  if (!l)
+    lookups.set(
+      o,
+      (l = o.fieldList.flatMap((field) => {
+        const target = field.storage.references?.object;
+        return target ? [{ field, target }] : [];
+      })),
+    );
+  return l;
+}
 
 /** Each link one of the caller's reads must find; a blind update that fails one runs again. */
 async function checkLinks(ctx: WriteContext, byTarget: Map<string, Link[]>) {

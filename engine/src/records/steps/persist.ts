@@ -184,7 +184,10 @@ const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
 function insertMany(ctx: WriteContext, creates: WriteItem[]): Knex.QueryBuilder | Knex.Raw {
   const o = ctx.object;
   const rows = creates.map((i) => toColumns(o, i));
-  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  // The columns any record sets, in first-seen order (no array of every row's keys).
+  const seen = new Set<string>();
+  for (const r of rows) for (const k in r) seen.add(k);
+  const names = [...seen];
   const columns = names.map((name) => ({
     name: name as Ident,
     pg: pgOf(o, name),
