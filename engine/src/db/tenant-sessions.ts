@@ -219,8 +219,6 @@ interface ConnectionPool {
 interface RawConnection {
   query(
     text: string | { name?: string; text: string; values: unknown[]; types?: unknown },
-    values?: unknown[],
-    options?: object,
   ): Promise<{ rows: Row[] }>;
 }
 
@@ -284,12 +282,10 @@ function keptRoleSessions(
     (conn: RawConnection): DirectQuery =>
     async (text, values, iso) => {
       if (!leased.has(conn)) throw outsideSession();
-      const name = o.names?.nameFor(conn, text);
       try {
-        // PGlite: its named statements; a server's pg: one config, named when prepared.
+        // PGlite: its own named statements; a server's pg: one named config, ISO times if asked.
         if (o.embedded) return await o.embedded(conn).run(text, values);
-        if (!o.names) return (await conn.query(text, values as unknown[], iso ? o.times : undefined)).rows;
-        const config = { name, text, values: values as unknown[] };
+        const config = { name: o.names?.nameFor(conn, text), text, values: values as unknown[] };
         return (await conn.query(iso && o.times ? { ...config, ...o.times } : config)).rows;
       } catch (e) {
         if (planChanged(e)) {

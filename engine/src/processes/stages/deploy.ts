@@ -128,7 +128,10 @@ function parseMoves(req: DeployRequest, next: CompiledModel, issues: FieldIssue[
   return out;
 }
 
-/** Records of one type in a removed stage go to another: their stay ends, a new one starts, an event (if published) says so. */
+/**
+ * Records of one type in a removed stage go to another: their stay ends, a new one starts, and an
+ * event says so if the object publishes change events.
+ */
 async function moveRecords(
   trx: Knex.Transaction,
   schema: string,

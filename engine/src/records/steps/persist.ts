@@ -36,7 +36,7 @@ const UPDATE_EVENT =
 
 type Row = Record<string, unknown>;
 
-/** A write and, if its object publishes change events, its outbox insert, as one statement: the written rows. */
+/** A write and, if its object publishes change events, its outbox insert: one statement, the written rows. */
 function withEvent(ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event: () => Knex.Raw) {
   const w = ctx.trx.with('_w', write);
   return (ctx.object.changeEvents ? w.with('_e', event()) : w).select('*').from('_w');
@@ -44,10 +44,11 @@ function withEvent(ctx: WriteContext, write: Knex.QueryBuilder | Knex.Raw, event
 
 /**
  * Writes the items: one multi-row INSERT for creates, one UPDATE per changed record, one DELETE,
- * each with its outbox events. The written rows (`item.after`) hold their timestamptz columns as
- * the API's ISO text (isoTimes, on a server), as record reads do: the steps after persist read them through
- * the catalog (asJson, rowToRecord), which takes either form. Without locks (`ctx.locked` false), an update or delete applies
- * only to the version load-before read, and a lost race throws WriteConflict.
+ * each with its outbox events. Without locks (`ctx.locked` false), an update or delete applies
+ * only to the version load-before read, and a lost race throws WriteConflict. The written rows
+ * (`item.after`) hold their timestamptz columns as the API's ISO text on a server (isoTimes), as
+ * record reads do: the steps after persist read them through the catalog (asJson, rowToRecord),
+ * which takes either form.
  */
 export const persist: RecordStep = {
   name: 'persist',
