@@ -8,8 +8,8 @@ import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine
 import { l, salesPackage } from '../helpers/packages.js';
 
 /**
- * Every route of the app, read from express's own router stack (a route added tomorrow is walked
- * too), called by every kind of caller and with every path segment in odd case: the outcome must
+ * Every route of the app, read from express's own router stack and the records API's route table
+ * (a route added tomorrow is walked too), called by every kind of caller and with every path segment in odd case: the outcome must
  * be what the route declares, and an oddly cased path is found nowhere.
  */
 
@@ -21,7 +21,7 @@ interface Route {
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean>; stack: { handle: { [SCOPE]?: Need } }[] };
-  handle: { stack?: Layer[] };
+  handle: { stack?: Layer[]; routes?: () => Route[] };
   rawPath?: unknown;
 }
 
@@ -37,6 +37,8 @@ function walk(stack: Layer[], prefix = ''): Route[] {
             path: layer.route.path === '/' && prefix ? prefix : prefix + layer.route.path,
             needs,
           });
+    } else if (layer.handle?.routes) {
+      out.push(...layer.handle.routes());
     } else if (layer.handle?.stack) {
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
       out.push(...walk(layer.handle.stack, prefix + mount));
@@ -149,7 +151,7 @@ beforeAll(async () => {
 afterAll(() => te?.close());
 
 describe('the route table', () => {
-  it('is read from express, and every API route declares exactly one scope', () => {
+  it('is read from the app, and every API route declares exactly one scope', () => {
     const api = routes.filter((r) => r.path.startsWith('/api/v1/'));
     expect(api.length).toBeGreaterThan(30);
     for (const p of ['/api/v1/users', '/api/v1/meta/deploy', '/api/v1/data/:object/:id', '/api/v1/audit'])

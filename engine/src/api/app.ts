@@ -15,6 +15,7 @@ import type { Ident } from '../core/ident.js';
 import { principalOf } from './context.js';
 import { guardRequest, JSON_TYPES, verifyUtf8 } from './json-depth.js';
 import { apiRouter, scope } from './scopes.js';
+import { routeTable } from './route-table.js';
 import { policyFor } from '../security/policy.js';
 import { visibilityKey } from '../security/visible-model.js';
 import { tokensRouter } from './routes/tokens.js';
@@ -94,20 +95,20 @@ export function createApp(d: AppDeps): Express {
   const notFound: RequestHandler = (req, res) =>
     sendProblem(req, res, new DomainError(404, 'ROUTE_NOT_FOUND', { path: req.originalUrl.split('?')[0] }));
 
-  // The records API carries most of the traffic: it has its own short stack (guard, caller, then
-  // its routes in this same router: no nested router to walk) and its own 404, so a request that
-  // matches none of its routes is answered here, never authenticated a second time below.
-  const data = apiRouter();
-  data.use(apiSecurityHeaders);
-  data.use('/:object/batch', json('8mb')); // batches of up to 1,000 records
-  data.use(guard);
-  data.use(auth.middleware);
+  // The records API carries most of the traffic: its routes are found in one lookup (a route
+  // table, not express's walk over routers and layers), each behind the same short prelude: the
+  // API's headers, the request guard (batches may carry 8 MB: up to 1,000 records) and the caller.
+  // A request that matches none of them passes on to the rest of the API, whose 404 answers it.
+  const bigGuard = guardRequest(json('8mb'));
+  const records = routeTable('/api/v1/data', (path) => [
+    apiSecurityHeaders,
+    path.endsWith('/batch') ? bigGuard : guard,
+    auth.middleware,
+  ]);
   const approvals = { approvals: d.approvals, models: d.models, sessions: d.tenantSessions };
-  // Records' own routes first (most traffic); the others only add /:object/:id/<name> routes.
-  dataRouter(d.records, d.models, data);
-  recordApprovalsRouter(approvals, data);
-  recordStagesRouter(d.stages, d.models, data);
-  data.use(notFound);
+  dataRouter(d.records, d.models, records);
+  recordApprovalsRouter(approvals, records);
+  recordStagesRouter(d.stages, d.models, records);
 
   const api = apiRouter();
   api.use(apiSecurityHeaders);
@@ -147,7 +148,7 @@ export function createApp(d: AppDeps): Express {
   });
   api.use(notFound);
   // The API first: its requests pass no other router (each one walked costs every request).
-  app.use('/api/v1/data', data);
+  app.use(records.handle);
   app.use('/api/v1', api);
   app.use(securityHeaders);
   app.use(healthRouter(d.readiness));

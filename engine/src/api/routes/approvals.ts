@@ -18,6 +18,7 @@ import { idParam, intParam, strictQuery } from '../http-helpers.js';
 import { langOf } from '../problem.js';
 import { isUuid } from '../../records/read.js';
 import { apiRouter, scope, type ApiRouter } from '../scopes.js';
+import type { Routes } from '../route-table.js';
 
 const BOXES: Box[] = ['pending', 'done', 'submitted'];
 
@@ -50,7 +51,7 @@ async function callerOf(res: Response, models: ModelCache): Promise<Caller> {
 }
 
 /** /api/v1/data/{object}/{id}/approvals: submit (POST) and every round of the record (GET). */
-export function recordApprovalsRouter(d: ApprovalRoutesDeps, r: ApiRouter = apiRouter()): ApiRouter {
+export function recordApprovalsRouter(d: ApprovalRoutesDeps, r: Routes): void {
   r.get('/:object/:id/approvals', scope('read'), async (req, res) => {
     strictQuery(req, ['locale']);
     const c = await callerOf(res, d.models);
@@ -62,7 +63,6 @@ export function recordApprovalsRouter(d: ApprovalRoutesDeps, r: ApiRouter = apiR
     const view = await d.approvals.submit(c, String(req.params.object), idParam(req, 'id'), req.body);
     res.status(201).setHeader('Location', `/api/v1/approvals/${view.id}`).json({ data: view });
   });
-  return r;
 }
 
 /** /api/v1/approvals: the inbox, one request, decisions and recall. */

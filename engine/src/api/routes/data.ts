@@ -6,7 +6,8 @@ import type { ModelCache } from '../../tenancy/model-cache.js';
 import { dbRoleOf } from '../../tenancy/tenants.js';
 import { policyFor } from '../../security/policy.js';
 import { principalOf } from '../context.js';
-import { apiRouter, type ApiRouter, scope as need } from '../scopes.js';
+import { scope as need } from '../scopes.js';
+import type { Routes } from '../route-table.js';
 import {
   idParam,
   ifMatch,
@@ -43,15 +44,8 @@ export function scopeFor(models: ModelCache) {
   };
 }
 
-/**
- * /api/v1/data/{object}: the generic records API over every object of the tenant. Its routes are
- * added to `r` when given (app.ts: the records stack itself, one router less to walk).
- */
-export function dataRouter(
-  records: RecordsService,
-  models: ModelCache,
-  r: ApiRouter = apiRouter(),
-): ApiRouter {
+/** /api/v1/data/{object}: the generic records API over every object of the tenant (app.ts: on its route table). */
+export function dataRouter(records: RecordsService, models: ModelCache, r: Routes): void {
   const scope = scopeFor(models);
   const object = (req: Request) => String(req.params.object);
 
@@ -171,5 +165,4 @@ export function dataRouter(
     await records.delete(await scope(res), object(req), idParam(req, 'id'), ifMatch(req));
     res.status(204).end();
   });
-  return r;
 }

@@ -3,17 +3,14 @@ import { draftScope, type StageService } from '../../processes/index.js';
 import type { ModelCache } from '../../tenancy/model-cache.js';
 import { idParam, strictQuery } from '../http-helpers.js';
 import { apiRouter, type ApiRouter, scope as need } from '../scopes.js';
+import type { Routes } from '../route-table.js';
 import { langOf } from '../problem.js';
 import { scopeFor } from './data.js';
 
 const object = (req: Request) => String(req.params.object);
 
 /** Under /api/v1/data: a record's gate checklist and stage history. */
-export function recordStagesRouter(
-  stages: StageService,
-  models: ModelCache,
-  r: ApiRouter = apiRouter(),
-): ApiRouter {
+export function recordStagesRouter(stages: StageService, models: ModelCache, r: Routes): void {
   const scope = scopeFor(models);
   r.get('/:object/:id/gates', need('read'), async (req, res) => {
     const q = strictQuery(req, ['to', 'locale']);
@@ -26,7 +23,6 @@ export function recordStagesRouter(
     strictQuery(req, ['locale']);
     res.json({ data: await stages.history(await scope(res), object(req), idParam(req, 'id')) });
   });
-  return r;
 }
 
 /** /api/v1/stages/{object}: business types and pipelines of an object, and its stage statistics. */
