@@ -234,7 +234,7 @@ function keptRoleSessions(
   o: {
     shared: boolean;
     /** The driver's per-query parsers for `isoTimes` reads (db/timestamps.ts); none: marks dropped. */
-    times?: object;
+    times?: { types: typeof ISO_TIMES_PG };
     /** PGlite: the named statements of the connection, for the direct path. */
     embedded?: (conn: Conn) => PgliteStatements;
     names?: StatementNames;
@@ -285,8 +285,11 @@ function keptRoleSessions(
       try {
         // PGlite: its own named statements; a server's pg: one named config, ISO times if asked.
         if (o.embedded) return await o.embedded(conn).run(text, values);
-        const config = { name: o.names?.nameFor(conn, text), text, values: values as unknown[] };
-        return (await conn.query(iso && o.times ? { ...config, ...o.times } : config)).rows;
+        // One object shape for every call (pg copies the config per query).
+        const types = iso ? o.times?.types : undefined;
+        return (
+          await conn.query({ name: o.names?.nameFor(conn, text), text, values: values as unknown[], types })
+        ).rows;
       } catch (e) {
         if (planChanged(e)) {
           o.names?.forget(conn);
@@ -295,6 +298,19 @@ function keptRoleSessions(
         throw e;
       }
     };
+
+  // A connection's bound knex and its direct path, made once per connection: both refuse work
+  // whenever the connection is not leased to a session, so reusing them across sessions is safe.
+  const bound = new WeakMap<Conn, Knex>();
+  const boundOf = (conn: Conn) => {
+    let db = bound.get(conn);
+    if (!db) {
+      db = boundTo(knex, conn);
+      directQueries.set(db, direct(conn as RawConnection));
+      bound.set(conn, db);
+    }
+    return db;
+  };
 
   /**
    * A statement whose plan a deploy invalidated failed, and its transaction with it: run `fn`
@@ -316,8 +332,7 @@ function keptRoleSessions(
     leased.add(conn);
     try {
       if (o.names?.hasStale(conn)) await o.names.release(conn);
-      const db = boundTo(knex, conn);
-      directQueries.set(db, direct(conn as RawConnection));
+      const db = boundOf(conn);
       if (roleOf.get(conn) !== role) {
         roleOf.delete(conn);
         // Session level (false): the role stays with the connection for the next request.
