@@ -119,17 +119,10 @@ export async function getRecord(
   const cat = catalogFor(s, o);
   const plan = projection(s, o, fields, expand);
   if (!isUuid(id)) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
-  const row = await byId(
-    s,
-    o,
-    plan.names.map((n) => cat.all.get(n)!.column),
-    id,
-    fields,
-    expand,
-  );
+  const row = await byId(s, o, () => plan.names.map((n) => cat.all.get(n)!.column), id, fields, expand);
   if (!row) throw notFound('RECORD_NOT_FOUND', { object: o.def.label, id });
   const data = [rowToRecord(cat, row, plan.names)];
-  await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
+  if (plan.expand.size || plan.users.size) await expandInto(s, o, data, [row], plan.expand, 1, plan.users);
   return { record: data[0], version: row.version as number };
 }
 
@@ -137,7 +130,7 @@ export async function getRecord(
 async function byId(
   s: ReadScope,
   o: CompiledObject,
-  columns: string[],
+  columns: () => string[],
   id: string,
   fields?: string[],
   expand?: string[],
@@ -147,7 +140,7 @@ async function byId(
     const qb = s.db
       .withSchema(s.schema)
       .from(o.table)
-      .select([...new Set([...columns, 'id', 'version'])])
+      .select([...new Set([...columns(), 'id', 'version'])])
       .where('id', slot(0));
     s.access.scopeRead(qb, o, qualified(o));
     return qb.first();
@@ -231,6 +224,7 @@ function projection(
   depth = 1,
 ): Projection {
   const cat = catalogFor(s, o);
+  if (!fields && !expand) return plainProjection(cat);
   const top = fields?.filter((f) => !f.includes('.'));
   const names = top && top.length ? ['id', ...top.filter((n) => n !== 'id')] : [...cat.names];
   for (const n of names) if (!cat.all.has(n)) throw badRequest('BAD_FIELDS', { field: n });
@@ -277,6 +271,14 @@ function projection(
     });
   }
   return out;
+}
+
+/** Every field the caller sees, nothing expanded: one per catalog, shared (no one changes it). */
+const plainProjections = new WeakMap<Catalog, Projection>();
+function plainProjection(cat: Catalog): Projection {
+  let p = plainProjections.get(cat);
+  if (!p) plainProjections.set(cat, (p = { names: [...cat.names], expand: new Map(), users: new Set() }));
+  return p;
 }
 
 /** One query per expanded lookup and level (no N+1), replacing ids with the related records. */

@@ -173,8 +173,8 @@ export class RecordsService {
   /** One record, its edit version and its ETag (which also covers derived values). */
   async get(s: Scope, object: string, id: string, fields?: string[], expand?: string[]) {
     const o = this.object(s.model, object);
-    const got = await this.read(s, (r) => getRecord(r, o, id, fields, expand));
-    return { ...got, tag: entityTag(o, got.record, got.version) };
+    const { record, version } = await this.read(s, (r) => getRecord(r, o, id, fields, expand));
+    return { record, version, tag: entityTag(o, record, version) };
   }
 
   /** Tracked-field changes of one record, newest first; only fields the caller may read. */
