@@ -214,6 +214,9 @@ function numericBad(v: string, to: Storage): string | null {
 }
 
 const UNNEST_TYPES = new Set(['text', 'integer', 'numeric', 'date', 'timestamptz', 'boolean', 'uuid']);
+/** Whether these columns can be written as unnested arrays (see unnestInsert). */
+export const canUnnest = (columns: { pg: string }[]) =>
+  columns.length > 0 && columns.every((c) => UNNEST_TYPES.has(c.pg));
 
 /**
  * Many rows in one INSERT with one array parameter per column (`unnest`) instead of one
@@ -228,7 +231,7 @@ export function unnestInsert(
   columns: { name: Ident; pg: string }[],
   stamp: Ident[],
 ): string | null {
-  if (!columns.length || !columns.every((c) => UNNEST_TYPES.has(c.pg))) return null;
+  if (!canUnnest(columns)) return null;
   const names = [...columns.map((c) => c.name), ...stamp].map(q).join(', ');
   const arrays = columns.map((c) => `?::${c.pg}[]`).join(', ');
   const stamps = stamp.map(() => ', ?').join('');
