@@ -215,12 +215,20 @@ interface ConnectionPool {
   close(): Promise<void>;
 }
 
+type QueryConfig = { name?: string; text: string; values: unknown[]; types?: unknown };
 /** A connection's own query method: pg's client on a server, the PGlite instance embedded. */
 interface RawConnection {
-  query(
-    text: string | { name?: string; text: string; values: unknown[]; types?: unknown },
-  ): Promise<{ rows: Row[] }>;
+  query(text: string | QueryConfig): Promise<{ rows: Row[] }>;
+  /** pg's callback form (a server's connections only). */
+  query(config: QueryConfig, done: (e: Error | null, r: { rows: Row[] }) => void): void;
 }
+
+/**
+ * A query's rows through pg's callback form: its promise form cost a batch of 1,000 creates
+ * ~1,500 us more engine CPU (same-minute pairs, docs/performance.md round 7).
+ */
+const rowsOf = (conn: RawConnection, config: QueryConfig) =>
+  new Promise<Row[]>((resolve, reject) => conn.query(config, (e, r) => (e ? reject(e) : resolve(r.rows))));
 
 /**
  * Sessions on connections that keep the tenant role between sessions.
@@ -287,9 +295,8 @@ function keptRoleSessions(
         if (o.embedded) return await o.embedded(conn).run(text, values);
         // One object shape for every call (pg copies the config per query).
         const types = iso ? o.times?.types : undefined;
-        return (
-          await conn.query({ name: o.names?.nameFor(conn, text), text, values: values as unknown[], types })
-        ).rows;
+        const config = { name: o.names?.nameFor(conn, text), text, values: values as unknown[], types };
+        return await rowsOf(conn, config);
       } catch (e) {
         if (planChanged(e)) {
           o.names?.forget(conn);
