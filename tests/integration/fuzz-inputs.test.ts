@@ -127,6 +127,22 @@ describe('NUL bytes are refused at the edge, naming the field', () => {
     }
   });
 
+  it('in the path, escaped, on the records API and elsewhere', async () => {
+    for (const path of [
+      `/api/v1/data/account/${encodeURIComponent(nul)}`,
+      `/api/v1/data/account/${encodeURIComponent(nul)}?fields=name`,
+      `/api/v1/users/${encodeURIComponent(nul)}`,
+    ]) {
+      const r = await t.get(path);
+      isClientProblem(r, 400);
+      expect([path, r.body.code, r.body.detail]).toEqual([
+        path,
+        'NUL_CHARACTER',
+        expect.stringMatching(/path/),
+      ]);
+    }
+  });
+
   it('in bodies: login, labels, $override, display names, token labels, tenant names', async () => {
     const cases: [request.Test, string][] = [
       [app().post('/api/v1/auth/login').send({ tenant: 'fuzz', username: nul, password: 'x' }), '/username'],

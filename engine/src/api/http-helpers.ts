@@ -3,9 +3,13 @@ import type { Request, Response } from 'express';
 import { badRequest, DomainError } from '../core/errors.js';
 import { isUuid } from '../records/read.js';
 
+/** Whether the request's URL has a query string (a `?`): most records requests have none. */
+const hasQuery = (req: Request) => req.url.includes('?');
+
 /** Refuses query parameters outside the allowlist (unknown ones never slip past). */
 export function strictQuery(req: Request, allowed: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
+  if (!hasQuery(req)) return out; // express parses the query string on every read of req.query
   for (const [k, v] of Object.entries(req.query)) {
     if (!allowed.includes(k)) throw badRequest('UNKNOWN_PARAMETER', { name: k, allowed: allowed.join(', ') });
     if (typeof v !== 'string') throw badRequest('BAD_REQUEST', { reason: msg('R_PARAM_ONCE', { name: k }) });

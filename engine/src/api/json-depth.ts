@@ -106,10 +106,15 @@ const nul = (field: string, issuePointer?: string) =>
 
 /** Refuses a NUL character in the path or a query parameter. */
 function refuseNulInUrl(req: Request) {
-  const path = req.path;
+  // The URL's own text, not express's getters (req.path parses the URL, req.query the query
+  // string, on every read): most records requests have no query string to look at.
+  const url = req.url;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
   // Only an escaped path can decode to a NUL: most paths are not decoded at all.
   if (path.includes('\u0000') || (path.includes('%') && safeDecode(path).includes('\u0000')))
     throw nul('path');
+  if (q < 0) return;
   for (const [k, v] of Object.entries(req.query))
     if (k.includes('\u0000') || nulAt(v) !== null) throw nul(k.split('\u0000').join(''));
 }
