@@ -15,12 +15,14 @@ import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } fro
  */
 function toColumns(o: CompiledObject, item: WriteItem) {
   const row: Record<string, unknown> = {};
-  // `owner` is the one system field a write may set (a transfer: see steps/owner.ts).
-  for (const [name, v] of Object.entries(item.values))
-    row[name === 'owner' ? 'owner' : o.fields.get(name)!.column] = v === undefined ? null : v;
+  for (const [name, v] of Object.entries(item.values)) row[columnOf(o, name)] = v === undefined ? null : v;
   if (item.system) for (const [column, v] of Object.entries(item.system)) row[column] = v ?? null;
   return row;
 }
+
+/** The column of a value's name: `owner` is the one system field a write may set (a transfer: see steps/owner.ts). */
+const columnOf = (o: CompiledObject, name: string) =>
+  name === 'owner' ? 'owner' : o.fields.get(name)!.column;
 
 const pgOf = (o: CompiledObject, column: string) =>
   o.fieldList.find((f) => f.column === column)?.storage.pg ??
@@ -66,7 +68,7 @@ export const persist: RecordStep = {
       const creates = ctx.items.filter((i) => i.op === 'create');
       if (creates.length === 1) creates[0].after = await createOne(ctx, creates[0]);
       else if (creates.length) {
-        const saved = await createMany(ctx, creates);
+        const saved = await createMany(ctx, creates, event('record.created'));
         creates.forEach((item, n) => (item.after = saved[n]));
       }
       for (const item of ctx.items.filter((i) => i.op === 'update')) {
@@ -182,9 +184,10 @@ const STAMPS = ['owner', 'created_by', 'updated_by'] as Ident[];
 
 /**
  * Many created records in one statement with their events: one array per column, unnested (see
- * unnestInsert), its text a shape per column set like a single create's; else a VALUES list.
+ * unnestInsert), its text a shape per column set like a single create's; else a VALUES list with
+ * `event` (the shape builds its own, with slots for the actor and origin).
  */
-async function createMany(ctx: WriteContext, creates: WriteItem[]): Promise<Row[]> {
+async function createMany(ctx: WriteContext, creates: WriteItem[], event: () => Knex.Raw): Promise<Row[]> {
   const o = ctx.object;
   const arrays = columnArrays(o, creates);
   const names = [...arrays.keys()];
@@ -210,8 +213,6 @@ async function createMany(ctx: WriteContext, creates: WriteItem[]): Promise<Row[
     updated_by: ctx.actor,
   }));
   const write = ctx.trx.withSchema(ctx.schema).table(o.table).insert(rows).returning('*');
-  const event = () =>
-    ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, ctx.actor, ctx.origin]);
   return (await isoTimes(withEvent(ctx, write, event))) as Row[];
 }
 
@@ -227,9 +228,7 @@ function columnArrays(o: CompiledObject, creates: WriteItem[]): Map<string, unkn
     a[n] = v ?? null;
   };
   creates.forEach((item, n) => {
-    // `owner` is the one system field a write may set (a transfer: see steps/owner.ts).
-    for (const name in item.values)
-      put(name === 'owner' ? 'owner' : o.fields.get(name)!.column, n, item.values[name]);
+    for (const name in item.values) put(columnOf(o, name), n, item.values[name]);
     if (item.system) for (const column in item.system) put(column, n, item.system[column]);
   });
   return arrays;
