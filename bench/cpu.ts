@@ -28,10 +28,20 @@ function statOf(pid: number | string): { command: string; f: string[] } | null {
   }
 }
 
-/** utime and stime of one process (proc(5) fields 14, 15), in µs. */
-function processUs(pid: number): { user: number; sys: number } | null {
+/**
+ * utime and stime of one process (proc(5) fields 14, 15), in µs, and its main thread's (the
+ * event loop: the rest is V8's garbage collector and compiler threads and libuv's pool).
+ */
+function processUs(pid: number): { user: number; sys: number; main: number } | null {
   const s = statOf(pid);
-  return s && { user: Number(s.f[11]) * tickUs, sys: Number(s.f[12]) * tickUs };
+  const t = statOf(`${pid}/task/${pid}`);
+  return (
+    s && {
+      user: Number(s.f[11]) * tickUs,
+      sys: Number(s.f[12]) * tickUs,
+      main: t ? (Number(t.f[11]) + Number(t.f[12])) * tickUs : NaN,
+    }
+  );
 }
 
 /**
@@ -80,7 +90,7 @@ function machineUs(): number | null {
 }
 
 export interface CpuReading {
-  server: { user: number; sys: number } | null;
+  server: { user: number; sys: number; main: number } | null;
   postgres: Map<number, number> | null;
   machine: number | null;
   at: number;
@@ -97,6 +107,8 @@ export interface CpuPerRequest {
   server: number | null;
   /** The server's share of it in the kernel (system time: sockets, memory). */
   serverSys: number | null;
+  /** The server's main thread (its event loop); the rest of `server` ran on helper threads. */
+  serverMain: number | null;
   postgres: number | null;
   machine: number | null;
   /** Busy CPU time over wall time: 2.0 is both cores of a 2-core machine saturated. */
@@ -110,6 +122,7 @@ export function perRequest(a: CpuReading, b: CpuReading, requests: number): CpuP
   return {
     server: a.server && b.server ? d(a.server.user + a.server.sys, b.server.user + b.server.sys) : null,
     serverSys: a.server && b.server ? d(a.server.sys, b.server.sys) : null,
+    serverMain: a.server && b.server ? d(a.server.main, b.server.main) : null,
     postgres: pg === null || !requests ? null : pg / requests,
     machine: d(a.machine, b.machine),
     busyCores: a.machine === null || b.machine === null ? null : (b.machine - a.machine) / wallUs,

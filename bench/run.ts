@@ -528,7 +528,7 @@ function table(title: string, res: Results, cols: string[], embedded = false): s
 const us = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(0));
 const cpuNote = (c?: CpuPerRequest) =>
   c && c.machine !== null
-    ? `; CPU µs/req: server ${us(c.server)} (kernel ${us(c.serverSys)}), postgres ${us(c.postgres)}, machine ${us(c.machine)} (${c.busyCores?.toFixed(2)} cores busy)`
+    ? `; CPU µs/req: server ${us(c.server)} (kernel ${us(c.serverSys)}, main thread ${us(c.serverMain)}), postgres ${us(c.postgres)}, machine ${us(c.machine)} (${c.busyCores?.toFixed(2)} cores busy)`
     : '';
 
 /**
