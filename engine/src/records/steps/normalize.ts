@@ -1,10 +1,37 @@
 import { PROCESS_FIELDS, SYSTEM_FIELDS } from '../../core/ident.js';
+import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
 import type { RecordStep } from '../pipeline.js';
 
 const TRIMMED = new Set(['text', 'email', 'phone', 'url']);
-const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 /** Engine fields a process step maintains; `business_type` is chosen by the writer (see processes/stages). */
-const MAINTAINED = new Set<string>(PROCESS_FIELDS.filter((n) => n !== 'business_type'));
+const MAINTAINED = PROCESS_FIELDS.filter((n) => n !== 'business_type');
+
+/** What normalize does with an input name: refuse it (with the label to show) or trim it. */
+type Rule = { refuse: CompiledField['def']['label'] | string } | 'trim';
+
+interface Plan {
+  /** Names with something to do; any other name passes as sent (validate refuses unknown ones). */
+  rules: ReadonlyMap<string, Rule>;
+  /** Fields with a default, for creates. */
+  defaults: readonly CompiledField[];
+}
+
+const plans = new WeakMap<CompiledObject, Plan>();
+
+/** Decided once per object per metadata version, not per value written. */
+function planOf(o: CompiledObject): Plan {
+  let plan = plans.get(o);
+  if (plan) return plan;
+  const rules = new Map<string, Rule>();
+  for (const name of SYSTEM_FIELDS) rules.set(name, { refuse: name });
+  if (o.stageField) for (const name of MAINTAINED) if (!o.fields.has(name)) rules.set(name, { refuse: name });
+  for (const f of o.fieldList)
+    if (!f.type.writable) rules.set(f.name, { refuse: f.def.label });
+    else if (TRIMMED.has(f.def.type)) rules.set(f.name, 'trim');
+  plan = { rules, defaults: o.fieldList.filter((f) => f.def.default !== undefined) };
+  plans.set(o, plan);
+  return plan;
+}
 
 /**
  * Shapes input into values: system and computed fields are refused (no mass assignment),
@@ -15,25 +42,24 @@ export const normalize: RecordStep = {
   needsTransaction: () => false,
   needsBefore: () => false,
   run(ctx) {
+    const { rules, defaults } = planOf(ctx.object);
     for (const item of ctx.items) {
       if (item.op === 'delete') continue;
       const values: Record<string, unknown> = {};
-      for (const [name, v] of Object.entries(item.input)) {
-        const f = ctx.object.fields.get(name);
+      const { input } = item;
+      for (const name in input) {
         if (name === 'owner' && item.op === 'update') continue; // a transfer: steps/owner.ts
-        if (
-          SYSTEM.has(name) ||
-          (f && !f.type.writable) ||
-          (!f && MAINTAINED.has(name) && ctx.object.stageField)
-        ) {
+        let value = input[name];
+        const rule = rules.get(name);
+        if (rule === 'trim') value = typeof value === 'string' ? value.trim() || null : value;
+        else if (rule) {
           ctx.issues.push({
             pointer: `${item.pointer}/${name}`,
             code: 'READ_ONLY_FIELD',
-            params: { field: f?.def.label ?? name },
+            params: { field: rule.refuse },
           });
           continue;
         }
-        const value = f && TRIMMED.has(f.def.type) && typeof v === 'string' ? v.trim() || null : v;
         // A "__proto__" key stays an (unknown) field instead of a prototype: defineProperty, not assignment.
         if (name === '__proto__')
           Object.defineProperty(values, name, {
@@ -45,8 +71,7 @@ export const normalize: RecordStep = {
         else values[name] = value;
       }
       if (item.op === 'create')
-        for (const f of ctx.object.fieldList)
-          if (f.def.default !== undefined && values[f.name] === undefined) values[f.name] = f.def.default;
+        for (const f of defaults) if (values[f.name] === undefined) values[f.name] = f.def.default;
       item.values = values;
     }
   },
