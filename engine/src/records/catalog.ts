@@ -195,6 +195,29 @@ export function visibleCatalog(o: CompiledObject, readable: ReadonlySet<string>)
   return c;
 }
 
+/** How one name of a record is read from its row: decided per catalog and projection, not per row. */
+interface Reader {
+  name: string;
+  column: string;
+  fromDb?: (raw: unknown) => JsonValue;
+}
+const readers = new WeakMap<Catalog, WeakMap<readonly string[], readonly Reader[]>>();
+
+function readersOf(cat: Catalog, names: readonly string[]): readonly Reader[] {
+  let byNames = readers.get(cat);
+  if (!byNames) readers.set(cat, (byNames = new WeakMap()));
+  let r = byNames.get(names);
+  if (!r)
+    byNames.set(
+      names,
+      (r = names.map((n) => {
+        const q = cat.all.get(n)!;
+        return { name: n, column: q.column, fromDb: q.fromDb };
+      })),
+    );
+  return r;
+}
+
 /** Turns a database row into the API's JSON record. */
 export function rowToRecord(
   cat: Catalog,
@@ -202,10 +225,9 @@ export function rowToRecord(
   names: readonly string[] = cat.names,
 ) {
   const out: Record<string, JsonValue> = {};
-  for (const n of names) {
-    const q = cat.all.get(n)!;
-    const raw = row[q.column];
-    out[n] = raw === undefined || raw === null ? null : q.fromDb ? q.fromDb(raw) : (raw as JsonValue);
+  for (const { name, column, fromDb } of readersOf(cat, names)) {
+    const raw = row[column];
+    out[name] = raw === undefined || raw === null ? null : fromDb ? fromDb(raw) : (raw as JsonValue);
   }
   return out;
 }
