@@ -71,6 +71,7 @@ export const MAX_BATCH = 1000;
 /** Tries of a write without a transaction before it takes locks instead (hot rows). */
 const UNLOCKED_ATTEMPTS = 3;
 const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+const BATCH_OPS: ReadonlySet<unknown> = new Set(['create', 'update', 'delete']);
 
 /** Back to what the caller sent, before the steps run (again, after a lost race). */
 function resetItem(item: WriteItem) {
@@ -304,22 +305,23 @@ export class RecordsService {
       throw new DomainError(413, 'BATCH_TOO_LARGE', { max: MAX_BATCH, count: ops.length });
     if (ops.length === 0) throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_EMPTY') });
     const items = ops.map((op, i) => {
-      const at = `/operations/${i}`;
-      if (!op || typeof op !== 'object' || !['create', 'update', 'delete'].includes(op.op))
-        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_OP', { at }) });
+      const at = () => `/operations/${i}`; // made only for an error: a batch has 1,000 items
+      if (!op || typeof op !== 'object' || !BATCH_OPS.has(op.op))
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_OP', { at: at() }) });
       if (op.op !== 'create' && (typeof op.id !== 'string' || !isUuid(op.id)))
-        throw badRequest('BAD_ID', { parameter: `${at}/id` }, [
-          { pointer: `${at}/id`, code: 'BAD_ID', params: { parameter: 'id' } },
+        throw badRequest('BAD_ID', { parameter: `${at()}/id` }, [
+          { pointer: `${at()}/id`, code: 'BAD_ID', params: { parameter: 'id' } },
         ]);
       if (op.version !== undefined && !Number.isInteger(op.version))
-        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_VERSION', { at }) });
+        throw badRequest('BAD_REQUEST', { reason: msg('R_BATCH_VERSION', { at: at() }) });
+      // a delete has no data: its problems point at the operation
+      const pointer = op.op === 'delete' ? at() : dataAt(i);
       return {
         op: op.op,
         id: op.id,
-        input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, dataAt(i)),
+        input: op.op === 'delete' ? {} : asRecord(op.data ?? {}, pointer),
         expectedVersion: op.version,
-        // a delete has no data: its problems point at the operation
-        pointer: op.op === 'delete' ? at : dataAt(i),
+        pointer,
       };
     });
     return this.write(s, object, items, true);
