@@ -332,7 +332,19 @@ describe('hostile payloads', () => {
     let deep: object = { leaf: 1 };
     for (let i = 0; i < 100; i++) deep = { n: deep };
     const nested = await admin.post('/api/v1/data/opportunity', { name: 'x', description: deep });
-    expect(nested.status).toBe(400);
+    expect([nested.status, nested.body.code]).toEqual([400, 'JSON_TOO_DEEP']);
+    // The limit is 32 levels, the body itself the first: objects and lists count alike.
+    const levels = (n: number, list: boolean) => {
+      let v: unknown = list ? [] : {};
+      for (let i = 1; i < n; i++) v = list ? [v] : { n: v };
+      return v;
+    };
+    for (const list of [false, true]) {
+      const at32 = await admin.post('/api/v1/data/opportunity', { name: 'x', description: levels(31, list) });
+      expect([at32.status, at32.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+      const at33 = await admin.post('/api/v1/data/opportunity', { name: 'x', description: levels(32, list) });
+      expect([at33.status, at33.body.code]).toEqual([400, 'JSON_TOO_DEEP']);
+    }
     const bad = await request(te.engine.app)
       .post('/api/v1/data/opportunity')
       .set('Authorization', `Bearer ${admin.token}`)

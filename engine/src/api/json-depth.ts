@@ -54,10 +54,28 @@ export function guardRequest(parse: RequestHandler): RequestHandler {
 }
 
 function refuseBody(body: unknown) {
+  if (sound(body, 1)) return;
   if (body !== null && typeof body === 'object' && tooDeep(body, MAX_JSON_DEPTH))
     throw new DomainError(400, 'JSON_TOO_DEEP', { max: MAX_JSON_DEPTH });
   const at = nulAt(body);
   if (at !== null) throw nul(at || '/', at || '/');
+}
+
+/**
+ * Neither too deep nor holding a NUL, in one walk that makes nothing (a batch body has 1,000
+ * records): the common answer. False sends the body through the checks above, which say which.
+ */
+function sound(v: unknown, depth: number): boolean {
+  if (typeof v === 'string') return !v.includes('\u0000');
+  if (v === null || typeof v !== 'object') return true;
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!sound(v[i], depth + 1)) return false;
+    return true;
+  }
+  for (const k in v)
+    if (k.includes('\u0000') || !sound((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }
 
 /** body-parser `verify`: bytes that are not UTF-8 are refused before they are decoded (lossily). */
