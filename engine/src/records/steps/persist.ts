@@ -7,6 +7,7 @@ import type { CompiledObject } from '../../metadata/compile.js';
 import type { Ident } from '../../core/ident.js';
 import { canUnnest, OUTBOX, unnestInsert } from '../../schema-sync/ddl.js';
 import { fkName } from '../../schema-sync/names.js';
+import { arrayLiteral } from '../../db/array-literal.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
 
 /**
@@ -204,7 +205,8 @@ async function createMany(ctx: WriteContext, creates: WriteItem[], event: () => 
         () => ctx.trx.raw(EVENT, [ctx.schema, OUTBOX, 'record.created', o.name, slot(0), slot(n + 1)]),
       ),
     );
-    return runShape(ctx.trx, shape, [ctx.actor, ...arrays.values(), ctx.origin], { isoTimes: true });
+    const values = [ctx.actor, ...[...arrays.values()].map(arrayLiteral), ctx.origin];
+    return runShape(ctx.trx, shape, values, { isoTimes: true });
   }
   const rows = creates.map((i) => ({
     ...toColumns(o, i),
