@@ -44,7 +44,7 @@ export interface Server {
   bootMs: number;
   /** The number the server printed after READY (bench/servers/tessera.ts: its own start to listening, imports loaded). */
   readyMs: number;
-  ask<T = Record<string, unknown>>(op: string): Promise<T>;
+  ask<T = Record<string, unknown>>(op: string, args?: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -74,11 +74,11 @@ export function spawnServer(
         proc,
         bootMs: performance.now() - t0,
         readyMs: Number(/READY (\d+)/.exec(String(d))?.[1] ?? NaN),
-        ask: (op) =>
+        ask: (op, args) =>
           new Promise((ok, no) => {
             const id = ++n;
             waiting.set(id, (m) => (m.ok ? ok(m as never) : no(new Error(String(m.error)))));
-            proc.send({ op, id });
+            proc.send({ ...args, op, id });
           }),
         stop: () =>
           new Promise((done) => {

@@ -2,7 +2,8 @@
  * The raw target: the same operations straight through a driver, no HTTP. On the server `pg` with a
  * pool of 16, named prepared statements and COPY for W2 (the physical limit); on PGlite one
  * in-process connection (its own data folder) with COPY FROM '/dev/blob' for W2.
- * argv[2]: JSON config. Modes: setup (schema + 1,000 accounts), ids, analyze, W1..W6.
+ * argv[2]: JSON config. Modes: setup (schema + 1,000 accounts), ids, analyze, trim (delete the
+ * opportunities created after `after`: W2's later repetitions), W1..W6.
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -15,7 +16,7 @@ import { BENCH_USER, OPP_COLS, ddl, nestAccount, sql } from './reference/sql.js'
 import { INDUSTRIES, REGIONS } from './package.js';
 
 interface RawConfig {
-  mode: 'setup' | 'ids' | 'analyze' | 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+  mode: 'setup' | 'ids' | 'analyze' | 'trim' | 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
   db: 'server' | 'pglite';
   url?: string;
   dataDir?: string;
@@ -25,6 +26,8 @@ interface RawConfig {
   amount?: number;
   idsFile?: string;
   seed: number;
+  /** trim: an ISO instant. */
+  after?: string;
 }
 const cfg = JSON.parse(process.argv[2]) as RawConfig;
 const S = sql(cfg.schema);
@@ -98,6 +101,13 @@ async function main() {
       [names, ind, reg, BENCH_USER],
     );
     await d.q(null, `analyze ${cfg.schema}.account`);
+  }
+  if (cfg.mode === 'trim') {
+    const gone = await d.q(null, `delete from ${cfg.schema}.opportunity where created_at > $1 returning 1`, [
+      cfg.after,
+    ]);
+    process.stdout.write(JSON.stringify({ deleted: gone.length }) + '\n');
+    return d.close();
   }
   if (cfg.mode === 'analyze') {
     // VACUUM too: the reads then start from a settled table (no autovacuum of W2's rows inside a timed run).

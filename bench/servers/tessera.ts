@@ -3,7 +3,7 @@
  * env: PORT, DATABASE_URL (absent → PGlite in TESSERA_DATA_DIR), BENCH_TOKEN, BENCH_PLATFORM,
  * BENCH_PREFIX, BENCH_ATTACH=1 (reuse existing tenants: cold-boot measurement).
  * Prints one line `READY <ms since start>` when listening. Spawned with an IPC channel, it answers
- * run.ts's bench-only questions outside HTTP: {op:'ids'|'analyze'|'mem'} → {ok, ...}.
+ * run.ts's bench-only questions outside HTTP: {op:'ids'|'analyze'|'mem'|'trim'} → {ok, ...}.
  */
 import type * as EngineModule from '../../engine/src/engine.js';
 import { accountObject } from '../package.js';
@@ -35,7 +35,7 @@ async function main() {
     console.log(`READY ${Math.round(performance.now() - t0)}`);
   });
   server.keepAliveTimeout = 60_000;
-  process.on('message', (m: { op: string; id: number }) => {
+  process.on('message', (m: { op: string; id: number; after?: string }) => {
     const reply = (x: object) => process.send?.({ id: m.id, ...x });
     const schema = engine.tenants.schemaFor('crm');
     const k = engine.db.knex;
@@ -48,6 +48,15 @@ async function main() {
           await k.withSchema(schema).from('opportunity').orderBy('id').limit(5000).select('id')
         ).map((r: { id: string }) => r.id);
         return { accounts, ids };
+      }
+      if (m.op === 'trim') {
+        // W2's later repetitions: their rows go, so the cases after it read the first one's table.
+        const deleted = await k
+          .withSchema(schema)
+          .from('opportunity')
+          .where('created_at', '>', m.after!)
+          .delete(['id']);
+        return { deleted: deleted.length };
       }
       if (m.op === 'analyze')
         return void (await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
