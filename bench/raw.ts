@@ -2,7 +2,7 @@
  * The raw target: the same operations straight through a driver, no HTTP. On the server `pg` with a
  * pool of 16, named prepared statements and COPY for W2 (the physical limit); on PGlite one
  * in-process connection (its own data folder) with COPY FROM '/dev/blob' for W2.
- * argv[2]: JSON config. Modes: setup (schema + 1,000 accounts), ids, analyze, trim (delete the
+ * argv[2]: JSON config. Modes: setup (schema + 1,000 accounts), ids, analyze, settle (vacuum and checkpoint), trim (delete the
  * opportunities created after `after`: W2's later repetitions), W1..W6.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { BENCH_USER, OPP_COLS, ddl, nestAccount, sql } from './reference/sql.js'
 import { INDUSTRIES, REGIONS } from './package.js';
 
 interface RawConfig {
-  mode: 'setup' | 'ids' | 'analyze' | 'trim' | 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+  mode: 'setup' | 'ids' | 'analyze' | 'settle' | 'trim' | 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
   db: 'server' | 'pglite';
   url?: string;
   dataDir?: string;
@@ -107,6 +107,12 @@ async function main() {
       cfg.after,
     ]);
     process.stdout.write(JSON.stringify({ deleted: gone.length }) + '\n');
+    return d.close();
+  }
+  if (cfg.mode === 'settle') {
+    // Before a write run: no autovacuum or checkpoint of the previous run lands inside this one.
+    await d.q(null, `vacuum analyze ${cfg.schema}.account, ${cfg.schema}.opportunity`);
+    await d.q(null, 'checkpoint');
     return d.close();
   }
   if (cfg.mode === 'analyze') {

@@ -3,7 +3,7 @@
  * env: PORT, DATABASE_URL (absent → PGlite in TESSERA_DATA_DIR), BENCH_TOKEN, BENCH_PLATFORM,
  * BENCH_PREFIX, BENCH_ATTACH=1 (reuse existing tenants: cold-boot measurement).
  * Prints one line `READY <ms since start>` when listening. Spawned with an IPC channel, it answers
- * run.ts's bench-only questions outside HTTP: {op:'ids'|'analyze'|'mem'|'trim'} → {ok, ...}.
+ * run.ts's bench-only questions outside HTTP: {op:'ids'|'analyze'|'settle'|'mem'|'trim'} → {ok, ...}.
  */
 import type * as EngineModule from '../../engine/src/engine.js';
 import { accountObject } from '../package.js';
@@ -57,6 +57,11 @@ async function main() {
           .where('created_at', '>', m.after!)
           .delete(['id']);
         return { deleted: deleted.length };
+      }
+      if (m.op === 'settle') {
+        // Before a write run: no autovacuum or checkpoint of the previous run lands inside this one.
+        await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']);
+        return void (await k.raw('checkpoint'));
       }
       if (m.op === 'analyze')
         return void (await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
