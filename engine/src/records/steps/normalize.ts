@@ -47,7 +47,8 @@ export const normalize: RecordStep = {
       if (item.op === 'delete') continue;
       const values: Record<string, unknown> = {};
       const { input } = item;
-      for (const name in input) {
+      // Own keys, as authorize checks them (for…in would also walk inherited ones).
+      for (const name of Object.keys(input)) {
         if (name === 'owner' && item.op === 'update') continue; // a transfer: steps/owner.ts
         let value = input[name];
         const rule = rules.get(name);

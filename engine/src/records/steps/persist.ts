@@ -230,8 +230,9 @@ function columnArrays(o: CompiledObject, creates: WriteItem[]): Map<string, unkn
     a[n] = v ?? null;
   };
   creates.forEach((item, n) => {
-    for (const name in item.values) put(columnOf(o, name), n, item.values[name]);
-    if (item.system) for (const column in item.system) put(column, n, item.system[column]);
+    // Own keys only, as toColumns's Object.entries reads them.
+    for (const name of Object.keys(item.values)) put(columnOf(o, name), n, item.values[name]);
+    if (item.system) for (const column of Object.keys(item.system)) put(column, n, item.system[column]);
   });
   return arrays;
 }
