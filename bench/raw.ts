@@ -109,15 +109,11 @@ async function main() {
     process.stdout.write(JSON.stringify({ deleted: gone.length }) + '\n');
     return d.close();
   }
-  if (cfg.mode === 'settle') {
-    // Before a write run: no autovacuum or checkpoint of the previous run lands inside this one.
+  if (cfg.mode === 'analyze' || cfg.mode === 'settle') {
+    // VACUUM too: the reads then start from a settled table (no autovacuum of W2's rows inside a
+    // timed run). settle, before a write run, also checkpoints: none of the last run's lands in it.
     await d.q(null, `vacuum analyze ${cfg.schema}.account, ${cfg.schema}.opportunity`);
-    await d.q(null, 'checkpoint');
-    return d.close();
-  }
-  if (cfg.mode === 'analyze') {
-    // VACUUM too: the reads then start from a settled table (no autovacuum of W2's rows inside a timed run).
-    await d.q(null, `vacuum analyze ${cfg.schema}.account, ${cfg.schema}.opportunity`);
+    if (cfg.mode === 'settle') await d.q(null, 'checkpoint');
     return d.close();
   }
   if (cfg.mode === 'setup' || cfg.mode === 'ids') {

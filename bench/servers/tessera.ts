@@ -58,13 +58,12 @@ async function main() {
           .delete(['id']);
         return { deleted: deleted.length };
       }
-      if (m.op === 'settle') {
-        // Before a write run: no autovacuum or checkpoint of the previous run lands inside this one.
+      if (m.op === 'analyze' || m.op === 'settle') {
         await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']);
-        return void (await k.raw('checkpoint'));
+        // Before a write run: no checkpoint of the previous run lands inside this one.
+        if (m.op === 'settle') await k.raw('checkpoint');
+        return;
       }
-      if (m.op === 'analyze')
-        return void (await k.raw('vacuum analyze ??.??, ??.??', [schema, 'account', schema, 'opportunity']));
       if (m.op === 'mem') {
         // Live memory, not garbage awaiting collection (when started with --expose-gc).
         (globalThis as { gc?: () => void }).gc?.();
