@@ -25,15 +25,31 @@ export function createAjv(): Ajv2020 {
     type: 'number',
     schemaType: 'number',
     error: { message: 'too many decimals' },
-    validate: (scale: number, value: number) => {
-      if (Number.isInteger(value)) return true; // most amounts: no text made per value
-      const s = String(value);
-      if (s.includes('e')) return Number(value.toFixed(scale)) === value;
-      const dot = s.indexOf('.');
-      return dot < 0 || s.length - dot - 1 <= scale;
-    },
+    validate: (scale: number, value: number) => fitsScale(value, scale),
   });
   return ajv;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i); // exact doubles up to 10^22
+
+/**
+ * Whether a number, as written (its shortest text, e.g. `12.5`), has at most `scale` decimals.
+ * Most values are answered without making their text: when `value · 10^scale` rounds to an integer
+ * k that is still exact (a safe integer), `k / 10^scale` is the double nearest the decimal k·10^-scale,
+ * so if it is `value` the value was written with at most `scale` decimals. Only the rest (a value
+ * with more decimals, or too large for that test) is decided from its text, as it always was.
+ */
+export function fitsScale(value: number, scale: number): boolean {
+  if (Number.isInteger(value)) return true;
+  const p = POWERS_OF_TEN[scale];
+  if (p !== undefined) {
+    const k = Math.round(value * p);
+    if (Number.isSafeInteger(k) && k / p === value) return true;
+  }
+  const s = String(value);
+  if (s.includes('e')) return Number(value.toFixed(scale)) === value;
+  const dot = s.indexOf('.');
+  return dot < 0 || s.length - dot - 1 <= scale;
 }
 
 /** An ajv of this module's configuration, made on the first call (not at import), then reused. */
