@@ -8,7 +8,7 @@ import { perRequest, readCpu } from './cpu.js';
 import { AGGREGATE_BODY, LIST_FILTER, opportunity, randomStage, rng } from './data.js';
 
 export interface LoadConfig {
-  kind: 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7';
+  kind: 'W1' | 'W2' | 'W2m' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7';
   /** http://127.0.0.1:port plus the objects' base path, e.g. …/api/v1/data or the reference's root. */
   base: string;
   token: string;
@@ -52,7 +52,8 @@ switch (cfg.kind) {
     });
     break;
   }
-  case 'W2': {
+  case 'W2': // W2m: the same requests; the reference answers them with a multi-row INSERT (run.ts)
+  case 'W2m': {
     const next = cycle(
       Array.from({ length: 8 }, () =>
         JSON.stringify({ records: Array.from({ length: 1000 }, () => opportunity(r, accounts, n++)) }),

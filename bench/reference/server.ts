@@ -5,12 +5,13 @@
  */
 import express from 'express';
 import pg from 'pg';
-import { BENCH_USER, columnsOf, nestAccount, sql } from './sql.js';
+import { BENCH_USER, columnsOf, nestAccount, sql, valuesInsert } from './sql.js';
 
 pg.types.setTypeParser(1082, (v) => v); // date stays YYYY-MM-DD
 pg.types.setTypeParser(1700, (v) => Number(v)); // numeric → number, as Tessera returns it
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 16 });
-const S = sql(process.env.BENCH_SCHEMA ?? 'bench_ref');
+const SCHEMA = process.env.BENCH_SCHEMA ?? 'bench_ref';
+const S = sql(SCHEMA);
 const TOKEN = `Bearer ${process.env.BENCH_TOKEN ?? 'ref'}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const q = (name: keyof typeof S, values: unknown[]) => pool.query({ name, text: S[name], values });
@@ -49,6 +50,15 @@ app.post('/opportunity/batch', async (req, res) => {
   if (!Array.isArray(records) || !records.length || records.length > 1000)
     return void res.status(400).json({ error: 'records: 1 to 1000' });
   const { rows } = await q('batch', [...columnsOf(records), BENCH_USER]);
+  res.json({ data: rows, meta: { count: rows.length } });
+});
+
+// W2m (bench/run.ts): the same batch as one multi-row INSERT … VALUES, as most servers write it.
+app.post('/values/opportunity/batch', async (req, res) => {
+  const records = (req.body as { records?: Record<string, unknown>[] })?.records;
+  if (!Array.isArray(records) || !records.length || records.length > 1000)
+    return void res.status(400).json({ error: 'records: 1 to 1000' });
+  const { rows } = await pool.query(valuesInsert(SCHEMA, records));
   res.json({ data: rows, meta: { count: rows.length } });
 });
 

@@ -61,6 +61,25 @@ export const sql = (s: string) => ({
   aggregate: `select stage, sum(amount) as sum_amount from ${s}.opportunity group by stage order by stage nulls last limit 1000`,
 });
 
+/**
+ * The batch as a plain server most often writes it (and as knex's `insert(rows)` sends it): one
+ * multi-row INSERT … VALUES with a placeholder per value, Postgres typing each from its column.
+ * Not a named statement: its text changes with the number of rows.
+ */
+export function valuesInsert(
+  s: string,
+  rows: Record<string, unknown>[],
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [BENCH_USER];
+  const tuples = rows.map(
+    (r) => `(${OPP_COLS.map((c) => `$${values.push(r[c] ?? null)}`).join(', ')}, $1, $1, $1)`,
+  );
+  return {
+    text: `insert into ${s}.opportunity (${cols}, owner, created_by, updated_by) values ${tuples.join(', ')} returning *`,
+    values,
+  };
+}
+
 /** Column arrays for the unnest batch insert. */
 export function columnsOf(rows: Record<string, unknown>[]): unknown[][] {
   return OPP_COLS.map((c) => rows.map((r) => r[c] ?? null));
