@@ -299,7 +299,10 @@ async function tesseraTarget(
       BENCH_PREFIX: `${NS}_`,
       ...(flag('source') ? {} : { BENCH_ENGINE: join(ROOT, 'dist/engine/src/engine.js') }),
     },
-    [...startFlags(), ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
+    [
+      ...startFlags(),
+      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${profDir}`] : []),
+    ],
   );
   const base = `http://127.0.0.1:${port}`;
   const t = performance.now();
@@ -350,7 +353,7 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
   const server = await startServer(
     'bench/reference/server.ts',
     { PORT: String(port), DATABASE_URL, BENCH_SCHEMA: `${NS}_ref`, BENCH_TOKEN: TOKEN },
-    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${profDir}`] : [],
   );
   const raw = await rawTarget('reference', { db: 'server', url: DATABASE_URL, schema: `${NS}_ref` }, idsFile);
   const lt = await loadTarget(
