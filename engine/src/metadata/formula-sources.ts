@@ -1,5 +1,6 @@
 import { checkTyped, envFromObjects, type ExprEnv } from '../rules/index.js';
 import type { CompiledModel, CompiledObject } from './compile.js';
+import { perObjectIn } from './per-object.js';
 
 /** A field of another record that a formula reads through one of its object's lookups. */
 export interface CrossSource {
@@ -12,7 +13,6 @@ export interface CrossSource {
 }
 
 const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
-const cache = new WeakMap<CompiledObject, ReadonlyMap<string, readonly CrossSource[]>>();
 
 /**
  * For each formula of `o` that reads another record, the fields it reads there: directly
@@ -20,12 +20,10 @@ const cache = new WeakMap<CompiledObject, ReadonlyMap<string, readonly CrossSour
  * a formula shows another record's data only to a reader who may read that data.
  * Built once per object and metadata version.
  */
-export function crossObjectSources(
+export const crossObjectSources = perObjectIn(function crossObjectSources(
   model: CompiledModel,
   o: CompiledObject,
 ): ReadonlyMap<string, readonly CrossSource[]> {
-  const cached = cache.get(o);
-  if (cached) return cached;
   let envOf = envs.get(model);
   if (!envOf) envs.set(model, (envOf = envFromObjects(model.pkg.objects)));
   const env = envOf(o.name)!;
@@ -56,6 +54,5 @@ export function crossObjectSources(
     visit(name);
     if (all.length) out.set(name, all);
   }
-  cache.set(o, out);
   return out;
-}
+});

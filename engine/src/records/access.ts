@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { CompiledObject } from '../metadata/compile.js';
+import { perObject } from '../metadata/per-object.js';
 
 export type ObjectOp = 'create' | 'read' | 'edit' | 'delete' | 'transfer';
 
@@ -25,12 +26,7 @@ export interface AccessPolicy {
   scopeEdit(qb: Knex.QueryBuilder, o: CompiledObject, column: (name: string) => string): void;
 }
 
-const everything = new WeakMap<CompiledObject, ReadonlySet<string>>();
-const allFields = (o: CompiledObject) => {
-  let s = everything.get(o);
-  if (!s) everything.set(o, (s = new Set(o.fieldList.map((f) => f.name))));
-  return s;
-};
+const allFields = perObject((o): ReadonlySet<string> => new Set(o.fieldList.map((f) => f.name)));
 
 /** Tenant administrators and system work: every object, field and row of the tenant. */
 export const ALLOW_ALL: AccessPolicy = {

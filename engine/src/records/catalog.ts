@@ -5,6 +5,7 @@ import { text as msg } from '../core/messages.js';
 import type { JsonValue } from '../core/model.js';
 import type { AggregateFn, FilterOp, OperandKind } from '../fields/field-type.js';
 import type { CompiledField, CompiledObject } from '../metadata/compile.js';
+import { perObject } from '../metadata/per-object.js';
 
 /** One queryable name of an object: a user field or a system field, with what it allows. */
 export interface Queryable {
@@ -150,12 +151,8 @@ export interface Catalog {
   names: readonly string[];
 }
 
-const cache = new WeakMap<CompiledObject, Catalog>();
-
 /** Built once per object per metadata version. */
-export function catalogOf(o: CompiledObject): Catalog {
-  let c = cache.get(o);
-  if (c) return c;
+export const catalogOf = perObject(function catalogOf(o: CompiledObject): Catalog {
   const all = new Map<string, Queryable>([...SYSTEM, ...processQueryables(o)].map((s) => [s.name, s]));
   for (const f of o.fieldList) {
     const t = { ...f.type, ...f.type.specialize?.(f.def) };
@@ -173,10 +170,8 @@ export function catalogOf(o: CompiledObject): Catalog {
       users: f.storage.users,
     });
   }
-  c = { all, names: [...all.keys()] };
-  cache.set(o, c);
-  return c;
-}
+  return { all, names: [...all.keys()] };
+});
 
 const visible = new WeakMap<ReadonlySet<string>, Catalog>();
 

@@ -1,14 +1,11 @@
 import type { JsonValue } from '../core/model.js';
 import type { CompiledField, CompiledObject } from '../metadata/compile.js';
-
-const derivedOf = new WeakMap<CompiledObject, readonly CompiledField[]>();
+import { perObject } from '../metadata/per-object.js';
 
 /** Fields whose stored value the engine computes from other records (roll-ups, formulas). */
-function derivedFields(o: CompiledObject): readonly CompiledField[] {
-  let d = derivedOf.get(o);
-  if (!d) derivedOf.set(o, (d = o.fieldList.filter((f) => f.def.summary || f.def.expression !== undefined)));
-  return d;
-}
+const derivedFields = perObject((o): readonly CompiledField[] =>
+  o.fieldList.filter((f) => f.def.summary || f.def.expression !== undefined),
+);
 
 /**
  * A record's ETag: `"<version>"`, or `"<version>-<hash of its derived values>"` when the

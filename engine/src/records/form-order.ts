@@ -1,22 +1,18 @@
 import type { FieldIssue } from '../core/errors.js';
 import type { CompiledObject } from '../metadata/compile.js';
 import type { WriteItem } from './pipeline.js';
-
-const orders = new WeakMap<CompiledObject, Map<string, number>>();
+import { perObject } from '../metadata/per-object.js';
 
 /** Field name → position on the record form: the layout's sections in order, then the other fields. */
-function formOrder(o: CompiledObject): Map<string, number> {
-  let m = orders.get(o);
-  if (m) return m;
-  m = new Map();
+const formOrder = perObject((o: CompiledObject): Map<string, number> => {
+  const m = new Map<string, number>();
   const sections = (o.def.layout as { sections?: { fields?: unknown }[] } | undefined)?.sections;
   for (const s of Array.isArray(sections) ? sections : [])
     for (const name of Array.isArray(s?.fields) ? s.fields : [])
       if (typeof name === 'string' && !m.has(name)) m.set(name, m.size);
   for (const f of o.fieldList) if (!m.has(f.name)) m.set(f.name, m.size);
-  orders.set(o, m);
   return m;
-}
+});
 
 /**
  * Issues as a person reads the form: item by item, and within an item record-level problems

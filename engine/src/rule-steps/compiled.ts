@@ -8,6 +8,7 @@ import {
   type CompiledExpr,
   type ExprEnv,
 } from '../rules/index.js';
+import { perObjectIn } from '../metadata/per-object.js';
 
 export interface FieldExpr {
   field: CompiledField;
@@ -65,7 +66,6 @@ export interface DerivedGraph {
 const DEFAULT_ON: readonly ValidationRuleOp[] = ['create', 'update'];
 
 const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
-const rules = new WeakMap<CompiledObject, ObjectRules>();
 const graphs = new WeakMap<CompiledModel, DerivedGraph>();
 
 function envOf(model: CompiledModel, object: string): ExprEnv {
@@ -74,9 +74,7 @@ function envOf(model: CompiledModel, object: string): ExprEnv {
   return f(object)!;
 }
 
-export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
-  const cached = rules.get(o);
-  if (cached) return cached;
+export const rulesFor = perObjectIn(function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
   const env = envOf(model, o.name);
   const lookups = new Map<string, Set<string>>();
   const compile = (e: unknown, expect: Parameters<typeof compileExpression>[2]) => {
@@ -131,9 +129,8 @@ export function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
   );
   const exprs = [...r.defaults, ...r.formulas, ...r.requiredIf, ...r.readOnlyIf, ...r.validation];
   r.cost = exprs.reduce((n, x) => n + x.expr.cost, 0) + r.dependents.length * RULE_WORK.node;
-  rules.set(o, r);
   return r;
-}
+});
 
 /** Dependency order of an object's formulas (cycles are refused at deploy). */
 function sortFormulas(list: FieldExpr[]): FieldExpr[] {

@@ -1,6 +1,7 @@
 import { lazyAjv, type ValidateFunction } from '../core/ajv.js';
 import type { JsonSchema } from '../fields/field-type.js';
 import type { CompiledObject } from '../metadata/compile.js';
+import { perObject } from '../metadata/per-object.js';
 
 /** Widens a value schema to accept null (keywords such as maxLength or format ignore non-strings). */
 export function nullable(schema: JsonSchema): JsonSchema {
@@ -62,13 +63,7 @@ export interface ObjectValidators {
 
 // Compiled once per CompiledObject, i.e. once per metadata version.
 const ajv = lazyAjv();
-const cache = new WeakMap<CompiledObject, ObjectValidators>();
-
-export function validatorsFor(o: CompiledObject): ObjectValidators {
-  let v = cache.get(o);
-  if (!v) {
-    v = { write: ajv().compile(writeSchema(o)), required: requiredFields(o) };
-    cache.set(o, v);
-  }
-  return v;
-}
+export const validatorsFor = perObject((o): ObjectValidators => ({
+  write: ajv().compile(writeSchema(o)),
+  required: requiredFields(o),
+}));

@@ -1,6 +1,7 @@
 import type { BusinessTypeDef, I18nText, PipelineDef, StageCategory, StageDef } from '../../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../../metadata/compile.js';
 import { gateItemKind, type CompiledGateItem } from '../gates/registry.js';
+import { perObjectIn } from '../../metadata/per-object.js';
 
 export interface CompiledStage {
   value: string;
@@ -53,15 +54,15 @@ export interface ObjectProcess {
   any: boolean;
 }
 
-const cache = new WeakMap<CompiledObject, ObjectProcess>();
 const NONE = new Map<string, never>();
 
 /** The stage ids a gate item's answer is keyed by: its name, or `<kind>_<n>` by position. */
 export const itemName = (kind: string, name: string | undefined, i: number) => name ?? `${kind}_${i + 1}`;
 
-export function processFor(model: CompiledModel, o: CompiledObject): ObjectProcess {
-  const hit = cache.get(o);
-  if (hit) return hit;
+export const processFor = perObjectIn(function processFor(
+  model: CompiledModel,
+  o: CompiledObject,
+): ObjectProcess {
   const pipelines = new Map<string, CompiledPipeline>();
   for (const p of model.pkg.pipelines ?? [])
     if (p.object === o.name) pipelines.set(p.name, compilePipeline(p, model, o));
@@ -99,9 +100,8 @@ export function processFor(model: CompiledModel, o: CompiledObject): ObjectProce
     sensitive,
     any: types.size > 0 || pipelines.size > 0,
   };
-  cache.set(o, p);
   return p;
-}
+});
 
 function compilePipeline(p: PipelineDef, model: CompiledModel, o: CompiledObject): CompiledPipeline {
   const field = o.fields.get(p.field)!;

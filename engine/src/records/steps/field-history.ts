@@ -1,19 +1,15 @@
 import { FIELD_HISTORY } from '../../schema-sync/ddl.js';
 import { catalogOf } from '../catalog.js';
-import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
+import type { CompiledField } from '../../metadata/compile.js';
 import type { PrepareContext, RecordStep } from '../pipeline.js';
+import { perObject } from '../../metadata/per-object.js';
 
 /** History rows of system fields (the owner) carry this field id: they have no field definition. */
 export const SYSTEM_FIELD_ID = '00000000-0000-0000-0000-000000000000';
 
 const transfers = (ctx: PrepareContext) => ctx.items.some((i) => i.op === 'update' && 'owner' in i.input);
 /** An object's tracked fields, found once per compiled object (so once per metadata version). */
-const trackedFields = new WeakMap<CompiledObject, CompiledField[]>();
-function trackedOf(o: CompiledObject): CompiledField[] {
-  let t = trackedFields.get(o);
-  if (!t) trackedFields.set(o, (t = o.fieldList.filter((f) => f.def.trackHistory)));
-  return t;
-}
+const trackedOf = perObject((o): CompiledField[] => o.fieldList.filter((f) => f.def.trackHistory));
 const tracks = (ctx: PrepareContext) =>
   (trackedOf(ctx.object).length > 0 && ctx.items.some((i) => i.op === 'update')) || transfers(ctx);
 

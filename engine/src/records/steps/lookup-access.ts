@@ -1,8 +1,9 @@
 import type { FieldIssue } from '../../core/errors.js';
-import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
+import type { CompiledField } from '../../metadata/compile.js';
 import { prepared } from '../../db/tenant-sessions.js';
 import { isUuid } from '../read.js';
 import { WriteConflict, type RecordStep, type WriteContext, type WriteItem } from '../pipeline.js';
+import { perObject } from '../../metadata/per-object.js';
 
 interface Link {
   item: WriteItem;
@@ -52,19 +53,12 @@ export const lookupAccess: RecordStep = {
 };
 
 /** An object's lookup fields and their targets, found once per compiled object (metadata version). */
-const lookups = new WeakMap<CompiledObject, { field: CompiledField; target: string }[]>();
-function lookupsOf(o: CompiledObject) {
-  let l = lookups.get(o);
-  if (!l)
-    lookups.set(
-      o,
-      (l = o.fieldList.flatMap((field) => {
-        const target = field.storage.references?.object;
-        return target ? [{ field, target }] : [];
-      })),
-    );
-  return l;
-}
+const lookupsOf = perObject((o): { field: CompiledField; target: string }[] =>
+  o.fieldList.flatMap((field) => {
+    const target = field.storage.references?.object;
+    return target ? [{ field, target }] : [];
+  }),
+);
 
 /** Each link one of the caller's reads must find; a blind update that fails one runs again. */
 async function checkLinks(ctx: WriteContext, byTarget: Map<string, Link[]>) {

@@ -1,6 +1,7 @@
 import { PROCESS_FIELDS, SYSTEM_FIELDS } from '../../core/ident.js';
 import type { CompiledField, CompiledObject } from '../../metadata/compile.js';
 import type { RecordStep } from '../pipeline.js';
+import { perObject } from '../../metadata/per-object.js';
 
 const TRIMMED = new Set(['text', 'email', 'phone', 'url']);
 /** Engine fields a process step maintains; `business_type` is chosen by the writer (see processes/stages). */
@@ -16,22 +17,16 @@ interface Plan {
   defaults: readonly CompiledField[];
 }
 
-const plans = new WeakMap<CompiledObject, Plan>();
-
 /** Decided once per object per metadata version, not per value written. */
-function planOf(o: CompiledObject): Plan {
-  let plan = plans.get(o);
-  if (plan) return plan;
+const planOf = perObject((o: CompiledObject): Plan => {
   const rules = new Map<string, Rule>();
   for (const name of SYSTEM_FIELDS) rules.set(name, { refuse: name });
   if (o.stageField) for (const name of MAINTAINED) if (!o.fields.has(name)) rules.set(name, { refuse: name });
   for (const f of o.fieldList)
     if (!f.type.writable) rules.set(f.name, { refuse: f.def.label });
     else if (TRIMMED.has(f.def.type)) rules.set(f.name, 'trim');
-  plan = { rules, defaults: o.fieldList.filter((f) => f.def.default !== undefined) };
-  plans.set(o, plan);
-  return plan;
-}
+  return { rules, defaults: o.fieldList.filter((f) => f.def.default !== undefined) };
+});
 
 /**
  * Shapes input into values: system and computed fields are refused (no mass assignment),
