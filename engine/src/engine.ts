@@ -15,6 +15,7 @@ import { RecordsService } from './records/service.js';
 import { Recomputations, createRuleSteps, recomputeJobKind } from './rule-steps/index.js';
 import { createProcessSteps, registerGateItem, StageService } from './processes/index.js';
 import { writeAudit } from './db/audit.js';
+import { EmbeddedAnalyze } from './db/embedded-analyze.js';
 import {
   createApprovalService,
   registerApprovals,
@@ -60,6 +61,8 @@ export interface EngineConfig {
   statementCacheSize?: number;
   /** The built studio served at /; absent → studio/dist beside package.json. */
   studioDir?: string;
+  /** Embedded PGlite: how soon after writes the tables they grew are checked for ANALYZE (1 s). */
+  embeddedAnalyzeDelayMs?: number;
 }
 
 /** Stops a piece of background work; `engine.close()` awaits it before closing the database. */
@@ -158,6 +161,14 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   // Approval locks run after the rules and stage gates; flows that start themselves, after persist.
   const approvalSteps = registerApprovals(timeZone);
   registerGateItem(approvalApprovedGateItem);
+  // PGlite has no autovacuum: the engine analyzes the tables writes grew (db/embedded-analyze).
+  const analyze =
+    db.kind === 'pglite'
+      ? new EmbeddedAnalyze(db.knex, {
+          delayMs: cfg.embeddedAnalyzeDelayMs,
+          onError: (err, table) => logger.warn({ err, table }, 'statistics not refreshed (ANALYZE failed)'),
+        })
+      : undefined;
   const records = new RecordsService({
     knex: db.knex,
     sessions: db.tenant,
@@ -172,6 +183,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
       approvalSteps.startStep,
       approvalSteps.closeStep,
     ],
+    changed: analyze && ((schema, table) => analyze.changed(schema, table)),
     // After commit: a failed audit insert is logged, it does not turn a saved write into an error.
     audit: (e) =>
       writeAudit(db.knex, platform, e).catch((err: unknown) =>
@@ -250,6 +262,7 @@ export async function createEngine(cfg: EngineConfig = {}): Promise<Engine> {
   let closing: Promise<void> | null = null;
   // The job runner stops after the parts registered later (the server stops accepting first).
   stoppers.push({ name: 'jobs', stop: async () => void (await jobs.stop()) });
+  if (analyze) stoppers.push({ name: 'embedded-analyze', stop: () => analyze.close() });
   if (startJobs) {
     await jobs.start();
     readiness.add('jobs', () => jobs.runner.isRunning);

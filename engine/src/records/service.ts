@@ -99,6 +99,8 @@ export interface RecordsOptions {
   afterPersist?: RecordStep[];
   /** Appends to the platform's audit log after commit (transfers, team changes). */
   audit?: (e: RecordAudit) => Promise<void>;
+  /** Told the table a write changed, after it committed (embedded PGlite's statistics: db/embedded-analyze). */
+  changed?: (schema: string, table: string) => void;
 }
 
 /**
@@ -466,6 +468,7 @@ export class RecordsService {
     }
     done ??= await this.inTenant(s, (trx) => run(trx, true));
     if (!outer) this.kickOutbox(s);
+    this.opts.changed?.(s.schema, object.table);
     const moved = done.items.filter(
       (i) => i.before && i.after && 'owner' in i.values && i.before.owner !== i.after.owner,
     );
