@@ -2,7 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { standardPackage } from '../../engine/src/tenancy/standard-package.js';
 import { startEngine, type TestEngine, type TestTenant } from '../helpers/engine.js';
 
@@ -155,4 +156,28 @@ export async function pick(
   await select.locator('.el-select__wrapper').click();
   if (opts.type) await select.locator('input').fill(option);
   await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click();
+}
+
+/**
+ * Types the start of a name into a lookup box and picks the match, then checks the choice stuck:
+ * the search's results can re-render the list between Playwright's check and its click, which
+ * swallows the click (seen under load), so it tries again up to three times.
+ */
+export async function chooseLookup(page: Page, box: Locator, name: string, typed = name.slice(0, 4)) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await box.locator('.el-select__wrapper').click();
+    await box.locator('input').fill(typed);
+    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+    try {
+      await expect
+        .poll(() => box.locator('.el-select__placeholder:not(.is-transparent)').first().innerText(), {
+          timeout: 3_000,
+        })
+        .toContain(name);
+      return;
+    } catch {
+      /* try again */
+    }
+  }
+  throw new Error(`could not choose ${name}`);
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDef } from '../../engine/src/core/model.js';
 import demoData from '../../seeds/demo-data.json' with { type: 'json' };
 import { withDemoProcesses } from '../../seeds/demo-pipelines.js';
-import { CHROMIUM, langPage, signedIn, startStack, type Stack } from './harness.js';
+import { CHROMIUM, chooseLookup, langPage, signedIn, startStack, type Stack } from './harness.js';
 
 /**
  * Stages in a real browser against a real engine with the demo's business types and pipelines:
@@ -165,10 +165,12 @@ async function flow(lang: Lang, phone: boolean) {
 
     // The rep fills the items: the decision maker…
     await page.getByTestId('edit-record').click();
-    const dm = page.getByTestId('field-decision_maker');
-    await dm.locator('.el-select__wrapper').click();
-    await dm.locator('input').fill(CONTACT[lang].slice(0, 2));
-    await page.locator('.el-select-dropdown__item:visible', { hasText: CONTACT[lang] }).first().click();
+    await chooseLookup(
+      page,
+      page.getByTestId('field-decision_maker'),
+      CONTACT[lang],
+      CONTACT[lang].slice(0, 2),
+    );
     await page.getByTestId('save-record').click();
     await page.getByTestId('path-bar').waitFor();
     await poll(() => page.getByTestId('gate-item-decision_maker').getAttribute('data-met')).toBe('true');

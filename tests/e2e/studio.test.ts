@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, fillLogin, langPage, pick, signedIn, startStack, type Stack } from './harness.js';
+import {
+  CHROMIUM,
+  chooseLookup,
+  fillLogin,
+  langPage,
+  pick,
+  signedIn,
+  startStack,
+  type Stack,
+} from './harness.js';
 
 /**
  * The studio end to end, in a real browser against a real engine: an admin models
@@ -131,27 +140,6 @@ async function modelObject(page: Page, lang: Lang) {
   await page.getByTestId(`nav-${OBJ}`).waitFor();
 }
 
-/** Types into a lookup box and picks the match; checks the choice stuck (retries if a re-render swallowed the click). */
-async function chooseLookup(page: Page, testId: string, name: string) {
-  const box = page.getByTestId(testId);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await box.locator('.el-select__wrapper').click();
-    await box.locator('input').fill(name.slice(0, 4));
-    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
-    try {
-      await expect
-        .poll(() => box.locator('.el-select__placeholder:not(.is-transparent)').first().innerText(), {
-          timeout: 3_000,
-        })
-        .toContain(name);
-      return;
-    } catch {
-      /* try again */
-    }
-  }
-  throw new Error(`could not choose ${name} in ${testId}`);
-}
-
 async function listCount(page: Page, lang: Lang, n: number) {
   await poll(() => page.getByTestId('list-count').innerText()).toContain(T[lang].shown(n));
 }
@@ -173,7 +161,7 @@ async function userFlow(page: Page, lang: Lang, accountName: string) {
   await date.fill('2026-12-31');
   await date.press('Enter');
   await page.getByTestId('field-annual_quota').locator('input').fill('50000');
-  await chooseLookup(page, 'field-partner', accountName);
+  await chooseLookup(page, page.getByTestId('field-partner'), accountName);
   await page.getByTestId('save-record').click();
 
   await poll(() => page.getByTestId('record-title').innerText()).toBe('Zhang Wei');
