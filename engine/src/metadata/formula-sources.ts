@@ -1,5 +1,6 @@
-import { checkTyped, envFromObjects, type ExprEnv } from '../rules/index.js';
+import { checkTyped } from '../rules/index.js';
 import type { CompiledModel, CompiledObject } from './compile.js';
+import { exprEnvOf } from './expr-env.js';
 import { perObjectIn } from './per-object.js';
 
 /** A field of another record that a formula reads through one of its object's lookups. */
@@ -12,8 +13,6 @@ export interface CrossSource {
   field: string;
 }
 
-const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
-
 /**
  * For each formula of `o` that reads another record, the fields it reads there: directly
  * (`account.region`) or through other formulas of its own object. Field-level security uses it:
@@ -24,9 +23,7 @@ export const crossObjectSources = perObjectIn(function crossObjectSources(
   model: CompiledModel,
   o: CompiledObject,
 ): ReadonlyMap<string, readonly CrossSource[]> {
-  let envOf = envs.get(model);
-  if (!envOf) envs.set(model, (envOf = envFromObjects(model.pkg.objects)));
-  const env = envOf(o.name)!;
+  const env = exprEnvOf(model, o.name)!;
   const direct = new Map<string, { sources: CrossSource[]; formulas: string[] }>();
   for (const f of o.fieldList) {
     if (f.def.type !== 'formula' || f.def.expression === undefined) continue;

@@ -1,13 +1,7 @@
 import type { DuplicateRuleDef, ValidationRuleDef, ValidationRuleOp } from '../core/model.js';
 import type { CompiledField, CompiledModel, CompiledObject } from '../metadata/compile.js';
-import {
-  compileExpression,
-  envFromObjects,
-  exprTypeOf,
-  RULE_WORK,
-  type CompiledExpr,
-  type ExprEnv,
-} from '../rules/index.js';
+import { compileExpression, exprTypeOf, RULE_WORK, type CompiledExpr } from '../rules/index.js';
+import { exprEnvOf } from '../metadata/expr-env.js';
 import { perObjectIn } from '../metadata/per-object.js';
 
 export interface FieldExpr {
@@ -65,17 +59,10 @@ export interface DerivedGraph {
 /** Validation rules check creates and updates unless they say otherwise. */
 const DEFAULT_ON: readonly ValidationRuleOp[] = ['create', 'update'];
 
-const envs = new WeakMap<CompiledModel, (name: string) => ExprEnv | undefined>();
 const graphs = new WeakMap<CompiledModel, DerivedGraph>();
 
-function envOf(model: CompiledModel, object: string): ExprEnv {
-  let f = envs.get(model);
-  if (!f) envs.set(model, (f = envFromObjects(model.pkg.objects)));
-  return f(object)!;
-}
-
 export const rulesFor = perObjectIn(function rulesFor(model: CompiledModel, o: CompiledObject): ObjectRules {
-  const env = envOf(model, o.name);
+  const env = exprEnvOf(model, o.name)!;
   const lookups = new Map<string, Set<string>>();
   const compile = (e: unknown, expect: Parameters<typeof compileExpression>[2]) => {
     const c = compileExpression(e, env, expect);

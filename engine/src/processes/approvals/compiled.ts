@@ -6,7 +6,8 @@ import type {
 } from '../../core/approval-model.js';
 import type { I18nText } from '../../core/model.js';
 import type { CompiledModel, CompiledObject } from '../../metadata/compile.js';
-import { compileExpression, envFromObjects, type CompiledExpr } from '../../rules/index.js';
+import { exprEnvOf } from '../../metadata/expr-env.js';
+import { compileExpression, type CompiledExpr } from '../../rules/index.js';
 import { actionKind, type CompiledAction } from '../actions/registry.js';
 import { approverKind, type CompiledApprover } from './approvers/registry.js';
 
@@ -49,7 +50,7 @@ const EVENTS: ApprovalEvent[] = ['submit', 'step_approved', 'approved', 'rejecte
 export function compileFlow(model: CompiledModel, def: ApprovalFlowDef): CompiledFlow | null {
   const object = model.objects.get(def.object);
   if (!object) return null;
-  const env = envFromObjects(model.pkg.objects)(def.object)!;
+  const env = exprEnvOf(model, def.object)!;
   const cond = (e: unknown) => {
     if (e === undefined || e === null) return null;
     try {

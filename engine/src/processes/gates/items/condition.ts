@@ -1,16 +1,9 @@
 import type { I18nText } from '../../../core/model.js';
 import { i18nTextSchema } from '../../../fields/i18n-schema.js';
-import type { CompiledModel } from '../../../metadata/compile.js';
+import { exprEnvOf } from '../../../metadata/expr-env.js';
 import { checkTyped, compileExpression, envFromObjects, evaluate, truthy } from '../../../rules/index.js';
 import { dataFor, loadLookups, todayIn } from '../../../rule-steps/context.js';
 import type { GateItemKind } from '../registry.js';
-
-const envs = new WeakMap<CompiledModel, ReturnType<typeof envFromObjects>>();
-const envOf = (model: CompiledModel) => {
-  let e = envs.get(model);
-  if (!e) envs.set(model, (e = envFromObjects(model.pkg.objects)));
-  return e;
-};
 
 /**
  * A json-logic condition over the record (and records it looks up) that must hold, with the
@@ -36,7 +29,7 @@ export const condition: GateItemKind = {
     }));
   },
   compile(def, name, model, object) {
-    const expr = compileExpression(def.condition, envOf(model)(object.name)!, 'condition');
+    const expr = compileExpression(def.condition, exprEnvOf(model, object.name)!, 'condition');
     const message = def.message as I18nText;
     return {
       kind: 'condition',
