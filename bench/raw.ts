@@ -3,7 +3,7 @@
  * pool of 16, named prepared statements and COPY for W2 (the physical limit); on PGlite one
  * in-process connection (its own data folder) with COPY FROM '/dev/blob' for W2.
  * argv[2]: JSON config. Modes: setup (schema + 1,000 accounts), ids, analyze, settle (vacuum and checkpoint), trim (delete the
- * opportunities created after `after`: W2's later repetitions), W1..W6.
+ * opportunities created after `after`: W2's later repetitions, all of W2m's), W1..W6.
  */
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';

@@ -204,7 +204,7 @@ interface Target {
   prepareReads(): Promise<void>;
   /** Vacuums its tables and checkpoints its database: nothing left over from a write run. */
   settle(): Promise<void>;
-  /** Deletes the opportunities created after `after` (W2's later repetitions); how many. */
+  /** Deletes the opportunities created after `after` (W2's later repetitions, all of W2m's); how many. */
   trim(after: string): Promise<number>;
   stop(): Promise<void>;
 }
@@ -272,6 +272,10 @@ async function rawTarget(label: string, base: Record<string, unknown>, idsFile: 
   };
 }
 
+/** With --profile: V8's CPU profile, a sample every 200 µs (its 1 ms default is too coarse for a batch's steps). */
+const profileFlags = (dir: string) =>
+  PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${dir}`] : [];
+
 /**
  * The node flags of `npm start` (package.json), so the engine runs here as it is deployed: its
  * young-generation size, for one, is a deployment setting of the engine, not of the bench.
@@ -299,10 +303,7 @@ async function tesseraTarget(
       BENCH_PREFIX: `${NS}_`,
       ...(flag('source') ? {} : { BENCH_ENGINE: join(ROOT, 'dist/engine/src/engine.js') }),
     },
-    [
-      ...startFlags(),
-      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${profDir}`] : []),
-    ],
+    [...startFlags(), ...profileFlags(profDir)],
   );
   const base = `http://127.0.0.1:${port}`;
   const t = performance.now();
@@ -353,7 +354,7 @@ async function referenceTarget(port: number, idsFile: string): Promise<Target> {
   const server = await startServer(
     'bench/reference/server.ts',
     { PORT: String(port), DATABASE_URL, BENCH_SCHEMA: `${NS}_ref`, BENCH_TOKEN: TOKEN },
-    PROFILE ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${profDir}`] : [],
+    profileFlags(profDir),
   );
   const raw = await rawTarget('reference', { db: 'server', url: DATABASE_URL, schema: `${NS}_ref` }, idsFile);
   const lt = await loadTarget(

@@ -45,19 +45,23 @@ app.post('/opportunity', async (req, res) => {
   res.status(201).setHeader('Location', `/opportunity/${rows[0].id}`).json({ data: rows[0] });
 });
 
+/** A batch body's records, or null (the caller answers 400). */
+const batchOf = (body: unknown) => {
+  const records = (body as { records?: Record<string, unknown>[] })?.records;
+  return Array.isArray(records) && records.length && records.length <= 1000 ? records : null;
+};
+
 app.post('/opportunity/batch', async (req, res) => {
-  const records = (req.body as { records?: Record<string, unknown>[] })?.records;
-  if (!Array.isArray(records) || !records.length || records.length > 1000)
-    return void res.status(400).json({ error: 'records: 1 to 1000' });
+  const records = batchOf(req.body);
+  if (!records) return void res.status(400).json({ error: 'records: 1 to 1000' });
   const { rows } = await q('batch', [...columnsOf(records), BENCH_USER]);
   res.json({ data: rows, meta: { count: rows.length } });
 });
 
 // W2m (bench/run.ts): the same batch as one multi-row INSERT … VALUES, as most servers write it.
 app.post('/values/opportunity/batch', async (req, res) => {
-  const records = (req.body as { records?: Record<string, unknown>[] })?.records;
-  if (!Array.isArray(records) || !records.length || records.length > 1000)
-    return void res.status(400).json({ error: 'records: 1 to 1000' });
+  const records = batchOf(req.body);
+  if (!records) return void res.status(400).json({ error: 'records: 1 to 1000' });
   const { rows } = await pool.query(valuesInsert(SCHEMA, records));
   res.json({ data: rows, meta: { count: rows.length } });
 });
